@@ -1,0 +1,4 @@
+import { processIo } from './io';
+import { main } from './daylight';
+
+process.exitCode = await main(process.argv.slice(2), processIo);

@@ -1,0 +1,48 @@
+/**
+ * `daylight`: IT's command line. This entry point only dispatches; each
+ * command lives in its own file and its logic in lib/.
+ */
+import { checkCommand } from './check';
+import { EXIT_UNUSABLE, UsageError, type Io } from './io';
+import { previewCommand } from './preview';
+import { validateCommand } from './validate';
+
+const help = `Usage: daylight COMMAND [options]
+
+Commands:
+  validate FILE...            check policy files; one line per error or warning
+  check [--policy F] URL...   what the policy decides for each URL (JSON lines)
+  preview [--policy F] LOG    what happens to a list of URLs if this policy is pushed
+
+Run "daylight COMMAND --help" for a command's options.
+`;
+
+type Command = (args: readonly string[], io: Io) => number | Promise<number>;
+
+const commands: Record<string, Command> = {
+  validate: validateCommand,
+  check: checkCommand,
+  preview: previewCommand,
+};
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(help);
+    return name === undefined ? EXIT_UNUSABLE : 0;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.err(`daylight: unknown command "${name}"\n\n${help}`);
+    return EXIT_UNUSABLE;
+  }
+  try {
+    return await command(args, io);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true) {
+      io.err(`daylight ${name}: ${(error as Error).message}\nRun "daylight ${name} --help" for usage.\n`);
+      return EXIT_UNUSABLE;
+    }
+    throw error;
+  }
+}

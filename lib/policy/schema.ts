@@ -1,0 +1,194 @@
+/**
+ * The policy schema, version 1: policy-format.md as zod. The inferred types
+ * are the types; `policies/policy.schema.json` is generated from here
+ * (scripts/gen-schema.mjs). zod/mini keeps the extension's bundle small.
+ */
+import * as z from 'zod/mini';
+import { checkPattern } from '../pattern';
+import { isLoopbackHost } from '../url';
+
+export const CATEGORIES = [
+  'chat',
+  'coding',
+  'image',
+  'video',
+  'audio',
+  'writing',
+  'search',
+  'meeting',
+  'productivity',
+  'agent',
+  'companion',
+  'developer-platform',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const ACTIONS = ['allow', 'monitor', 'warn', 'redirect', 'block'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+
+const quoted = (values: readonly string[]): string => values.map((v) => `"${v}"`).join(', ');
+
+export const IdSchema = z
+  .string()
+  .check(z.regex(ID_PATTERN, 'must be 1–64 lowercase letters, digits or "-", starting with a letter or digit'));
+
+export const CategorySchema = z.enum(CATEGORIES, `must be one of ${quoted(CATEGORIES)}`);
+export const ActionSchema = z.enum(ACTIONS, `must be one of ${quoted(ACTIONS)}`);
+
+const intRange = (min: number, max: number) =>
+  z
+    .number()
+    .check(
+      z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`),
+    );
+
+/** https, or http for a loopback host (policy-format.md "Errors and warnings"). */
+export function checkWebUrl(value: string, placeholders: readonly string[] = []): string | null {
+  let text = value;
+  for (const placeholder of placeholders) text = text.split(placeholder).join('x');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `"${value}" is not a valid URL`;
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
+  if (url.protocol === 'http:') return `"${value}" must use https (http only for a loopback host such as localhost)`;
+  return `"${value}" must be an https URL`;
+}
+
+const webUrl = (placeholders: readonly string[] = []) =>
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = checkWebUrl(value, placeholders);
+      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: value });
+    }),
+  );
+
+export const PatternSchema = z
+  .string()
+  .check(
+    z.superRefine((value, ctx) => {
+      const check = checkPattern(value);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.reason, input: value });
+    }),
+  )
+  .register(z.globalRegistry, {
+    id: 'Pattern',
+    description:
+      'A host or host/path/prefix in canonical form: lowercase ASCII (IDN in punycode), at least two labels, no scheme, port, query, trailing dot or trailing "/". An optional leading "*." means the same as the bare host.',
+  });
+
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+/** RFC 3339 date-time, `Z` or an offset, and a real calendar date and time. */
+export function isRfc3339(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const offsetOk = m[9] === undefined || (Number(m[9]) <= 23 && Number(m[10]) <= 59);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 60 &&
+    offsetOk
+  );
+}
+
+const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
+
+export const ToolSchema = z.object({
+  id: IdSchema,
+  name: nonEmpty,
+  vendor: z.optional(z.string()),
+  category: CategorySchema,
+  match: z.array(PatternSchema).check(z.minLength(1, 'needs at least one pattern')),
+  homepage: z.optional(webUrl()),
+  source: z.optional(z.string()),
+});
+export type Tool = z.infer<typeof ToolSchema>;
+
+export const SanctionedSchema = z.object({
+  id: IdSchema,
+  name: nonEmpty,
+  url: webUrl(),
+  description: z.optional(z.string()),
+  categories: z.optional(z.array(CategorySchema)),
+  match: z.optional(z.array(PatternSchema)),
+});
+export type Sanctioned = z.infer<typeof SanctionedSchema>;
+
+export const RuleSchema = z.object({
+  tool: z.optional(z.union([IdSchema, z.array(IdSchema)], 'must be a tool id or a list of tool ids')),
+  category: z.optional(z.union([CategorySchema, z.literal('*')], `must be "*" or one of ${quoted(CATEGORIES)}`)),
+  action: ActionSchema,
+  message: z.optional(z.string().check(z.maxLength(500, 'must be at most 500 characters'))),
+  redirectTo: z.optional(IdSchema),
+});
+export type Rule = z.infer<typeof RuleSchema>;
+
+export const TrainingSchema = z.object({
+  title: nonEmpty,
+  url: webUrl(),
+  categories: z.optional(z.array(CategorySchema)),
+});
+export type Training = z.infer<typeof TrainingSchema>;
+
+export const OrganizationSchema = z.object({
+  name: z.optional(z.string()),
+  supportUrl: z.optional(webUrl()),
+  requestAccessUrl: z.optional(webUrl(['{tool}', '{host}'])),
+});
+export type Organization = z.infer<typeof OrganizationSchema>;
+
+export const WarnSchema = z.object({
+  snoozeMinutes: z._default(intRange(0, 10080), 60),
+  requireReason: z._default(z.boolean(), false),
+});
+
+export const ReportingSchema = z.object({
+  url: webUrl(),
+  intervalMinutes: z._default(intRange(60, 10080), 1440),
+});
+
+export const PolicySchema = z
+  .object({
+    schemaVersion: z.literal(1, 'must be 1 (this release reads schema version 1)'),
+    revision: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters')),
+    issuedAt: z.optional(
+      z.string().check(z.refine(isRfc3339, 'must be an RFC 3339 date-time such as "2026-11-26T09:00:00Z"')),
+    ),
+    organization: z.prefault(OrganizationSchema, {}),
+    catalog: z._default(z.enum(['bundled', 'none'], 'must be "bundled" or "none"'), 'bundled'),
+    tools: z._default(z.array(ToolSchema), []),
+    sanctioned: z._default(z.array(SanctionedSchema), []),
+    rules: z._default(z.array(RuleSchema), []),
+    defaultAction: z._default(ActionSchema, 'warn'),
+    training: z._default(z.array(TrainingSchema), []),
+    warn: z.prefault(WarnSchema, {}),
+    reporting: z.optional(ReportingSchema),
+    refreshMinutes: z._default(intRange(15, 10080), 60),
+  })
+  .register(z.globalRegistry, {
+    title: 'Daylight policy',
+    description: 'What Daylight does when people open AI tools. See spec/policy-format.md.',
+  });
+
+export type Policy = z.infer<typeof PolicySchema>;
+export type PolicyInput = z.input<typeof PolicySchema>;

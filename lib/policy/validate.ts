@@ -1,0 +1,249 @@
+/**
+ * Parsing a policy at a trust boundary: structure by the zod schema, then the
+ * cross-field rules of policy-format.md "Errors and warnings". Every problem
+ * names its JSON path and says what is wrong in plain words.
+ */
+import type * as z from 'zod/mini';
+import type { Catalog } from '../catalog';
+import { parseJsonText } from '../json-text';
+import { checkPattern } from '../pattern';
+import { compile, type PolicyIndex } from './compile';
+import { decide } from './decide';
+import { PolicySchema, type Policy } from './schema';
+
+export interface Problem {
+  /** JSON path such as `rules[3].redirectTo`; '' for the document itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export type PolicyResult =
+  | { readonly ok: true; readonly policy: Policy; readonly index: PolicyIndex; readonly warnings: readonly Problem[] }
+  | { readonly ok: false; readonly errors: readonly Problem[]; readonly warnings: readonly Problem[] };
+
+export function formatProblem(problem: Problem): string {
+  return `${problem.path === '' ? '(policy)' : problem.path}: ${problem.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/** Parses policy JSON text (managed `policy`, a fetched file, a file on disk). */
+export function parsePolicyText(text: string, catalog: Catalog): PolicyResult {
+  const json = parseJsonText(text);
+  if (!json.ok) return { ok: false, errors: [{ path: '', message: `not valid JSON: ${json.message}` }], warnings: [] };
+  return parsePolicy(json.value, catalog);
+}
+
+export function parsePolicy(input: unknown, catalog: Catalog): PolicyResult {
+  const warnings: Problem[] = [];
+  collectUnknownFields(PolicySchema, input, [], warnings);
+  const parsed = PolicySchema.safeParse(input);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map(issueToProblem), warnings };
+  }
+  const policy = parsed.data;
+  const errors = crossFieldErrors(policy);
+  if (errors.length > 0) return { ok: false, errors, warnings };
+  const index = compile(policy, catalog);
+  warnings.push(...crossFieldWarnings(policy, catalog, index));
+  return { ok: true, policy, index, warnings };
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string')
+    return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  return `${typeof value} ${String(value as number | boolean)}`;
+}
+
+const EXPECTED_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+};
+
+function issueToProblem(issue: z.core.$ZodIssue): Problem {
+  const path = formatPath(issue.path);
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return { path, message: 'is required' };
+    if (issue.message !== 'Invalid input')
+      return { path, message: `${issue.message}, not ${describeValue(issue.input)}` };
+    const expected = EXPECTED_WORDS[issue.expected] ?? issue.expected;
+    return { path, message: `must be ${expected}, not ${describeValue(issue.input)}` };
+  }
+  return { path, message: issue.message };
+}
+
+/** zod strips unknown keys silently; they are warnings so a newer policy still works on an older release. */
+function collectUnknownFields(schema: z.core.$ZodType, value: unknown, path: PropertyKey[], out: Problem[]): void {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case 'optional':
+    case 'default':
+    case 'prefault':
+      collectUnknownFields((def as z.core.$ZodOptionalDef).innerType, value, path, out);
+      return;
+    case 'array':
+      if (Array.isArray(value)) {
+        const element = (def as z.core.$ZodArrayDef).element;
+        value.forEach((item, i) => collectUnknownFields(element, item, [...path, i], out));
+      }
+      return;
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+      const shape = (def as z.core.$ZodObjectDef).shape;
+      for (const [key, item] of Object.entries(value)) {
+        const field = shape[key];
+        if (field === undefined) {
+          out.push({
+            path: formatPath([...path, key]),
+            message: 'unknown field, ignored (a newer release may use it)',
+          });
+        } else {
+          collectUnknownFields(field, item, [...path, key], out);
+        }
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+function duplicateIdErrors(list: readonly { id: string }[], field: string): Problem[] {
+  const firstAt = new Map<string, number>();
+  const errors: Problem[] = [];
+  list.forEach((entry, i) => {
+    const earlier = firstAt.get(entry.id);
+    if (earlier === undefined) firstAt.set(entry.id, i);
+    else errors.push({ path: `${field}[${i}].id`, message: `duplicate id "${entry.id}" (also ${field}[${earlier}])` });
+  });
+  return errors;
+}
+
+function crossFieldErrors(policy: Policy): Problem[] {
+  const errors = [...duplicateIdErrors(policy.tools, 'tools'), ...duplicateIdErrors(policy.sanctioned, 'sanctioned')];
+  const sanctionedIds = new Set(policy.sanctioned.map((s) => s.id));
+  policy.rules.forEach((rule, i) => {
+    const hasTool = rule.tool !== undefined;
+    const hasCategory = rule.category !== undefined;
+    if (hasTool && hasCategory) {
+      errors.push({ path: `rules[${i}]`, message: 'has both "tool" and "category"; a rule names exactly one of them' });
+    } else if (!hasTool && !hasCategory) {
+      errors.push({ path: `rules[${i}]`, message: 'needs "tool" or "category" to say what it applies to' });
+    }
+    if (rule.redirectTo !== undefined && !sanctionedIds.has(rule.redirectTo)) {
+      errors.push({ path: `rules[${i}].redirectTo`, message: `no sanctioned tool with id "${rule.redirectTo}"` });
+    }
+  });
+  return errors;
+}
+
+function crossFieldWarnings(policy: Policy, catalog: Catalog, index: PolicyIndex): Problem[] {
+  const warnings: Problem[] = [];
+  const catalogIds = new Set(policy.catalog === 'bundled' ? catalog.tools.map((t) => t.id) : []);
+  const policyToolIds = new Set(policy.tools.map((t) => t.id));
+  const sanctionedIds = new Set(policy.sanctioned.map((s) => s.id));
+  const catalogName =
+    policy.catalog === 'bundled' ? 'the policy or the bundled catalog' : 'the policy (the catalog is off)';
+
+  policy.rules.forEach((rule, i) => {
+    const named =
+      rule.tool === undefined
+        ? []
+        : typeof rule.tool === 'string'
+          ? [[rule.tool, `rules[${i}].tool`]]
+          : rule.tool.map((id, k) => [id, `rules[${i}].tool[${k}]`]);
+    for (const [id, path] of named as [string, string][]) {
+      if (sanctionedIds.has(id) && !policyToolIds.has(id) && !catalogIds.has(id)) {
+        warnings.push({
+          path,
+          message: `"${id}" is a sanctioned tool, which is always allowed; this rule never applies to it`,
+        });
+      } else if (!policyToolIds.has(id) && !catalogIds.has(id)) {
+        warnings.push({ path, message: `no tool with id "${id}" in ${catalogName}; the rule applies to nothing` });
+      }
+    }
+    if (Array.isArray(rule.tool) && rule.tool.length === 0) {
+      warnings.push({ path: `rules[${i}].tool`, message: 'is an empty list; the rule applies to nothing' });
+    }
+    if (rule.redirectTo !== undefined && rule.action !== 'redirect') {
+      warnings.push({
+        path: `rules[${i}].redirectTo`,
+        message: `is ignored: the action is "${rule.action}", not "redirect"`,
+      });
+    }
+  });
+
+  const fellBack = new Map<string, string[]>();
+  for (const entry of index.serialized.entries) {
+    if (!entry.redirectFellBack) continue;
+    const path = entry.origin.kind === 'rule' ? `rules[${entry.origin.index}]` : 'defaultAction';
+    fellBack.set(path, [...(fellBack.get(path) ?? []), entry.id]);
+  }
+  for (const [path, ids] of fellBack) {
+    const shown = ids
+      .slice(0, 5)
+      .map((id) => `"${id}"`)
+      .join(', ');
+    const more = ids.length > 5 ? ` and ${ids.length - 5} more` : '';
+    warnings.push({
+      path,
+      message: `redirect has no target for ${shown}${more} (no redirectTo, and no sanctioned tool lists that category); it warns instead`,
+    });
+  }
+
+  const knownToolIds = new Set([...policyToolIds, ...catalogIds]);
+  policy.sanctioned.forEach((entry, i) => {
+    if (knownToolIds.has(entry.id)) {
+      const where = policyToolIds.has(entry.id) ? 'a tool of the policy' : 'a tool of the bundled catalog';
+      warnings.push({
+        path: `sanctioned[${i}].id`,
+        message: `"${entry.id}" is also the id of ${where}; use distinct ids`,
+      });
+    }
+  });
+
+  const claimedBy = new Map<string, string>();
+  policy.tools.forEach((tool, i) => {
+    tool.match.forEach((pattern, k) => {
+      const check = checkPattern(pattern);
+      if (!check.ok) return;
+      const key = check.pattern.host + check.pattern.path;
+      const earlier = claimedBy.get(key);
+      if (earlier === undefined) claimedBy.set(key, `tools[${i}] ("${tool.id}")`);
+      else if (!earlier.endsWith(`("${tool.id}")`)) {
+        warnings.push({
+          path: `tools[${i}].match[${k}]`,
+          message: `"${pattern}" is also claimed by ${earlier}; the earlier wins`,
+        });
+      }
+    });
+  });
+
+  const targets = new Set(
+    index.serialized.entries.flatMap((entry) => (entry.redirectTo === null ? [] : [entry.redirectTo])),
+  );
+  policy.sanctioned.forEach((entry, i) => {
+    if (!targets.has(entry.url)) return;
+    const decision = decide(index, entry.url);
+    if (decision.action !== 'allow') {
+      warnings.push({
+        path: `sanctioned[${i}].url`,
+        message: `is a redirect target that itself decides "${decision.action}" (tool "${decision.tool ?? ''}"); people would be sent in a loop`,
+      });
+    }
+  });
+  return warnings;
+}

@@ -1,0 +1,119 @@
+/**
+ * URL normalization for matching, exactly as policy-format.md "Deciding a URL"
+ * steps 1–3 describe. Matching fails closed: every spelling a server would
+ * treat as the same page normalizes to the same host and path.
+ */
+
+/** Why a URL takes no part in matching, or how it matches. */
+export type ParsedTarget =
+  | { readonly kind: 'error'; readonly reason: string }
+  | { readonly kind: 'ignored' }
+  | { readonly kind: 'web'; readonly url: URL; readonly host: string };
+
+/** Parses with the WHATWG URL parser; only http(s) URLs are considered (step 1). */
+export function parseTarget(input: string): ParsedTarget {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return { kind: 'error', reason: 'not a valid URL' };
+  }
+  const scheme = url.protocol;
+  if (scheme !== 'https:' && scheme !== 'http:') return { kind: 'ignored' };
+  return { kind: 'web', url, host: stripTrailingDots(url.hostname) };
+}
+
+/** Step 2: every trailing dot is removed (`talkbot.example..` is `talkbot.example`). */
+export function stripTrailingDots(host: string): string {
+  let end = host.length;
+  while (end > 0 && host.charCodeAt(end - 1) === 0x2e) end--;
+  return end === host.length ? host : host.slice(0, end);
+}
+
+/**
+ * Whether a host the WHATWG parser produced is an IP literal. IPv6 keeps its
+ * brackets; IPv4 in any notation comes out as dotted decimal, and a domain can
+ * never end in a numeric label (the parser would have read it as IPv4).
+ */
+export function isIpHost(host: string): boolean {
+  if (host.charCodeAt(0) === 0x5b) return true;
+  const last = host.charCodeAt(host.length - 1);
+  return last >= 0x30 && last <= 0x39;
+}
+
+const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
+
+/** `localhost`, `*.localhost`, 127.0.0.0/8 and [::1]: where plain http is acceptable for local trials. */
+export function isLoopbackHost(host: string): boolean {
+  const h = stripTrailingDots(host);
+  return h === 'localhost' || h.endsWith('.localhost') || LOOPBACK_V4.test(h) || h === '[::1]';
+}
+
+const utf8 = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
+
+/** Percent-decodes once; an invalid escape such as `%zz` stays as it is. */
+export function percentDecodeOnce(text: string): string {
+  if (!text.includes('%')) return text;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x25 && i + 2 < text.length && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (code < 0x80) {
+      bytes.push(code);
+    } else {
+      const end = code >= 0xd800 && code <= 0xdbff && i + 1 < text.length ? i + 2 : i + 1;
+      for (const b of utf8Encoder.encode(text.slice(i, end))) bytes.push(b);
+      i = end - 1;
+    }
+  }
+  return utf8.decode(new Uint8Array(bytes));
+}
+
+function isHex(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+/**
+ * Step 3: the path used for matching. Decoded once, lowercased, runs of `/`
+ * collapsed, `.` and `..` resolved, so `/%63hat`, `/CHAT`, `//chat` and
+ * `/x/..%2fchat` are all `/chat`.
+ */
+export function normalizePath(rawPath: string): string {
+  if (isPlainPath(rawPath)) return rawPath;
+  const decoded = percentDecodeOnce(rawPath).toLowerCase();
+  const out: string[] = [];
+  const segments = decoded.split('/');
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    const isLast = i === segments.length - 1;
+    if (segment === '' && !isLast) continue;
+    if (segment === '.') {
+      if (isLast) out.push('');
+      continue;
+    }
+    if (segment === '..') {
+      out.pop();
+      if (isLast) out.push('');
+      continue;
+    }
+    out.push(segment);
+  }
+  return '/' + out.join('/');
+}
+
+/** Fast path: a path with no escape, upper case, `//` or dot segment is already normal. */
+function isPlainPath(path: string): boolean {
+  if (path.charCodeAt(0) !== 0x2f) return false;
+  let previous = 0x2f;
+  for (let i = 1; i < path.length; i++) {
+    const code = path.charCodeAt(i);
+    if (code === 0x25 || (code >= 0x41 && code <= 0x5a) || code >= 0x80) return false;
+    if (code === 0x2f && previous === 0x2f) return false;
+    if (code === 0x2e && previous === 0x2f) return false;
+    previous = code;
+  }
+  return true;
+}
