@@ -38,12 +38,16 @@ export const IdSchema = z
 export const CategorySchema = z.enum(CATEGORIES, `must be one of ${quoted(CATEGORIES)}`);
 export const ActionSchema = z.enum(ACTIONS, `must be one of ${quoted(ACTIONS)}`);
 
-const intRange = (min: number, max: number) =>
-  z
-    .number()
-    .check(
-      z.refine((n) => Number.isInteger(n) && n >= min && n <= max, `must be a whole number from ${min} to ${max}`),
-    );
+const intRange = (min: number, max: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.int(message).check(z.gte(min, message), z.lte(max, message));
+};
+
+/** Documentation for IT, carried into policies/policy.schema.json. */
+const describe = <T extends z.ZodMiniType>(schema: T, description: string, extra: Record<string, unknown> = {}): T => {
+  z.globalRegistry.add(schema, { description, ...extra });
+  return schema;
+};
 
 /** https, or http for a loopback host (policy-format.md "Errors and warnings"). */
 export function checkWebUrl(value: string, placeholders: readonly string[] = []): string | null {
@@ -61,12 +65,16 @@ export function checkWebUrl(value: string, placeholders: readonly string[] = [])
   return `"${value}" must be an https URL`;
 }
 
-const webUrl = (placeholders: readonly string[] = []) =>
-  z.string().check(
-    z.superRefine((value, ctx) => {
-      const problem = checkWebUrl(value, placeholders);
-      if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: value });
-    }),
+const webUrl = (description: string, placeholders: readonly string[] = []) =>
+  describe(
+    z.string().check(
+      z.superRefine((value, ctx) => {
+        const problem = checkWebUrl(value, placeholders);
+        if (problem !== null) ctx.addIssue({ code: 'custom', message: problem, input: value });
+      }),
+    ),
+    `${description} (https; http only for a loopback host)`,
+    { format: 'uri' },
   );
 
 export const PatternSchema = z
@@ -80,7 +88,9 @@ export const PatternSchema = z
   .register(z.globalRegistry, {
     id: 'Pattern',
     description:
-      'A host or host/path/prefix in canonical form: lowercase ASCII (IDN in punycode), at least two labels, no scheme, port, query, trailing dot or trailing "/". An optional leading "*." means the same as the bare host.',
+      'A host or host/path/prefix in canonical form: lowercase ASCII (IDN in punycode), at least two labels, no scheme, port, query, trailing dot or trailing "/". An optional leading "*." means the same as the bare host. The host matches itself and every subdomain; the path matches itself and what continues it after "/".',
+    // Editors get this approximation; checkPattern() is the authority and names the canonical form.
+    pattern: '^(\\*\\.)?[a-z0-9_-]+(\\.[a-z0-9_-]+)+(/[^/\\s?#%\\\\A-Z]+)*$',
   });
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
@@ -114,76 +124,105 @@ export function isRfc3339(value: string): boolean {
 const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
 
 export const ToolSchema = z.object({
-  id: IdSchema,
-  name: nonEmpty,
+  id: describe(IdSchema, "Stable id; a tool with a catalog tool's id replaces that catalog tool."),
+  name: describe(nonEmpty, 'Name shown to people.'),
   vendor: z.optional(z.string()),
   category: CategorySchema,
-  match: z.array(PatternSchema).check(z.minLength(1, 'needs at least one pattern')),
-  homepage: z.optional(webUrl()),
-  source: z.optional(z.string()),
+  match: describe(
+    z.array(PatternSchema).check(z.minLength(1, 'needs at least one pattern')),
+    'Hosts and host/path prefixes of the tool.',
+  ),
+  homepage: z.optional(webUrl("The tool's homepage")),
+  source: z.optional(describe(z.string(), 'Where the entry was verified.')),
 });
 export type Tool = z.infer<typeof ToolSchema>;
 
 export const SanctionedSchema = z.object({
   id: IdSchema,
-  name: nonEmpty,
-  url: webUrl(),
-  description: z.optional(z.string()),
-  categories: z.optional(z.array(CategorySchema)),
-  match: z.optional(z.array(PatternSchema)),
+  name: describe(nonEmpty, 'Name shown to people on nudges and in the popup.'),
+  url: webUrl('Where people open the approved tool; also the redirect target'),
+  description: z.optional(describe(z.string(), 'One line on what it is approved for.')),
+  categories: z.optional(describe(z.array(CategorySchema), 'Categories it is the approved alternative for.')),
+  match: z.optional(describe(z.array(PatternSchema), 'Patterns that count as this tool; default: the host of url.')),
 });
 export type Sanctioned = z.infer<typeof SanctionedSchema>;
 
-export const RuleSchema = z.object({
-  tool: z.optional(z.union([IdSchema, z.array(IdSchema)], 'must be a tool id or a list of tool ids')),
-  category: z.optional(z.union([CategorySchema, z.literal('*')], `must be "*" or one of ${quoted(CATEGORIES)}`)),
-  action: ActionSchema,
-  message: z.optional(z.string().check(z.maxLength(500, 'must be at most 500 characters'))),
-  redirectTo: z.optional(IdSchema),
-});
+export const RuleSchema = describe(
+  z.object({
+    tool: z.optional(z.union([IdSchema, z.array(IdSchema)], 'must be a tool id or a list of tool ids')),
+    category: z.optional(z.union([CategorySchema, z.literal('*')], `must be "*" or one of ${quoted(CATEGORIES)}`)),
+    action: ActionSchema,
+    message: z.optional(
+      describe(z.string().check(z.maxLength(500, 'must be at most 500 characters')), 'Plain text shown on the nudge.'),
+    ),
+    redirectTo: z.optional(describe(IdSchema, 'The id of a sanctioned entry to send people to.')),
+  }),
+  'Exactly one of tool or category. A tool rule beats a category rule, which beats "*"; the first match wins.',
+);
 export type Rule = z.infer<typeof RuleSchema>;
 
 export const TrainingSchema = z.object({
   title: nonEmpty,
-  url: webUrl(),
-  categories: z.optional(z.array(CategorySchema)),
+  url: webUrl('The training page'),
+  categories: z.optional(describe(z.array(CategorySchema), 'Categories it is shown for; default: all.')),
 });
 export type Training = z.infer<typeof TrainingSchema>;
 
 export const OrganizationSchema = z.object({
-  name: z.optional(z.string()),
-  supportUrl: z.optional(webUrl()),
-  requestAccessUrl: z.optional(webUrl(['{tool}', '{host}'])),
+  name: z.optional(describe(z.string(), 'Shown as who set the policy.')),
+  supportUrl: z.optional(webUrl('Where people get help')),
+  requestAccessUrl: z.optional(
+    webUrl('Where people ask for a tool to be approved; {tool} and {host} are replaced, URL-encoded', [
+      '{tool}',
+      '{host}',
+    ]),
+  ),
 });
 export type Organization = z.infer<typeof OrganizationSchema>;
 
 export const WarnSchema = z.object({
-  snoozeMinutes: z._default(intRange(0, 10080), 60),
-  requireReason: z._default(z.boolean(), false),
+  snoozeMinutes: z._default(
+    describe(intRange(0, 10080), 'How long "continue" lasts for that tool; 0 asks every time.'),
+    60,
+  ),
+  requireReason: z._default(describe(z.boolean(), 'Whether people must give a reason to continue.'), false),
 });
 
 export const ReportingSchema = z.object({
-  url: webUrl(),
+  url: webUrl('Where usage counts are uploaded (report-protocol.md)'),
   intervalMinutes: z._default(intRange(60, 10080), 1440),
 });
 
 export const PolicySchema = z
   .object({
     schemaVersion: z.literal(1, 'must be 1 (this release reads schema version 1)'),
-    revision: z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters')),
+    revision: describe(
+      z.string().check(z.minLength(1, 'must not be empty'), z.maxLength(64, 'must be at most 64 characters')),
+      'Shown in the popup, the options page and usage reports.',
+    ),
     issuedAt: z.optional(
-      z.string().check(z.refine(isRfc3339, 'must be an RFC 3339 date-time such as "2026-11-26T09:00:00Z"')),
+      describe(
+        z.string().check(z.refine(isRfc3339, 'must be an RFC 3339 date-time such as "2026-11-26T09:00:00Z"')),
+        'Rollback protection: a fetched policy older than the fetched policy in force is refused.',
+        { format: 'date-time' },
+      ),
     ),
     organization: z.prefault(OrganizationSchema, {}),
-    catalog: z._default(z.enum(['bundled', 'none'], 'must be "bundled" or "none"'), 'bundled'),
+    catalog: z._default(
+      describe(
+        z.enum(['bundled', 'none'], 'must be "bundled" or "none"'),
+        'Whether the bundled catalog of AI tools is in effect.',
+      ),
+      'bundled',
+    ),
     tools: z._default(z.array(ToolSchema), []),
     sanctioned: z._default(z.array(SanctionedSchema), []),
     rules: z._default(z.array(RuleSchema), []),
-    defaultAction: z._default(ActionSchema, 'warn'),
+    defaultAction: z._default(describe(ActionSchema, 'For a known tool that no rule covers.'), 'warn'),
     training: z._default(z.array(TrainingSchema), []),
     warn: z.prefault(WarnSchema, {}),
     reporting: z.optional(ReportingSchema),
-    refreshMinutes: z._default(intRange(15, 10080), 60),
+    refreshMinutes: z._default(describe(intRange(15, 10080), 'How often a fetched policy is refreshed.'), 60),
   })
   .register(z.globalRegistry, {
     title: 'Daylight policy',

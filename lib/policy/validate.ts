@@ -44,7 +44,7 @@ export function parsePolicyText(text: string, catalog: Catalog): PolicyResult {
 export function parsePolicy(input: unknown, catalog: Catalog): PolicyResult {
   const warnings: Problem[] = [];
   collectUnknownFields(PolicySchema, input, [], warnings);
-  const parsed = PolicySchema.safeParse(input);
+  const parsed = PolicySchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map(issueToProblem), warnings };
   }
@@ -62,7 +62,7 @@ function describeValue(value: unknown): string {
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'string')
     return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  return `${typeof value} ${String(value as number | boolean)}`;
+  return `${typeof value} ${JSON.stringify(value) ?? ''}`;
 }
 
 const EXPECTED_WORDS: Record<string, string> = {
