@@ -1,0 +1,117 @@
+/**
+ * A deliberately naive decide(), written straight from policy-format.md
+ * "Deciding a URL": a linear scan of every pattern of every entry, no index,
+ * no shared code with lib/ beyond the parsed policy. The property tests check
+ * that the real decide() agrees with it on random policies and URLs.
+ */
+import type { Catalog } from '../../lib/catalog';
+import type { Policy } from '../../lib/policy/schema';
+
+export interface ReferenceDecision {
+  action: string;
+  tool: string | null;
+  category: string | null;
+  redirectTo: string | null;
+}
+
+const NONE: ReferenceDecision = { action: 'allow', tool: null, category: null, redirectTo: null };
+
+function decodeOnce(path: string): string {
+  const bytes: number[] = [];
+  for (let i = 0; i < path.length; i++) {
+    const escape = path.slice(i + 1, i + 3);
+    if (path[i] === '%' && /^[0-9a-fA-F]{2}$/.test(escape)) {
+      bytes.push(parseInt(escape, 16));
+      i += 2;
+    } else {
+      const cp = path.codePointAt(i) as number;
+      bytes.push(...Buffer.from(String.fromCodePoint(cp), 'utf8'));
+      if (cp > 0xffff) i++;
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+function normalize(path: string): string {
+  const collapsed = decodeOnce(path).toLowerCase().replace(/\/+/g, '/');
+  const segments = collapsed.split('/').slice(1);
+  const out: string[] = [];
+  segments.forEach((segment, i) => {
+    const last = i === segments.length - 1;
+    if (segment === '.') {
+      if (last) out.push('');
+    } else if (segment === '..') {
+      out.pop();
+      if (last) out.push('');
+    } else out.push(segment);
+  });
+  return '/' + out.join('/');
+}
+
+export function referenceDecide(policy: Policy, catalog: Catalog, input: string): ReferenceDecision | 'error' {
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return 'error';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return NONE;
+  const host = url.hostname.replace(/\.+$/, '');
+  if (host.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return NONE;
+  const path = normalize(url.pathname);
+
+  type Entry = { kind: 'sanctioned' | 'tool'; id: string; category: string | null; patterns: string[] };
+  const entries: Entry[] = [];
+  for (const s of policy.sanctioned) {
+    const patterns = s.match ?? [new URL(s.url).hostname.replace(/\.+$/, '')];
+    entries.push({ kind: 'sanctioned', id: s.id, category: s.categories?.[0] ?? null, patterns });
+  }
+  const tools = [...policy.tools];
+  if (policy.catalog === 'bundled') {
+    for (const t of catalog.tools) if (!policy.tools.some((p) => p.id === t.id)) tools.push(t);
+  }
+  for (const t of tools) entries.push({ kind: 'tool', id: t.id, category: t.category, patterns: t.match });
+
+  let best: { entry: Entry; labels: number; pathLength: number; position: number } | null = null;
+  entries.forEach((entry, position) => {
+    for (const pattern of entry.patterns) {
+      const bare = pattern.startsWith('*.') ? pattern.slice(2) : pattern;
+      const slash = bare.indexOf('/');
+      const patternHost = slash === -1 ? bare : bare.slice(0, slash);
+      const patternPath = slash === -1 ? '' : bare.slice(slash);
+      const hostMatches = host === patternHost || host.endsWith('.' + patternHost);
+      const pathMatches = patternPath === '' || path === patternPath || path.startsWith(patternPath + '/');
+      if (!hostMatches || !pathMatches) continue;
+      const candidate = { entry, labels: patternHost.split('.').length, pathLength: patternPath.length, position };
+      const better =
+        best === null ||
+        candidate.labels > best.labels ||
+        (candidate.labels === best.labels && candidate.pathLength > best.pathLength) ||
+        (candidate.labels === best.labels &&
+          candidate.pathLength === best.pathLength &&
+          entry.kind === 'sanctioned' &&
+          best.entry.kind === 'tool') ||
+        (candidate.labels === best.labels &&
+          candidate.pathLength === best.pathLength &&
+          entry.kind === best.entry.kind &&
+          position < best.position);
+      if (better) best = candidate;
+    }
+  });
+  if (best === null) return NONE;
+  const winner = (best as { entry: Entry }).entry;
+  if (winner.kind === 'sanctioned')
+    return { action: 'allow', tool: winner.id, category: winner.category, redirectTo: null };
+
+  const rule =
+    policy.rules.find((r) => r.tool === winner.id || (Array.isArray(r.tool) && r.tool.includes(winner.id))) ??
+    policy.rules.find((r) => r.category === winner.category) ??
+    policy.rules.find((r) => r.category === '*');
+  const action = rule?.action ?? policy.defaultAction;
+  if (action !== 'redirect') return { action, tool: winner.id, category: winner.category, redirectTo: null };
+  const target =
+    policy.sanctioned.find((s) => rule?.redirectTo !== undefined && s.id === rule.redirectTo) ??
+    policy.sanctioned.find((s) => s.categories?.includes(winner.category as never) === true);
+  if (target === undefined) return { action: 'warn', tool: winner.id, category: winner.category, redirectTo: null };
+  return { action: 'redirect', tool: winner.id, category: winner.category, redirectTo: target.url };
+}
