@@ -63,8 +63,9 @@ export async function previewCommand(args: readonly string[], io: Io): Promise<n
 }
 
 async function tallyFile(file: string, index: PolicyIndex, io: Io): Promise<PreviewReport> {
-  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
+  // stat first: a missing file then fails here, before a stream exists to emit an unhandled error.
   const totalBytes = file === '-' ? 0 : statSync(file).size;
+  const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
   const progress = process.stderr.isTTY && totalBytes > 8 << 20 ? new ProgressBar(totalBytes, io) : null;
   const tally = new PreviewTally();
   let reader: LineReader | null = null;

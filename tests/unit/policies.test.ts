@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
+import { decide } from '../../lib/policy/decide';
+import { policyJsonSchema } from '../../lib/policy/json-schema';
+import { formatProblem, parsePolicy, parsePolicyText } from '../../lib/policy/validate';
+
+const EXAMPLES_DIR = new URL('../../policies/examples/', import.meta.url);
+const examples = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json'));
+
+function load(text: string) {
+  const result = parsePolicyText(text, BUNDLED_CATALOG);
+  if (!result.ok) throw new Error(result.errors.map(formatProblem).join('\n'));
+  return result;
+}
+
+describe('policies/default.json, in force when IT configured nothing', () => {
+  const result = parsePolicy(DEFAULT_POLICY, BUNDLED_CATALOG);
+  if (!result.ok) throw new Error('default policy invalid');
+
+  it('is valid without a warning, with the catalog on and a day-long snooze', () => {
+    expect(result.warnings).toEqual([]);
+    expect(result.policy.catalog).toBe('bundled');
+    expect(result.policy.sanctioned).toEqual([]);
+    expect(result.policy.defaultAction).toBe('warn');
+    expect(result.policy.warn.snoozeMinutes).toBe(1440);
+  });
+
+  it('warns on every catalog tool, with a short friendly message', () => {
+    for (const tool of BUNDLED_CATALOG.tools) {
+      const decision = decide(result.index, `https://${tool.match[0] ?? ''}`);
+      expect(decision.action, tool.id).toBe('warn');
+      expect(decision.message).toMatch(/not reviewed/);
+    }
+    expect((decide(result.index, 'https://claude.ai/').message ?? '').length).toBeLessThanOrEqual(200);
+  });
+});
+
+describe('policies/examples', () => {
+  it('has at least three realistic organization policies', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(examples)('%s is valid without a warning and explained in the README', (name) => {
+    const result = load(readFileSync(new URL(name, EXAMPLES_DIR), 'utf8'));
+    expect(result.warnings.map(formatProblem)).toEqual([]);
+    expect(readFileSync(new URL('README.md', EXAMPLES_DIR), 'utf8')).toContain(`(${name})`);
+  });
+
+  it('microsoft-365.json sends chat to Copilot Chat and code to GitHub Copilot, and allows both', () => {
+    const { index } = load(readFileSync(new URL('microsoft-365.json', EXAMPLES_DIR), 'utf8'));
+    expect(decide(index, 'https://chatgpt.com/')).toMatchObject({
+      action: 'redirect',
+      redirectTo: 'https://m365.cloud.microsoft/chat',
+    });
+    expect(decide(index, 'https://cursor.com/')).toMatchObject({
+      action: 'redirect',
+      redirectTo: 'https://github.com/copilot',
+    });
+    expect(decide(index, 'https://m365.cloud.microsoft/chat/x')).toMatchObject({
+      action: 'allow',
+      tool: 'contoso-copilot-chat',
+    });
+    expect(decide(index, 'https://github.com/copilot')).toMatchObject({
+      action: 'allow',
+      tool: 'contoso-github-copilot',
+    });
+    expect(decide(index, 'https://github.com/contoso/app')).toMatchObject({ action: 'allow', tool: null });
+    expect(decide(index, 'https://character.ai/')).toMatchObject({ action: 'block' });
+  });
+
+  it('google-workspace.json allows Gemini and NotebookLM and blocks companions', () => {
+    const { index } = load(readFileSync(new URL('google-workspace.json', EXAMPLES_DIR), 'utf8'));
+    expect(decide(index, 'https://gemini.google.com/app')).toMatchObject({ action: 'allow', tool: 'initech-gemini' });
+    expect(decide(index, 'https://notebooklm.google.com/')).toMatchObject({
+      action: 'allow',
+      tool: 'initech-notebooklm',
+    });
+    expect(decide(index, 'https://claude.ai/')).toMatchObject({
+      action: 'redirect',
+      redirectTo: 'https://gemini.google.com/app',
+    });
+    expect(decide(index, 'https://replika.com/')).toMatchObject({ action: 'block' });
+  });
+
+  it('regulated.json blocks chat and image tools and offers the internal assistant', () => {
+    const { index } = load(readFileSync(new URL('regulated.json', EXAMPLES_DIR), 'utf8'));
+    const chat = decide(index, 'https://chatgpt.com/');
+    expect(chat.action).toBe('block');
+    expect(chat.alternatives.map((a) => a.id)).toEqual(['northwind-assist']);
+    expect(decide(index, 'https://midjourney.com/')).toMatchObject({ action: 'block' });
+    expect(decide(index, 'https://assist.northwind.example/')).toMatchObject({
+      action: 'allow',
+      tool: 'northwind-assist',
+    });
+  });
+});
+
+describe('policies/policy.schema.json', () => {
+  it('is what the zod schema generates (run "npm run schema" when this fails)', () => {
+    const committed = readFileSync(new URL('../../policies/policy.schema.json', import.meta.url), 'utf8');
+    expect(committed).toBe(`${JSON.stringify(policyJsonSchema(), null, 2)}\n`);
+  });
+
+  it("lets a newer policy's unknown fields through, as the spec says", () => {
+    const schema = policyJsonSchema() as { additionalProperties?: unknown; required?: unknown };
+    expect(schema.additionalProperties).not.toBe(false);
+    expect(schema.required).toEqual(['schemaVersion', 'revision']);
+  });
+});
