@@ -36,9 +36,7 @@ export interface LineReader {
  * (any case) selects that column, and the header itself is skipped.
  */
 export function readerFor(firstLine: string): { reader: LineReader; skipFirst: boolean } {
-  const header = firstLine.includes(',')
-    ? splitCsvLine(stripCr(firstLine)).map((cell) => cell.trim().toLowerCase())
-    : [];
+  const header = splitCsvLine(stripCr(firstLine)).map((cell) => cell.trim().toLowerCase());
   const column = header.indexOf('url');
   if (column === -1) {
     return {

@@ -45,12 +45,10 @@ export function parsePolicy(input: unknown, catalog: Catalog): PolicyResult {
   const warnings: Problem[] = [];
   collectUnknownFields(PolicySchema, input, [], warnings);
   const parsed = PolicySchema.safeParse(input, { reportInput: true });
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map(issueToProblem), warnings };
-  }
+  // Cross-field errors are looked for even when the structure is wrong, so IT sees every error in one run.
+  const errors = [...(parsed.success ? [] : parsed.error.issues.map(issueToProblem)), ...crossFieldErrors(input)];
+  if (!parsed.success || errors.length > 0) return { ok: false, errors, warnings };
   const policy = parsed.data;
-  const errors = crossFieldErrors(policy);
-  if (errors.length > 0) return { ok: false, errors, warnings };
   const index = compile(policy, catalog);
   warnings.push(...crossFieldWarnings(policy, catalog, index));
   return { ok: true, policy, index, warnings };
@@ -121,30 +119,40 @@ function collectUnknownFields(schema: z.core.$ZodType, value: unknown, path: Pro
   }
 }
 
-function duplicateIdErrors(list: readonly { id: string }[], field: string): Problem[] {
+const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const field = (value: unknown, key: string): unknown =>
+  typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+
+function duplicateIdErrors(list: readonly unknown[], name: string): Problem[] {
   const firstAt = new Map<string, number>();
   const errors: Problem[] = [];
   list.forEach((entry, i) => {
-    const earlier = firstAt.get(entry.id);
-    if (earlier === undefined) firstAt.set(entry.id, i);
-    else errors.push({ path: `${field}[${i}].id`, message: `duplicate id "${entry.id}" (also ${field}[${earlier}])` });
+    const id = field(entry, 'id');
+    if (typeof id !== 'string') return;
+    const earlier = firstAt.get(id);
+    if (earlier === undefined) firstAt.set(id, i);
+    else errors.push({ path: `${name}[${i}].id`, message: `duplicate id "${id}" (also ${name}[${earlier}])` });
   });
   return errors;
 }
 
-function crossFieldErrors(policy: Policy): Problem[] {
-  const errors = [...duplicateIdErrors(policy.tools, 'tools'), ...duplicateIdErrors(policy.sanctioned, 'sanctioned')];
-  const sanctionedIds = new Set(policy.sanctioned.map((s) => s.id));
-  policy.rules.forEach((rule, i) => {
-    const hasTool = rule.tool !== undefined;
-    const hasCategory = rule.category !== undefined;
+/** The errors no single field can see; read from the raw document, so they show up beside structural errors. */
+function crossFieldErrors(input: unknown): Problem[] {
+  const tools = asList(field(input, 'tools'));
+  const sanctioned = asList(field(input, 'sanctioned'));
+  const errors = [...duplicateIdErrors(tools, 'tools'), ...duplicateIdErrors(sanctioned, 'sanctioned')];
+  const sanctionedIds = new Set(sanctioned.map((entry) => field(entry, 'id')));
+  asList(field(input, 'rules')).forEach((rule, i) => {
+    const hasTool = field(rule, 'tool') !== undefined;
+    const hasCategory = field(rule, 'category') !== undefined;
     if (hasTool && hasCategory) {
       errors.push({ path: `rules[${i}]`, message: 'has both "tool" and "category"; a rule names exactly one of them' });
-    } else if (!hasTool && !hasCategory) {
+    } else if (!hasTool && !hasCategory && typeof rule === 'object' && rule !== null) {
       errors.push({ path: `rules[${i}]`, message: 'needs "tool" or "category" to say what it applies to' });
     }
-    if (rule.redirectTo !== undefined && !sanctionedIds.has(rule.redirectTo)) {
-      errors.push({ path: `rules[${i}].redirectTo`, message: `no sanctioned tool with id "${rule.redirectTo}"` });
+    const redirectTo = field(rule, 'redirectTo');
+    if (typeof redirectTo === 'string' && !sanctionedIds.has(redirectTo)) {
+      errors.push({ path: `rules[${i}].redirectTo`, message: `no sanctioned tool with id "${redirectTo}"` });
     }
   });
   return errors;

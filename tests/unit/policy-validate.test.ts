@@ -237,6 +237,21 @@ describe('errors (spec "Errors and warnings", left column)', () => {
     ]);
   });
 
+  it('reports cross-field errors beside structural ones', () => {
+    const errors = errorsOf(
+      fakePolicy({
+        tools: [fakeTool({ match: ['Talk.example'] }), fakeTool({ match: ['other.example'] })],
+        rules: [{ category: 'chat', action: 'redirect', redirectTo: 'acme-gpt' }, 'not a rule'],
+      }),
+    );
+    expect(errors).toEqual([
+      'tools[0].match[0]: "Talk.example" is not in canonical form; write "talk.example"',
+      'rules[1]: must be an object, not the text "not a rule"',
+      'tools[1].id: duplicate id "talk" (also tools[0])',
+      'rules[0].redirectTo: no sanctioned tool with id "acme-gpt"',
+    ]);
+  });
+
   it('reports every error at once, not just the first', () => {
     const errors = errorsOf(
       fakePolicy({ revision: '', refreshMinutes: 1, tools: [fakeTool({ match: ['Talk.example'] })] }),
