@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogSchema, REGIONS } from '../../lib/catalog';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
@@ -6,6 +7,7 @@ import { decide } from '../../lib/policy/decide';
 import { CATEGORIES, ID_PATTERN } from '../../lib/policy/schema';
 import { parsePolicy } from '../../lib/policy/validate';
 import { checkPattern } from '../../lib/pattern';
+import { SHARED_DIR } from '../support/conformance';
 
 const tools = BUNDLED_CATALOG.tools;
 
@@ -141,7 +143,7 @@ describe('the bundled catalog', () => {
 
   it('never lists a general-purpose host whole, only an AI path on it', () => {
     // Rows whose host also serves non-AI content; rows for AI-only hosts (chatgpt.com, claude.ai…) say "n/a" or "share the host".
-    const mixed = readFileSync(new URL('../../../shared/data/ai-mixed-hosts.tsv', import.meta.url), 'utf8')
+    const mixed = readFileSync(join(SHARED_DIR, 'data', 'ai-mixed-hosts.tsv'), 'utf8')
       .split('\n')
       .slice(1)
       .map((line) => line.split('\t'))
