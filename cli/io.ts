@@ -6,11 +6,14 @@ import { formatProblem, parsePolicy, parsePolicyText, type PolicyResult } from '
 export interface Io {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
+  /** Whether stderr is a terminal: progress bars are drawn only there, never into a log file. */
+  readonly errIsTerminal: boolean;
 }
 
 export const processIo: Io = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
+  errIsTerminal: process.stderr.isTTY,
 };
 
 /** Exit codes: 0 fine, 1 some input was bad, 2 the command could not run (bad policy, bad usage). */

@@ -27,6 +27,8 @@ Options:
 `;
 
 const FORMATS = ['text', 'json', 'csv'] as const;
+/** Smaller files take well under a second: no bar needed. */
+const PROGRESS_MIN_BYTES = 8 << 20;
 type Format = (typeof FORMATS)[number];
 
 export async function previewCommand(args: readonly string[], io: Io): Promise<number> {
@@ -66,7 +68,7 @@ async function tallyFile(file: string, index: PolicyIndex, io: Io): Promise<Prev
   // stat first: a missing file then fails here, before a stream exists to emit an unhandled error.
   const totalBytes = file === '-' ? 0 : statSync(file).size;
   const stream = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
-  const progress = process.stderr.isTTY && totalBytes > 8 << 20 ? new ProgressBar(totalBytes, io) : null;
+  const progress = io.errIsTerminal && totalBytes > PROGRESS_MIN_BYTES ? new ProgressBar(totalBytes, io) : null;
   const tally = new PreviewTally();
   let reader: LineReader | null = null;
   let rest = '';

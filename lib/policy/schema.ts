@@ -74,7 +74,8 @@ const webUrl = (description: string, placeholders: readonly string[] = []) =>
       }),
     ),
     `${description} (https; http only for a loopback host)`,
-    { format: 'uri' },
+    // {tool} and {host} make requestAccessUrl an RFC 6570 template rather than a plain URI.
+    { format: placeholders.length > 0 ? 'uri-template' : 'uri' },
   );
 
 export const PatternSchema = z

@@ -2,6 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Io } from '../../cli/io';
+import { previewCommand } from '../../cli/preview';
 import { runCli } from '../support/cli';
 import { readConformanceCases, SPEC_DIR } from '../support/conformance';
 
@@ -259,5 +261,32 @@ describe('daylight', () => {
     const run = runCli(['check', '--polcy', 'x', 'https://a.example/']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("Unknown option '--polcy'");
+  });
+});
+
+describe('daylight preview on a big file', () => {
+  const big = file(
+    'big.log',
+    'https://chatgpt.com/c/0123456789abcdef0123456789abcdef\nhttps://www.example.org/some/page?x=1\n'.repeat(100_000),
+  );
+
+  function runInProcess(errIsTerminal: boolean) {
+    let out = '';
+    let err = '';
+    const io: Io = { out: (text) => (out += text), err: (text) => (err += text), errIsTerminal };
+    return previewCommand(['--format', 'json', big], io).then((status) => ({ status, out, err }));
+  }
+
+  it('draws a progress bar on stderr when stderr is a terminal, and clears it', async () => {
+    const run = await runInProcess(true);
+    expect(run.status).toBe(0);
+    expect(run.err).toMatch(/\r\[#+ *\] +\d+%/);
+    expect(run.err.endsWith('\r')).toBe(true);
+    expect((JSON.parse(run.out) as { totalUrls: number }).totalUrls).toBe(200_000);
+  });
+
+  it('draws none into a log file', async () => {
+    const run = await runInProcess(false);
+    expect(run.err).toBe('');
   });
 });

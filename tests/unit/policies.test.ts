@@ -1,4 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 import { decide } from '../../lib/policy/decide';
@@ -106,5 +108,45 @@ describe('policies/policy.schema.json', () => {
     const schema = policyJsonSchema() as { additionalProperties?: unknown; required?: unknown };
     expect(schema.additionalProperties).not.toBe(false);
     expect(schema.required).toEqual(['schemaVersion', 'revision']);
+  });
+});
+
+describe('policies/policy.schema.json, read by a real JSON Schema validator', () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: false });
+  addFormats(ajv);
+  const validate = ajv.compile(
+    JSON.parse(readFileSync(new URL('../../policies/policy.schema.json', import.meta.url), 'utf8')) as object,
+  );
+
+  it.each(['default.json', ...examples.map((name) => `examples/${name}`)])('accepts %s', (name) => {
+    const policy = JSON.parse(readFileSync(new URL(`../../policies/${name}`, import.meta.url), 'utf8')) as unknown;
+    expect(validate(policy), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('accepts every pattern of the catalog', () => {
+    const policy = {
+      schemaVersion: 1,
+      revision: 'r',
+      tools: BUNDLED_CATALOG.tools.map(({ region, ...tool }) => tool),
+    };
+    expect(validate(policy), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+  });
+
+  it.each([
+    ['a wrong schemaVersion', { schemaVersion: 2, revision: 'r' }],
+    ['a missing revision', { schemaVersion: 1 }],
+    ['an out-of-range snooze', { schemaVersion: 1, revision: 'r', warn: { snoozeMinutes: 10081 } }],
+    [
+      'an upper-case pattern',
+      { schemaVersion: 1, revision: 'r', tools: [{ id: 'x', name: 'X', category: 'chat', match: ['Talk.example'] }] },
+    ],
+    [
+      'a trailing slash',
+      { schemaVersion: 1, revision: 'r', tools: [{ id: 'x', name: 'X', category: 'chat', match: ['talk.example/'] }] },
+    ],
+    ['a bad id', { schemaVersion: 1, revision: 'r', sanctioned: [{ id: 'X', name: 'X', url: 'https://x.example/' }] }],
+  ])('rejects %s, as the extension does', (_name, policy) => {
+    expect(validate(policy)).toBe(false);
+    expect(parsePolicy(policy, BUNDLED_CATALOG).ok).toBe(false);
   });
 });
