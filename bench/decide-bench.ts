@@ -21,7 +21,7 @@ import { flatten, generateUrls } from './urls';
 const URL_COUNT = 100_000;
 const URL_SEED = 0x5eed_0001;
 const WARMUP_ROUNDS = 2;
-const MEASURED_ROUNDS = 7;
+const MEASURED_ROUNDS = 11;
 const COMPILE_WARMUP = 5;
 const COMPILE_RUNS = 25;
 

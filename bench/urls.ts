@@ -184,6 +184,13 @@ interface Site {
   readonly path?: (rng: Rng) => string;
 }
 
+const HF_MODELS = [
+  'meta-llama/Llama-3.1-8B',
+  'mistralai/Mistral-7B-v0.3',
+  'google/gemma-2-9b',
+  'openai/whisper-large-v3',
+];
+
 const githubRepoPath = (rng: Rng): string => {
   const org = pick(rng, [
     'microsoft',
@@ -273,7 +280,7 @@ const SITES: readonly Site[] = [
     path: (rng) =>
       pick(rng, [
         `/models?pipeline_tag=${pick(rng, ['text-generation', 'image-classification', 'translation'])}&sort=trending`,
-        `/${pick(rng, ['meta-llama', 'mistralai', 'google', 'openai'])}/${pick(rng, ['Llama-3.1-8B', 'Mistral-7B-v0.3', 'gemma-2-9b', 'whisper-large-v3'])}`,
+        `/${pick(rng, HF_MODELS)}`,
         `/datasets/${pick(rng, ['squad', 'imdb', 'wikitext'])}`,
         `/docs/transformers/${pick(rng, ['index', 'quicktour', 'installation'])}`,
       ]),
@@ -432,7 +439,16 @@ interface AiTarget {
   readonly path: string;
 }
 
-function aiTargets(catalog: Catalog): { all: AiTarget[][]; popular: AiTarget[][] } {
+interface AiTargets {
+  /** Every catalog tool's patterns, one list per tool. */
+  readonly all: readonly (readonly AiTarget[])[];
+  /** The popular tools' patterns, most popular first, with Zipf-like weights. */
+  readonly popular: readonly (readonly AiTarget[])[];
+  readonly popularWeights: readonly number[];
+  readonly popularTotal: number;
+}
+
+function aiTargets(catalog: Catalog): AiTargets {
   const byTool = new Map<string, AiTarget[]>();
   for (const tool of catalog.tools) {
     const targets: AiTarget[] = [];
@@ -446,12 +462,21 @@ function aiTargets(catalog: Catalog): { all: AiTarget[][]; popular: AiTarget[][]
     const targets = byTool.get(id);
     return targets === undefined ? [] : [targets];
   });
-  return { all: [...byTool.values()], popular };
+  const popularWeights = popular.map((_, rank) => 1 / (rank + 1));
+  return {
+    all: [...byTool.values()],
+    popular,
+    popularWeights,
+    popularTotal: popularWeights.reduce((a, b) => a + b, 0),
+  };
 }
 
-function aiUrl(rng: Rng, targets: { all: AiTarget[][]; popular: AiTarget[][] }): string {
-  // Half of AI traffic goes to a handful of popular tools, the rest is the long tail.
-  const tool = chance(rng, 0.5) && targets.popular.length > 0 ? pick(rng, targets.popular) : pick(rng, targets.all);
+function aiUrl(rng: Rng, targets: AiTargets): string {
+  // Most AI traffic goes to a handful of tools (ChatGPT first); the long tail gets the rest.
+  const tool =
+    chance(rng, 0.7) && targets.popular.length > 0
+      ? pickWeighted(rng, targets.popular, targets.popularWeights, targets.popularTotal)
+      : pick(rng, targets.all);
   const target = pick(rng, tool);
   let host = target.host;
   const labels = host.split('.').length;

@@ -1,0 +1,283 @@
+// `npm run bench` (after scripts/build-cli.mjs has built dist/cli/daylight.js):
+// bundles the TypeScript parts of the benchmark, runs them, times the CLI as
+// whole processes, prints one table and writes bench/.data/results.json.
+//
+// Missing a speed target is reported, not fatal: the exit code is 0. A broken
+// measurement is fatal (exit 1): engines that disagree on which URLs are AI,
+// a matcher that matches nothing, a CLI run that fails or miscounts. A fast
+// wrong answer is not a result.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DATA = path.join(ROOT, 'bench', '.data');
+const CLI = path.join(ROOT, 'dist', 'cli', 'daylight.js');
+const LOG = path.join(DATA, 'log-1m.txt');
+const LOG_LINES = 1_000_000;
+const PREVIEW_RUNS = 5;
+const STARTUP_RUNS = 10;
+
+const TARGETS = {
+  decideVsNewUrl: 1.5, // decide() costs at most 1.5x the bare WHATWG parse
+  ghosteryVsDecide: 5, // a general adblock engine is at least 5x slower
+  compileMs: 50,
+  previewVsPlain: 1.5,
+};
+
+/** Problems that make the numbers meaningless; any of them fails the run. */
+const broken = [];
+
+const progress = (message) => process.stderr.write(`[bench] ${message}\n`);
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `node ...args` to completion; stdout is captured only when asked (otherwise discarded, like > /dev/null). */
+function runNode(args, { capture = false, allowFailure = false } = {}) {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', capture ? 'pipe' : 'ignore', 'pipe'],
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  const ms = performance.now() - start;
+  if (result.error !== undefined) throw result.error;
+  if (result.status !== 0 && !allowFailure) {
+    throw new Error(`node ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
+  }
+  return { ms, status: result.status, stdout: result.stdout ?? '', stderr: result.stderr };
+}
+
+/**
+ * Times several commands round-robin (one untimed warm-up round first, which
+ * also brings the log into the page cache), so background noise and CPU
+ * frequency drift hit all of them alike. Returns the median wall time of each.
+ */
+function timeProcesses(commands, runs) {
+  const samples = commands.map(() => []);
+  for (let round = -1; round < runs; round++) {
+    commands.forEach((args, i) => {
+      const { ms } = runNode(args);
+      if (round >= 0) samples[i].push(ms);
+    });
+  }
+  return samples.map((s) => ({ medianMs: median(s), samplesMs: s }));
+}
+
+const lastJsonLine = (text) => JSON.parse(text.trim().split('\n').at(-1));
+
+// ---------------------------------------------------------------------------
+
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run bench\`, which builds it first`);
+mkdirSync(DATA, { recursive: true });
+progress('bundling bench/decide-bench.ts and bench/gen-log.ts');
+await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['bench/decide-bench.ts', 'bench/gen-log.ts'],
+  outdir: 'bench/.data',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Unminified on purpose: readable stacks and --cpu-prof profiles.
+  minify: false,
+  logLevel: 'warning',
+});
+
+const machine = {
+  node: process.version,
+  cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+  cores: os.cpus().length,
+  platform: `${os.platform()} ${os.arch()}`,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+};
+
+// 1 and 2: per-URL cost, match counts, compile time and index size.
+progress('in-process measurements (about 30 s)');
+const micro = runNode(['--expose-gc', path.join(DATA, 'decide-bench.js')], { capture: true, allowFailure: true });
+process.stderr.write(micro.stderr);
+if (micro.status !== 0 && !micro.stdout.trim().startsWith('{')) {
+  throw new Error(`bench/decide-bench.ts crashed (exit ${micro.status})`);
+}
+const inProcess = lastJsonLine(micro.stdout);
+if (inProcess.crossCheck.naiveDisagreements > 0) {
+  broken.push(`decide() and the naive scan disagree on ${inProcess.crossCheck.naiveDisagreements} URLs`);
+}
+for (const [name, { matches }] of Object.entries(inProcess.perUrl)) {
+  if (matches === 0) broken.push(`${name} matched none of the URLs`);
+}
+if (micro.status !== 0 && broken.length === 0) broken.push(`decide-bench exited with ${micro.status}`);
+
+// 3: the CLI against a plain read-and-parse, as whole processes.
+progress(`preparing the ${LOG_LINES.toLocaleString('en-US')}-line log`);
+const logMeta = lastJsonLine(
+  runNode([path.join(DATA, 'gen-log.js'), LOG, String(LOG_LINES)], { capture: true }).stdout,
+);
+const logBytes = statSync(LOG).size;
+
+// One checked run of each before timing: the CLI must find the AI lines decide() found in-process.
+const previewReport = JSON.parse(runNode([CLI, 'preview', '--format', 'json', LOG], { capture: true }).stdout);
+const cliAiUrls = previewReport.rows.filter((row) => row.tool !== null).reduce((sum, row) => sum + row.urls, 0);
+if (previewReport.totalUrls !== LOG_LINES || previewReport.invalidUrls !== 0) {
+  broken.push(
+    `daylight preview read ${previewReport.totalUrls} URLs (${previewReport.invalidUrls} invalid), not ${LOG_LINES}`,
+  );
+}
+if (cliAiUrls !== logMeta.aiUrls) {
+  broken.push(`daylight preview found ${cliAiUrls} AI URLs, decide() in-process ${logMeta.aiUrls}`);
+}
+const plainCheck = lastJsonLine(runNode([path.join(ROOT, 'bench', 'plain-parse.mjs'), LOG], { capture: true }).stdout);
+if (plainCheck.urls !== LOG_LINES) broken.push(`plain-parse.mjs parsed ${plainCheck.urls} URLs, not ${LOG_LINES}`);
+
+progress(`timing daylight preview vs plain-parse.mjs, ${PREVIEW_RUNS} runs each`);
+const [previewTime, plainTime] = timeProcesses(
+  [
+    [CLI, 'preview', LOG],
+    [path.join(ROOT, 'bench', 'plain-parse.mjs'), LOG],
+  ],
+  PREVIEW_RUNS,
+);
+
+progress(`timing startup, ${STARTUP_RUNS} runs each`);
+const [checkTime, nodeTime] = timeProcesses(
+  [
+    [CLI, 'check', 'https://chatgpt.com/'],
+    ['-e', '0'],
+  ],
+  STARTUP_RUNS,
+);
+
+// ---------------------------------------------------------------------------
+// Report.
+
+const { perUrl, crossCheck, compile, index, urls, ghostery } = inProcess;
+const ratios = {
+  decideVsNewUrl: perUrl.decide.nsPerUrl / perUrl.newUrl.nsPerUrl,
+  ghosteryVsDecide: perUrl.ghostery.nsPerUrl / perUrl.decide.nsPerUrl,
+  naiveVsDecide: perUrl.naive.nsPerUrl / perUrl.decide.nsPerUrl,
+  previewVsPlain: previewTime.medianMs / plainTime.medianMs,
+};
+const pass = {
+  decideVsNewUrl: ratios.decideVsNewUrl <= TARGETS.decideVsNewUrl,
+  ghosteryVsDecide: ratios.ghosteryVsDecide >= TARGETS.ghosteryVsDecide,
+  compileMs: compile.medianMs <= TARGETS.compileMs,
+  previewVsPlain: ratios.previewVsPlain <= TARGETS.previewVsPlain,
+};
+
+const int = (n) => Math.round(n).toLocaleString('en-US');
+const ns = (n) => `${int(n)} ns`;
+const ms = (n) => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+const x = (n) => `${n.toFixed(2)}x`;
+const verdict = (ok) => (ok ? 'PASS' : 'MISS');
+
+const rows = [
+  [
+    `Per URL: ${int(urls.count)} URLs, median of ${inProcess.rounds.measured} rounds after ${inProcess.rounds.warmup} warm-up`,
+  ],
+  ['new URL() + .hostname/.pathname (floor)', ns(perUrl.newUrl.nsPerUrl), '', ''],
+  ['decide(index, url)', ns(perUrl.decide.nsPerUrl), '', ''],
+  ['naive linear scan of all patterns', ns(perUrl.naive.nsPerUrl), '', ''],
+  ['Ghostery FiltersEngine.match', ns(perUrl.ghostery.nsPerUrl), '', ''],
+  ['decide / new URL', x(ratios.decideVsNewUrl), `<= ${TARGETS.decideVsNewUrl}x`, verdict(pass.decideVsNewUrl)],
+  ['Ghostery / decide', x(ratios.ghosteryVsDecide), `>= ${TARGETS.ghosteryVsDecide}x`, verdict(pass.ghosteryVsDecide)],
+  ['naive / decide', x(ratios.naiveVsDecide), '', 'info'],
+  [`Matches on the same ${int(urls.count)} URLs`],
+  ['decide: URLs naming a tool', `${int(perUrl.decide.matches)} (${(urls.aiShare * 100).toFixed(2)}%)`, '', 'info'],
+  [
+    'naive scan: same tool id, URL by URL',
+    int(perUrl.naive.matches),
+    '= decide',
+    crossCheck.naiveDisagreements === 0 ? 'OK' : `BROKEN (${crossCheck.naiveDisagreements} differ)`,
+  ],
+  [
+    'Ghostery: matched',
+    int(perUrl.ghostery.matches),
+    '~ decide',
+    perUrl.ghostery.matches === 0
+      ? 'BROKEN'
+      : `${crossCheck.ghosteryDisagreements === 0 ? 'OK' : 'DIFF'} (${crossCheck.ghosteryDisagreements} differ)`,
+  ],
+  [`Compile: ${int(compile.catalogTools)} tools, ${int(compile.patterns)} patterns, default policy`],
+  [`compile(), median of ${compile.runs}`, ms(compile.medianMs), `<= ${TARGETS.compileMs} ms`, verdict(pass.compileMs)],
+  ['parsePolicy() first call in a fresh process', ms(compile.parsePolicyColdMs), '', 'info'],
+  ['loadIndex(JSON.parse(stored index)), median', ms(compile.loadIndexMedianMs), '', 'info'],
+  ['Ghostery FiltersEngine.parse, same patterns', ms(ghostery.buildMs), '', 'info'],
+  [`serialized index (${int(index.hosts)} hosts)`, `${int(index.bytes)} B`, '', 'info'],
+  ['serialized index, gzip', `${int(index.gzipBytes)} B`, '', 'info'],
+  [`daylight preview: ${int(LOG_LINES)} lines (${(logBytes / 1e6).toFixed(0)} MB), median of ${PREVIEW_RUNS}`],
+  ['daylight preview (whole process)', ms(previewTime.medianMs), '', ''],
+  ['plain-parse.mjs: read + new URL()', ms(plainTime.medianMs), '', ''],
+  ['preview / plain', x(ratios.previewVsPlain), `<= ${TARGETS.previewVsPlain}x`, verdict(pass.previewVsPlain)],
+  [
+    'AI lines found by the CLI',
+    `${int(cliAiUrls)} (${((cliAiUrls / LOG_LINES) * 100).toFixed(2)}%)`,
+    '= in-process',
+    cliAiUrls === logMeta.aiUrls ? 'OK' : 'BROKEN',
+  ],
+  [`Startup: median of ${STARTUP_RUNS}`],
+  ['daylight check https://chatgpt.com/', ms(checkTime.medianMs), '', ''],
+  ['node -e 0', ms(nodeTime.medianMs), '', ''],
+  ['CLI cost over a bare node start', ms(checkTime.medianMs - nodeTime.medianMs), '', 'info'],
+];
+
+const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.filter((r) => r.length > 1).map((r) => r[c].length)));
+const line = (cells) =>
+  cells
+    .map((cell, c) => (c === 1 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+    .join('   ')
+    .trimEnd();
+const out = [
+  `Daylight benchmark — node ${machine.node}, ${machine.cpu} (${machine.cores} cores), ${machine.platform}`,
+  '',
+  line(['  metric', 'value', 'target', 'result'].map((h, c) => (c === 0 ? h.padEnd(widths[0]) : h))),
+];
+for (const row of rows) out.push(row.length === 1 ? `\n${row[0]}` : line([`  ${row[0]}`, ...row.slice(1)]));
+
+if (crossCheck.ghosteryDisagreements > 0) {
+  out.push('', `URLs where Ghostery and decide() disagree (${crossCheck.ghosteryDisagreements}, first 5):`);
+  for (const d of crossCheck.ghosteryExamples)
+    out.push(`  ${d.url}  decide: ${d.decide ?? 'none'}, Ghostery: ${d.other}`);
+}
+if (crossCheck.naiveDisagreements > 0) {
+  out.push('', `URLs where the naive scan and decide() disagree (${crossCheck.naiveDisagreements}, first 5):`);
+  for (const d of crossCheck.naiveExamples)
+    out.push(`  ${d.url}  decide: ${d.decide ?? 'none'}, naive: ${d.other ?? 'none'}`);
+}
+for (const problem of broken) out.push('', `BROKEN: ${problem}`);
+process.stdout.write(`${out.join('\n')}\n`);
+
+const results = {
+  date: new Date().toISOString(),
+  machine,
+  targets: TARGETS,
+  pass,
+  ratios,
+  urls,
+  perUrl,
+  crossCheck,
+  compile,
+  index,
+  ghostery,
+  preview: {
+    lines: LOG_LINES,
+    bytes: logBytes,
+    aiUrls: cliAiUrls,
+    runs: PREVIEW_RUNS,
+    cli: previewTime,
+    plain: plainTime,
+  },
+  startup: { runs: STARTUP_RUNS, check: checkTime, nodeBare: nodeTime },
+  broken,
+};
+writeFileSync(path.join(DATA, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+progress(`results written to ${path.relative(ROOT, path.join(DATA, 'results.json'))}`);
+process.exitCode = broken.length > 0 ? 1 : 0;
