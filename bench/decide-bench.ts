@@ -11,9 +11,10 @@ import { gzipSync } from 'node:zlib';
 import { FiltersEngine, Request } from '@ghostery/adblocker';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
 import type { Catalog } from '../lib/catalog';
-import { checkPattern, countLabels, pathMatches } from '../lib/pattern';
+import { checkPattern, pathMatches } from '../lib/pattern';
 import { compile, loadIndex, serializeIndex, type PolicyIndex } from '../lib/policy/compile';
-import { decide } from '../lib/policy/decide';
+import { decide, decideUrl } from '../lib/policy/decide';
+import { scanSimpleWebUrl } from '../lib/simple-url';
 import { parsePolicy } from '../lib/policy/validate';
 import { isIpHost, normalizePath, stripTrailingDots } from '../lib/url';
 import { flatten, generateUrls } from './urls';
@@ -66,6 +67,16 @@ function passDecide(index: PolicyIndex, urls: readonly string[]): number {
   return matches;
 }
 
+/**
+ * (b') decide() as if every URL needed the full WHATWG parse (the simple-URL
+ * fast path off): what upper-case, IDN or otherwise unusual URLs cost.
+ */
+function passDecideFullParse(index: PolicyIndex, urls: readonly string[]): number {
+  let matches = 0;
+  for (const u of urls) if (decideUrl(index, new URL(u)).tool !== null) matches++;
+  return matches;
+}
+
 interface NaivePattern {
   readonly tool: string;
   readonly host: string;
@@ -86,7 +97,7 @@ function naivePatterns(catalog: Catalog): NaivePattern[] {
       const check = checkPattern(pattern);
       if (!check.ok) continue;
       const { host, path } = check.pattern;
-      patterns.push({ tool: tool.id, host, dotHost: `.${host}`, path, labels: countLabels(host) });
+      patterns.push({ tool: tool.id, host, dotHost: `.${host}`, path, labels: host.split('.').length });
     }
   }
   return patterns;
@@ -156,7 +167,7 @@ function passGhostery(engine: FiltersEngine, urls: readonly string[]): number {
 // ---------------------------------------------------------------------------
 
 interface Method {
-  readonly name: 'newUrl' | 'decide' | 'naive' | 'ghostery';
+  readonly name: 'newUrl' | 'decide' | 'decideFullParse' | 'naive' | 'ghostery';
   readonly pass: (urls: readonly string[]) => number;
   readonly samplesMs: number[];
   result: number | null;
@@ -250,6 +261,7 @@ function main(): void {
   const methods: Method[] = [
     { name: 'newUrl', pass: passNewUrl, samplesMs: [], result: null },
     { name: 'decide', pass: (list) => passDecide(index, list), samplesMs: [], result: null },
+    { name: 'decideFullParse', pass: (list) => passDecideFullParse(index, list), samplesMs: [], result: null },
     { name: 'naive', pass: (list) => passNaive(patterns, list), samplesMs: [], result: null },
     { name: 'ghostery', pass: (list) => passGhostery(ghostery, list), samplesMs: [], result: null },
   ];
@@ -276,6 +288,7 @@ function main(): void {
       aiUrls,
       aiShare: aiUrls / urls.length,
       distinctTools: toolCounts.size,
+      simpleShare: urls.filter((u) => scanSimpleWebUrl(u) !== null).length / urls.length,
       topTools,
     },
     rounds: { warmup: WARMUP_ROUNDS, measured: MEASURED_ROUNDS },

@@ -60,6 +60,8 @@ export function checkCommand(
   const urls =
     values.stdin === true
       ? readStdin()
+          // A file saved by a Windows editor may start with a byte order mark; it is not part of the first URL.
+          .replace(/^\ufeff/, '')
           .split('\n')
           .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line))
           .filter((line) => line.trim() !== '')

@@ -27,9 +27,13 @@ const commands: Record<string, Command> = {
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  if (name === undefined) {
+    io.err(help);
+    return EXIT_UNUSABLE;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
     io.out(help);
-    return name === undefined ? EXIT_UNUSABLE : 0;
+    return 0;
   }
   const command = commands[name];
   if (command === undefined) {

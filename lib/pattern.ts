@@ -15,7 +15,8 @@ export interface ParsedPattern {
 export type PatternCheck =
   { readonly ok: true; readonly pattern: ParsedPattern } | { readonly ok: false; readonly reason: string };
 
-const FORBIDDEN_IN_PATH = /[\s%\\]/u;
+/** Canonical paths are printable ASCII (policy-format.md "Patterns"), and hold no escape or backslash. */
+const FORBIDDEN_IN_PATH = /[^\x21-\x7e]|[%\\]/u;
 
 /**
  * Checks that a pattern is canonical. When it is not, the reason gives the
@@ -61,20 +62,16 @@ export function canonicalizePattern(pattern: string): PatternCheck {
   let path = normalizePath(url.pathname);
   if (path.endsWith('/')) path = path.slice(0, -1);
   if (FORBIDDEN_IN_PATH.test(path)) {
-    return { ok: false, reason: `"${pattern}" has a space, "%" or "\\" in its path; patterns cannot hold these` };
+    return {
+      ok: false,
+      reason: `"${pattern}" has a space, "%", "\\" or a non-ASCII character in its path; patterns are printable ASCII`,
+    };
   }
   return { ok: true, pattern: { host, path } };
 }
 
 export function formatPattern(pattern: ParsedPattern): string {
   return pattern.host + pattern.path;
-}
-
-/** Host labels then path length: the specificity order of "Deciding a URL" step 4. */
-export function countLabels(host: string): number {
-  let labels = 1;
-  for (let i = 0; i < host.length; i++) if (host.charCodeAt(i) === 0x2e) labels++;
-  return labels;
 }
 
 /** A path prefix matches the same path, or one that continues after a `/`. */

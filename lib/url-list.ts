@@ -36,7 +36,10 @@ export interface LineReader {
  * (any case) selects that column, and the header itself is skipped.
  */
 export function readerFor(firstLine: string): { reader: LineReader; skipFirst: boolean } {
-  const header = splitCsvLine(stripCr(firstLine)).map((cell) => cell.trim().toLowerCase());
+  // A first line that is itself a URL is data, even if one of its comma-separated parts reads "url".
+  const header = URL.canParse(firstLine.trim())
+    ? []
+    : splitCsvLine(stripCr(firstLine)).map((cell) => cell.trim().toLowerCase());
   const column = header.indexOf('url');
   if (column === -1) {
     return {

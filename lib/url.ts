@@ -4,25 +4,6 @@
  * treat as the same page normalizes to the same host and path.
  */
 
-/** Why a URL takes no part in matching, or how it matches. */
-export type ParsedTarget =
-  | { readonly kind: 'error'; readonly reason: string }
-  | { readonly kind: 'ignored' }
-  | { readonly kind: 'web'; readonly url: URL; readonly host: string };
-
-/** Parses with the WHATWG URL parser; only http(s) URLs are considered (step 1). */
-export function parseTarget(input: string): ParsedTarget {
-  let url: URL;
-  try {
-    url = new URL(input);
-  } catch {
-    return { kind: 'error', reason: 'not a valid URL' };
-  }
-  const scheme = url.protocol;
-  if (scheme !== 'https:' && scheme !== 'http:') return { kind: 'ignored' };
-  return { kind: 'web', url, host: stripTrailingDots(url.hostname) };
-}
-
 /** Step 2: every trailing dot is removed (`talkbot.example..` is `talkbot.example`). */
 export function stripTrailingDots(host: string): string {
   let end = host.length;
@@ -30,15 +11,17 @@ export function stripTrailingDots(host: string): string {
   return end === host.length ? host : host.slice(0, end);
 }
 
+const ALL_DIGITS = /^[0-9]+$/;
+
 /**
  * Whether a host the WHATWG parser produced is an IP literal. IPv6 keeps its
- * brackets; IPv4 in any notation comes out as dotted decimal, and a domain can
- * never end in a numeric label (the parser would have read it as IPv4).
+ * brackets; IPv4 in any notation comes out as dotted decimal, and a domain
+ * never ends in an all-digit label (the parser would have read it as IPv4).
  */
 export function isIpHost(host: string): boolean {
   if (host.charCodeAt(0) === 0x5b) return true;
-  const last = host.charCodeAt(host.length - 1);
-  return last >= 0x30 && last <= 0x39;
+  const lastLabel = host.slice(host.lastIndexOf('.') + 1);
+  return lastLabel !== '' && ALL_DIGITS.test(lastLabel);
 }
 
 const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;

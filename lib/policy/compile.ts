@@ -202,35 +202,35 @@ export function serializeIndex(index: PolicyIndex): string {
   return JSON.stringify(index.serialized);
 }
 
+/** Builds each value once per key. */
+function memoize<K, V>(make: (key: K) => V): (key: K) => V {
+  const made = new Map<K, V>();
+  return (key) => {
+    if (!made.has(key)) made.set(key, make(key));
+    return made.get(key) as V;
+  };
+}
+
 function loadCompiled(serialized: SerializedIndex): PolicyIndex {
-  const alternativesFor = new Map<Category, readonly Alternative[]>();
-  const trainingFor = new Map<Category, readonly TrainingLink[]>();
+  const alternativesFor = memoize((category: Category | null): readonly Alternative[] =>
+    Object.freeze(
+      serialized.sanctioned
+        .filter((s) => category !== null && s.categories.includes(category))
+        .map(({ id, name, url, description }) => Object.freeze({ id, name, url, description })),
+    ),
+  );
+  // Training without categories is for every tool, including a sanctioned one without categories.
+  const trainingFor = memoize((category: Category | null): readonly TrainingLink[] =>
+    Object.freeze(
+      serialized.training
+        .filter((t) => t.categories === null || (category !== null && t.categories.includes(category)))
+        .map(({ title, url }) => Object.freeze({ title, url })),
+    ),
+  );
   const decisions = serialized.entries.map((entry): Decision => {
     const category = entry.category;
-    let alternatives: readonly Alternative[] = [];
-    let training: readonly TrainingLink[] = [];
-    if (category !== null) {
-      if (!alternativesFor.has(category)) {
-        alternativesFor.set(
-          category,
-          Object.freeze(
-            serialized.sanctioned
-              .filter((s) => s.categories.includes(category))
-              .map(({ id, name, url, description }) => Object.freeze({ id, name, url, description })),
-          ),
-        );
-        trainingFor.set(
-          category,
-          Object.freeze(
-            serialized.training
-              .filter((t) => t.categories === null || t.categories.includes(category))
-              .map(({ title, url }) => Object.freeze({ title, url })),
-          ),
-        );
-      }
-      alternatives = entry.sanctioned ? [] : (alternativesFor.get(category) ?? []);
-      training = trainingFor.get(category) ?? [];
-    }
+    const alternatives = entry.sanctioned ? [] : alternativesFor(category);
+    const training = trainingFor(category);
     return Object.freeze({
       action: entry.action,
       tool: entry.id,

@@ -1,10 +1,12 @@
 /**
- * decide(index, url): policy-format.md "Deciding a URL". The hot path is one
- * WHATWG parse and a map lookup per host label; the path is normalized only
- * when a host with path-scoped patterns is reached.
+ * decide(index, url): policy-format.md "Deciding a URL". Most URLs name no AI
+ * tool and are answered from their host alone, without a full parse (see
+ * simple-url.ts); the path is normalized only when a host with path-scoped
+ * patterns is reached.
  */
-import { normalizePath, isIpHost, stripTrailingDots } from '../url';
 import { pathMatches } from '../pattern';
+import { scanSimpleWebUrl, simpleRawPath } from '../simple-url';
+import { isIpHost, normalizePath, stripTrailingDots } from '../url';
 import type { Decision, PolicyIndex } from './compile';
 
 /** A URL the WHATWG parser rejects: an error, never silently allowed (step 1). */
@@ -28,31 +30,61 @@ export const NO_TOOL: Decision = Object.freeze({
   training: Object.freeze([]),
 });
 
+/** Returned by decideByHost when the path has a say. */
+const NEEDS_PATH = null;
+
 export function decide(index: PolicyIndex, input: string): Decision {
+  const simple = scanSimpleWebUrl(input);
+  if (simple !== null) {
+    const byHost = decideByHost(index, simple.host);
+    if (byHost !== NEEDS_PATH) return byHost;
+    const rawPath = simpleRawPath(input, simple.pathStart);
+    if (rawPath !== null) return decideByPath(index, simple.host, normalizePath(rawPath));
+  }
   let url: URL;
   try {
     url = new URL(input);
   } catch {
     throw new InvalidUrlError(input);
   }
-  const protocol = url.protocol;
-  if (protocol !== 'https:' && protocol !== 'http:') return NO_TOOL;
-  return decideHost(index, stripTrailingDots(url.hostname), url);
+  return decideUrl(index, url);
 }
 
-/** Steps 2–4 on a parsed http(s) URL: the most specific pattern wins, walking from the full host to its parents. */
-export function decideHost(index: PolicyIndex, host: string, url: URL): Decision {
+/** The same decision for a URL the caller has already parsed (steps 1–8). */
+export function decideUrl(index: PolicyIndex, url: URL): Decision {
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return NO_TOOL;
+  const host = stripTrailingDots(url.hostname);
   if (host === '' || isIpHost(host)) return NO_TOOL;
-  let path: string | null = null;
+  return decideByHost(index, host) ?? decideByPath(index, host, normalizePath(url.pathname));
+}
+
+/**
+ * Step 4 when the host alone is enough: the most specific host level that has
+ * patterns decides, if all its patterns are whole-host ones. NEEDS_PATH when
+ * that level has path-scoped patterns.
+ */
+function decideByHost(index: PolicyIndex, host: string): Decision | typeof NEEDS_PATH {
   let suffix = host;
   for (;;) {
     const rules = index.hosts.get(suffix);
     if (rules !== undefined) {
-      for (const [prefix, decision] of rules) {
-        if (prefix === '') return decision;
-        path ??= normalizePath(url.pathname);
-        if (pathMatches(prefix, path)) return decision;
-      }
+      const [first] = rules;
+      // Rules are sorted longest path first: a whole-host first rule means there is no path rule here.
+      return first !== undefined && first[0] === '' ? first[1] : NEEDS_PATH;
+    }
+    const dot = suffix.indexOf('.');
+    if (dot === -1) return NO_TOOL;
+    suffix = suffix.slice(dot + 1);
+  }
+}
+
+/** Step 4 in full: walking from the full host to its parents, the first level with a matching pattern wins. */
+function decideByPath(index: PolicyIndex, host: string, path: string): Decision {
+  let suffix = host;
+  for (;;) {
+    const rules = index.hosts.get(suffix);
+    if (rules !== undefined) {
+      for (const [prefix, decision] of rules) if (pathMatches(prefix, path)) return decision;
     }
     const dot = suffix.indexOf('.');
     if (dot === -1) return NO_TOOL;

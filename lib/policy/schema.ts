@@ -45,8 +45,10 @@ const intRange = (min: number, max: number) => {
 
 /** Documentation for IT, carried into policies/policy.schema.json. */
 const describe = <T extends z.ZodMiniType>(schema: T, description: string, extra: Record<string, unknown> = {}): T => {
-  z.globalRegistry.add(schema, { description, ...extra });
-  return schema;
+  // A copy, so that shared schemas (ids, names) keep a description of their own at each use.
+  const described = schema.clone();
+  z.globalRegistry.add(described, { description, ...extra });
+  return described;
 };
 
 /** https, or http for a loopback host (policy-format.md "Errors and warnings"). */

@@ -73,12 +73,14 @@ const EXPECTED_WORDS: Record<string, string> = {
 
 function issueToProblem(issue: z.core.$ZodIssue): Problem {
   const path = formatPath(issue.path);
-  if (issue.code === 'invalid_type') {
-    if (issue.input === undefined) return { path, message: 'is required' };
-    if (issue.message !== 'Invalid input')
-      return { path, message: `${issue.message}, not ${describeValue(issue.input)}` };
+  if (issue.input === undefined) return { path, message: 'is required' };
+  if (issue.code === 'invalid_type' && issue.message === 'Invalid input') {
     const expected = EXPECTED_WORDS[issue.expected] ?? issue.expected;
     return { path, message: `must be ${expected}, not ${describeValue(issue.input)}` };
+  }
+  // Saying what was found next to what is allowed makes a typo easy to spot.
+  if (issue.code === 'invalid_type' || issue.code === 'invalid_value' || issue.code === 'invalid_union') {
+    return { path, message: `${issue.message}, not ${describeValue(issue.input)}` };
   }
   return { path, message: issue.message };
 }
@@ -102,7 +104,8 @@ function collectUnknownFields(schema: z.core.$ZodType, value: unknown, path: Pro
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
       const shape = (def as z.core.$ZodObjectDef).shape;
       for (const [key, item] of Object.entries(value)) {
-        const field = shape[key];
+        // Own keys only: `constructor` or `toString` in a policy are unknown fields, not Object.prototype's.
+        const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
         if (field === undefined) {
           out.push({
             path: formatPath([...path, key]),
@@ -143,11 +146,13 @@ function crossFieldErrors(input: unknown): Problem[] {
   const errors = [...duplicateIdErrors(tools, 'tools'), ...duplicateIdErrors(sanctioned, 'sanctioned')];
   const sanctionedIds = new Set(sanctioned.map((entry) => field(entry, 'id')));
   asList(field(input, 'rules')).forEach((rule, i) => {
-    const hasTool = field(rule, 'tool') !== undefined;
-    const hasCategory = field(rule, 'category') !== undefined;
+    // A rule of the wrong type, or a null tool or category, already has its structural error.
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return;
+    const hasTool = field(rule, 'tool') !== undefined && field(rule, 'tool') !== null;
+    const hasCategory = field(rule, 'category') !== undefined && field(rule, 'category') !== null;
     if (hasTool && hasCategory) {
       errors.push({ path: `rules[${i}]`, message: 'has both "tool" and "category"; a rule names exactly one of them' });
-    } else if (!hasTool && !hasCategory && typeof rule === 'object' && rule !== null) {
+    } else if (!hasTool && !hasCategory && field(rule, 'tool') === undefined && field(rule, 'category') === undefined) {
       errors.push({ path: `rules[${i}]`, message: 'needs "tool" or "category" to say what it applies to' });
     }
     const redirectTo = field(rule, 'redirectTo');

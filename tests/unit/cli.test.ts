@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/io';
 import { previewCommand } from '../../cli/preview';
-import { runCli } from '../support/cli';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli } from '../support/cli';
 import { readConformanceCases, SPEC_DIR } from '../support/conformance';
 
 const CONFORMANCE_POLICY = join(SPEC_DIR, 'conformance-policy.json');
@@ -72,6 +73,19 @@ describe('daylight check', () => {
       ['https://TALKBOT.example/c/1', 'talkbot'],
       ['https://notes.example/', null],
     ]);
+  });
+
+  it('drops the byte order mark a Windows editor puts before the first URL', () => {
+    const run = runCli(['check', '--stdin'], '\ufeffhttps://chatgpt.com/\r\n');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout) as unknown).toMatchObject({ url: 'https://chatgpt.com/', tool: 'chatgpt' });
+  });
+
+  it('stops quietly when its reader closes the pipe early', () => {
+    const urls = Array.from({ length: 50_000 }, (_, i) => `https://chatgpt.com/c/${i}`).join('\n');
+    const run = spawnSync('sh', ['-c', `node "${CLI}" check --stdin | head -n 1`], { input: urls, encoding: 'utf8' });
+    expect(run.stdout.split('\n')[0]).toContain('"tool":"chatgpt"');
+    expect(run.stderr).toBe('');
   });
 
   it('uses the default policy without --policy: every known AI tool is a friendly warning', () => {
@@ -248,6 +262,13 @@ describe('daylight', () => {
     const run = runCli([command, '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^Usage: daylight ${command}`));
+  });
+
+  it('without a command prints its usage on stderr and exits 2', () => {
+    const run = runCli([]);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('Usage: daylight COMMAND');
   });
 
   it('lists its commands with --help, and refuses an unknown one', () => {

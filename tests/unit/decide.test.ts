@@ -202,3 +202,24 @@ describe('the decision', () => {
     expect(NO_TOOL).toMatchObject({ action: 'allow', tool: null, category: null, redirectTo: null });
   });
 });
+
+describe('training on a sanctioned tool without categories', () => {
+  it('is the training meant for every tool', () => {
+    const result = parsePolicy(
+      fakePolicy({
+        sanctioned: [{ id: 'wiki-ai', name: 'Wiki AI', url: 'https://wiki.corp.example/ai' }],
+        training: [
+          { title: 'AI at Corp', url: 'https://learn.corp.example/ai' },
+          { title: 'Image rights', url: 'https://learn.corp.example/images', categories: ['image'] },
+        ],
+      }),
+      EMPTY_CATALOG,
+    );
+    if (!result.ok) throw new Error('invalid');
+    expect(decide(result.index, 'https://wiki.corp.example/ai/page')).toMatchObject({
+      tool: 'wiki-ai',
+      category: null,
+      training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/ai' }],
+    });
+  });
+});

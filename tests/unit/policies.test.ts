@@ -150,3 +150,18 @@ describe('policies/policy.schema.json, read by a real JSON Schema validator', ()
     expect(parsePolicy(policy, BUNDLED_CATALOG).ok).toBe(false);
   });
 });
+
+describe('the JSON Schema documents each field for IT', () => {
+  const schema = policyJsonSchema() as {
+    properties: Record<string, { items?: { properties: Record<string, { description?: string }> } }>;
+  };
+  const fieldOf = (list: string, name: string) => schema.properties[list]?.items?.properties[name]?.description;
+
+  it('with a description of its own where shared schemas are used', () => {
+    expect(fieldOf('tools', 'id')).toMatch(/replaces that catalog tool/);
+    expect(fieldOf('rules', 'redirectTo')).toMatch(/sanctioned entry to send people to/);
+    expect(fieldOf('sanctioned', 'id')).toBeUndefined();
+    expect(fieldOf('sanctioned', 'url')).toMatch(/redirect target/);
+    expect(fieldOf('training', 'url')).toMatch(/training page/);
+  });
+});

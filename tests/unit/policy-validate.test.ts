@@ -57,8 +57,9 @@ describe('errors (spec "Errors and warnings", left column)', () => {
     [
       'missing nested field',
       fakePolicy({ tools: [{ id: 'x', name: 'X', match: ['x.example'] }] }),
-      'tools[0].category: must be one of',
+      'tools[0].category: is required',
     ],
+    ['missing schemaVersion', { revision: 'r' }, 'schemaVersion: is required'],
     [
       'schema version',
       fakePolicy({ schemaVersion: 2 }),
@@ -188,6 +189,7 @@ describe('errors (spec "Errors and warnings", left column)', () => {
     ['talk.example/a b', 'in its path'],
     ['talk.example/a%2520b', 'in its path'],
     ['exa mple.com', 'not a host or host/path'],
+    ['talk.example/café', 'non-ASCII character in its path'],
   ])('a pattern not in canonical form: %j', (pattern, reason) => {
     const errors = errorsOf(fakePolicy({ tools: [fakeTool({ match: [pattern] })] }));
     expect(errors).toHaveLength(1);
@@ -196,6 +198,7 @@ describe('errors (spec "Errors and warnings", left column)', () => {
   });
 
   it.each([
+    'assist.lab2',
     'talk.example',
     '*.talk.example',
     'bing.com/chat',
@@ -252,6 +255,13 @@ describe('errors (spec "Errors and warnings", left column)', () => {
     ]);
   });
 
+  it('reports a wrongly typed rule or a null field once, without a misleading second error', () => {
+    expect(errorsOf(fakePolicy({ rules: [['warn']] }))).toEqual(['rules[0]: must be an object, not a list']);
+    expect(errorsOf(fakePolicy({ rules: [{ tool: 'talk', category: null, action: 'warn' }] }))).toEqual([
+      'rules[0].category: must be "*" or one of "chat", "coding", "image", "video", "audio", "writing", "search", "meeting", "productivity", "agent", "companion", "developer-platform", "other", not null',
+    ]);
+  });
+
   it('reports every error at once, not just the first', () => {
     const errors = errorsOf(
       fakePolicy({ revision: '', refreshMinutes: 1, tools: [fakeTool({ match: ['Talk.example'] })] }),
@@ -277,6 +287,19 @@ describe('warnings (spec "Errors and warnings", right column)', () => {
       'rules[0].note: unknown field, ignored (a newer release may use it)',
       'warn.remind: unknown field, ignored (a newer release may use it)',
     ]);
+  });
+
+  it('for keys every JavaScript object has, instead of crashing', () => {
+    const input = JSON.parse(
+      '{"schemaVersion":1,"revision":"r","constructor":1,"__proto__":{"polluted":true},"organization":{"toString":"x","hasOwnProperty":2}}',
+    ) as unknown;
+    expect(warningsOf(input)).toEqual([
+      'constructor: unknown field, ignored (a newer release may use it)',
+      '__proto__: unknown field, ignored (a newer release may use it)',
+      'organization.toString: unknown field, ignored (a newer release may use it)',
+      'organization.hasOwnProperty: unknown field, ignored (a newer release may use it)',
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('a rule naming a tool that neither the policy nor the catalog knows', () => {

@@ -27,6 +27,13 @@ describe('URL lists for daylight preview', () => {
     expect(readAll(['"url"', 'https://a.example/'])).toEqual(['https://a.example/']);
   });
 
+  it('does not take a first URL with a ",url" part for a CSV header', () => {
+    expect(readAll(['https://a.com/?q=x,url', 'https://chatgpt.com/'])).toEqual([
+      'https://a.com/?q=x,url',
+      'https://chatgpt.com/',
+    ]);
+  });
+
   it('does not take a URL that contains "url" for a header', () => {
     expect(readAll(['https://url.example/', 'https://b.example/'])).toEqual([
       'https://url.example/',

@@ -52,6 +52,9 @@ describe('hosts', () => {
     ['example.com', false],
     ['xn--bcher-kva.example', false],
     ['1password.com', false],
+    ['x.x1', false],
+    ['x.1x', false],
+    ['1.2.3.4', true],
   ])('isIpHost(%s) is %s', (host, ip) => {
     expect(isIpHost(host)).toBe(ip);
   });
