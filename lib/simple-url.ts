@@ -62,9 +62,11 @@ export function scanSimpleWebUrl(input: string): SimpleWebUrl | null {
 }
 
 /**
- * The path of a simple URL as written, when it is made only of printable
- * ASCII other than `\`: the WHATWG parser then changes nothing in it that
- * normalizePath() would not undo (dot segments and case). Null otherwise.
+ * The path of a simple URL as written, when the WHATWG parser would change
+ * nothing in it that normalizePath() does not undo: printable ASCII other
+ * than `\`, and no dot segment. (The parser resolves `..` before runs of `/`
+ * are collapsed, so `//a//..` is `//a/` to it, and the spec normalizes that
+ * parsed path: dot segments must go through the parser.) Null otherwise.
  */
 export function simpleRawPath(input: string, pathStart: number): string | null {
   if (pathStart === input.length || input.charCodeAt(pathStart) !== 0x2f) {
@@ -75,6 +77,9 @@ export function simpleRawPath(input: string, pathStart: number): string | null {
     const c = input.charCodeAt(end);
     if (c === 0x3f || c === 0x23) break;
     if (c <= 0x20 || c >= 0x7f || c === 0x5c) return null;
+    // `/.` starts every dot segment; `%2e` may be one too.
+    if (c === 0x2e && input.charCodeAt(end - 1) === 0x2f) return null;
+    if (c === 0x25 && input.charCodeAt(end + 1) === 0x32 && (input.charCodeAt(end + 2) | 0x20) === 0x65) return null;
   }
   return input.slice(pathStart, end);
 }

@@ -68,7 +68,11 @@ const urlLike = fc.oneof(
       fc.constantFrom('https://', 'http://'),
       fc.stringMatching(/^[a-z0-9.-]{1,20}$/),
       fc.constantFrom('', ':', ':0', ':443', ':99999'),
-      tail,
+      // Mostly a path, where dot segments, escapes and case meet normalization.
+      fc.oneof(
+        tail,
+        tail.map((t) => `/${t}`),
+      ),
     )
     .map((parts) => parts.join('')),
 );
@@ -99,6 +103,31 @@ describe('the simple-URL fast path agrees with the WHATWG parser', () => {
       expect(scanSimpleWebUrl(input), input).not.toBeNull();
     }
     expect(simpleRawPath('https://github.com/Microsoft/TypeScript?tab=1', 18)).toBe('/Microsoft/TypeScript');
+  });
+
+  it.each([
+    'https://a.example//a//..',
+    'https://a.example/x/./y',
+    'https://a.example/x/%2E%2e/y',
+    'https://a.example/a\\b',
+    'https://a.example/a b',
+  ])('leaves the path of %j to the full parser', (input) => {
+    expect(simpleRawPath(input, 'https://a.example'.length)).toBeNull();
+  });
+
+  it("keeps the parser's order on dot segments: //a//.. is //a/ before normalization (found by fast-check)", () => {
+    const parsed = parsePolicy(
+      {
+        schemaVersion: 1,
+        revision: 'r',
+        catalog: 'none',
+        tools: [{ id: 'a', name: 'A', category: 'chat', match: ['x.example/a'] }],
+      },
+      BUNDLED_CATALOG,
+    );
+    if (!parsed.ok) throw new Error('invalid');
+    expect(decide(parsed.index, 'https://x.example//a//..').tool).toBe('a');
+    expect(decide(parsed.index, 'https://x.example/a/..').tool).toBeNull();
   });
 
   it.each([
