@@ -51,7 +51,7 @@ export interface CompiledEntry {
   readonly sanctioned: boolean;
   readonly action: Action;
   readonly redirectTo: string | null;
-  readonly message: string | null;
+  /** The rule (or default) that decided; the message is its rule's, kept once in ruleMessages. */
   readonly origin: DecisionOrigin;
   /** True when the rule asked for `redirect` and no target exists, so the entry warns instead. */
   readonly redirectFellBack: boolean;
@@ -66,6 +66,8 @@ export interface SerializedIndex {
   readonly revision: string;
   readonly catalogVersion: string | null;
   readonly entries: readonly CompiledEntry[];
+  /** The message of each policy rule, by rule index. */
+  readonly ruleMessages: readonly (string | null)[];
   readonly hosts: Readonly<Record<string, readonly HostRule[]>>;
   readonly sanctioned: readonly (Alternative & { readonly categories: readonly Category[] })[];
   readonly training: readonly (TrainingLink & { readonly categories: readonly Category[] | null })[];
@@ -121,6 +123,7 @@ function compileToJson(policy: Policy, catalog: Catalog): SerializedIndex {
     revision: policy.revision,
     catalogVersion: useCatalog ? catalog.catalogVersion : null,
     entries,
+    ruleMessages: policy.rules.map((rule) => rule.message ?? null),
     hosts: sortedHosts,
     sanctioned: policy.sanctioned.map((entry) => ({ ...toAlternative(entry), categories: entry.categories ?? [] })),
     training: policy.training.map((link) => ({
@@ -149,7 +152,6 @@ function compileSanctioned(entry: Sanctioned): CompiledEntry {
     sanctioned: true,
     action: 'allow',
     redirectTo: null,
-    message: null,
     origin: { kind: 'sanctioned' },
     redirectFellBack: false,
   };
@@ -181,7 +183,6 @@ function compileTool(tool: Tool, policy: Policy): CompiledEntry {
     sanctioned: false,
     action: fellBack ? 'warn' : requested,
     redirectTo,
-    message: rule?.message ?? null,
     origin: rule === undefined ? { kind: 'default' } : { kind: 'rule', index },
     redirectFellBack: fellBack,
   };
@@ -238,7 +239,7 @@ function loadCompiled(serialized: SerializedIndex): PolicyIndex {
       category,
       sanctioned: entry.sanctioned,
       redirectTo: entry.redirectTo,
-      message: entry.message,
+      message: entry.origin.kind === 'rule' ? (serialized.ruleMessages[entry.origin.index] ?? null) : null,
       alternatives,
       training,
     });
