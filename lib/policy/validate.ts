@@ -148,11 +148,11 @@ function crossFieldErrors(input: unknown): Problem[] {
   asList(field(input, 'rules')).forEach((rule, i) => {
     // A rule of the wrong type, or a null tool or category, already has its structural error.
     if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return;
-    const hasTool = field(rule, 'tool') !== undefined && field(rule, 'tool') !== null;
-    const hasCategory = field(rule, 'category') !== undefined && field(rule, 'category') !== null;
-    if (hasTool && hasCategory) {
+    const tool = field(rule, 'tool');
+    const category = field(rule, 'category');
+    if (tool != null && category != null) {
       errors.push({ path: `rules[${i}]`, message: 'has both "tool" and "category"; a rule names exactly one of them' });
-    } else if (!hasTool && !hasCategory && field(rule, 'tool') === undefined && field(rule, 'category') === undefined) {
+    } else if (tool === undefined && category === undefined) {
       errors.push({ path: `rules[${i}]`, message: 'needs "tool" or "category" to say what it applies to' });
     }
     const redirectTo = field(rule, 'redirectTo');
@@ -203,7 +203,9 @@ function crossFieldWarnings(policy: Policy, catalog: Catalog, index: PolicyIndex
   for (const entry of index.serialized.entries) {
     if (!entry.redirectFellBack) continue;
     const path = entry.origin.kind === 'rule' ? `rules[${entry.origin.index}]` : 'defaultAction';
-    fellBack.set(path, [...(fellBack.get(path) ?? []), entry.id]);
+    const ids = fellBack.get(path) ?? [];
+    ids.push(entry.id);
+    fellBack.set(path, ids);
   }
   for (const [path, ids] of fellBack) {
     const shown = ids
