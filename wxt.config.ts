@@ -9,10 +9,19 @@ export default defineConfig({
     name: '__MSG_extensionName__',
     description: '__MSG_extensionDescription__',
     default_locale: 'en',
+    // declarativeNetRequestWithHostAccess: redirects apply only where the extension has host access
+    // (browsers-here.md), and the policy may name any host.
+    permissions: ['declarativeNetRequestWithHostAccess', 'storage', 'alarms', 'webNavigation'],
+    host_permissions: ['<all_urls>'],
+    // Pages may link to an AI tool; the redirect to the nudge page must then be reachable from them,
+    // or Chromium answers ERR_BLOCKED_BY_CLIENT (browsers-here.md).
+    web_accessible_resources: [{ resources: ['nudge.html'], matches: ['<all_urls>'] }],
     // The public half of the signing key: it fixes the extension id (pjldjipjgdlklngggfgapcpfejoijdfe) so
     // IT can name it in policy files (managed-config.md). The private half is never committed.
     ...(browser !== 'firefox' && {
       key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA7ZTzT6qEQjlnAVwrOZZ56WTqpYLgdKWwrAKZILpyTMBiEkeU2c9fjDQXVr5ZhotJx23AQ3rD5ysgXpRd6WamTuMHUfBvRgA2rf/26U6mUkfeBnspsMbHJGVYTu/KRFSkFQMNyplBUBqzSBhWLfkxeGSpyoJuJNnAEaGv62ky32PzHD7bK6v7j0Czp95JZOqgcRhIu5+KEIJ+ovemqeXwBHED1HuIRizMr8zJqEiKNURGF+wDmCcRrLkm9Wv1LH1iWIqIGG76qgfFBfAZGJcMPt3+X1em0PtpinctApBIKTWYeWRq2z1Mi3sAknED/H2yEvks3qsvl66MtsnrMffxBwIDAQAB',
+      // Chromium drops managed values whose keys the schema does not declare (managed-config.md).
+      storage: { managed_schema: 'managed_schema.json' },
     }),
     ...(browser === 'firefox' && {
       browser_specific_settings: {

@@ -1,3 +1,21 @@
+import { browser } from 'wxt/browser';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
+import { createPolicyEngine } from '../platform/policy-engine';
+
+// Wiring only: listeners are registered synchronously, because a woken
+// service worker only sees listeners added on its first turn.
 export default defineBackground(() => {
-  // The policy engine is wired here by the extension-core issue; see design.md "Data flow".
+  const engine = createPolicyEngine({ browser, catalog: BUNDLED_CATALOG, defaultPolicy: DEFAULT_POLICY });
+
+  // webextension-polyfill sends a listener's returned promise's value as the response.
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
+  browser.runtime.onMessage.addListener((message: unknown, sender) => engine.onMessage(message, sender.url));
+  browser.webNavigation.onCommitted.addListener((details) => void engine.onNavigation(details));
+  browser.webNavigation.onHistoryStateUpdated.addListener((details) => void engine.onNavigation(details));
+  browser.alarms.onAlarm.addListener((alarm) => void engine.onAlarm(alarm.name));
+  browser.storage.onChanged.addListener((_changes, area) => {
+    if (area === 'managed') void engine.refreshManaged();
+  });
+
+  void engine.policy().then(() => engine.refreshManaged());
 });

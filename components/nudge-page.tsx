@@ -1,0 +1,231 @@
+/**
+ * The nudge page: one page for warn, redirect and block. Helpful, never
+ * accusatory: it says who set the policy and why, puts the approved tools
+ * one click away, and (for a warning) lets the person continue. Admin text
+ * is rendered as text.
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { NudgeResponse, NudgeView } from '../lib/messages';
+
+export type Translate = (key: string, substitutions?: string[]) => string;
+
+export interface NudgePageProps {
+  readonly originalUrl: string;
+  readonly load: () => Promise<NudgeResponse>;
+  readonly continueTo: (reason?: string) => Promise<NudgeResponse>;
+  readonly navigate: (url: string) => void;
+  readonly t: Translate;
+  /** Seconds before a redirect; tests shorten it. */
+  readonly redirectSeconds?: number;
+}
+
+type State =
+  { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: NudgeView };
+
+export function NudgePage({ originalUrl, load, continueTo, navigate, t, redirectSeconds = 5 }: NudgePageProps) {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  useEffect(() => {
+    load().then(
+      (response) => setState('view' in response ? { kind: 'ready', view: response.view } : { kind: 'error' }),
+      () => setState({ kind: 'error' }),
+    );
+  }, []);
+
+  if (state.kind === 'loading') return <main class="nudge" aria-busy="true" />;
+  if (state.kind === 'error') {
+    return (
+      <main class="nudge">
+        <p role="alert">{t('nudgeLoadError')}</p>
+      </main>
+    );
+  }
+  const { view } = state;
+  const { decision } = view;
+  const tool = decision.toolName ?? new URL(originalUrl).hostname;
+  const organization = view.organizationName ?? t('nudgeYourOrganization');
+
+  return (
+    <main class="nudge">
+      <header>
+        <h1>
+          {decision.action === 'warn' && t('nudgeTitleWarn', [tool])}
+          {decision.action === 'redirect' && t('nudgeTitleRedirect', [organization])}
+          {decision.action === 'block' && t('nudgeTitleBlock', [tool])}
+          {(decision.action === 'allow' || decision.action === 'monitor') && t('nudgeTitleAllowed', [tool])}
+        </h1>
+        <p class="policy-note">{t('nudgePolicyNote', [organization])}</p>
+        {decision.message !== null && <p class="message">{decision.message}</p>}
+      </header>
+
+      {decision.action === 'redirect' && decision.redirectTo !== null && (
+        <RedirectCountdown
+          target={decision.redirectTo}
+          targetName={decision.alternatives.find((a) => a.url === decision.redirectTo)?.name ?? decision.redirectTo}
+          seconds={redirectSeconds}
+          navigate={navigate}
+          t={t}
+        />
+      )}
+
+      {decision.alternatives.length > 0 && (
+        <section aria-labelledby="alternatives-heading">
+          <h2 id="alternatives-heading">{t('nudgeAlternativesHeading')}</h2>
+          <ul class="alternatives">
+            {decision.alternatives.map((alternative) => (
+              <li key={alternative.id}>
+                <a class="alternative" href={alternative.url} rel="noopener">
+                  <span class="alternative-name">{t('nudgeOpenAlternative', [alternative.name])}</span>
+                  {alternative.description !== null && (
+                    <span class="alternative-description">{alternative.description}</span>
+                  )}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {decision.action === 'warn' && (
+        <ContinueForm tool={tool} view={view} continueTo={continueTo} navigate={() => navigate(originalUrl)} t={t} />
+      )}
+      {(decision.action === 'allow' || decision.action === 'monitor') && (
+        <p>
+          <a class="button primary" href={originalUrl}>
+            {t('nudgeAllowedContinue')}
+          </a>
+        </p>
+      )}
+
+      {decision.training.length > 0 && (
+        <section aria-labelledby="training-heading">
+          <h2 id="training-heading">{t('nudgeTrainingHeading')}</h2>
+          <ul class="links">
+            {decision.training.map((link) => (
+              <li key={link.url}>
+                <a href={link.url} rel="noopener">
+                  {link.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <footer>
+        {view.requestAccessUrl !== null && decision.action !== 'allow' && (
+          <a href={view.requestAccessUrl} rel="noopener">
+            {t('nudgeRequestAccess', [tool])}
+          </a>
+        )}
+        {view.supportUrl !== null && (
+          <a href={view.supportUrl} rel="noopener">
+            {t('nudgeSupport')}
+          </a>
+        )}
+      </footer>
+    </main>
+  );
+}
+
+function ContinueForm({
+  tool,
+  view,
+  continueTo,
+  navigate,
+  t,
+}: {
+  tool: string;
+  view: NudgeView;
+  continueTo: (reason?: string) => Promise<NudgeResponse>;
+  navigate: () => void;
+  t: Translate;
+}) {
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (view.requireReason && reason.trim() === '') {
+      setProblem(t('nudgeReasonRequired'));
+      return;
+    }
+    setBusy(true);
+    const response = await continueTo(view.requireReason ? reason.trim() : undefined).catch(
+      (error: unknown): NudgeResponse => ({ ok: false, error: String(error) }),
+    );
+    if (response.ok) navigate();
+    else {
+      setProblem(t('nudgeContinueError', [response.error]));
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="continue" onSubmit={(event) => void submit(event)}>
+      {view.requireReason && (
+        <p>
+          <label for="reason">{t('nudgeReasonLabel', [tool])}</label>
+          <textarea
+            id="reason"
+            rows={2}
+            maxLength={1000}
+            required
+            value={reason}
+            onInput={(event) => setReason(event.currentTarget.value)}
+          />
+        </p>
+      )}
+      {problem !== null && <p role="alert">{problem}</p>}
+      <button type="submit" class="button" disabled={busy}>
+        {t('nudgeContinue', [tool])}
+      </button>
+      <p class="hint">
+        {view.snoozeMinutes === 0
+          ? t('nudgeSnoozeNoteEveryTime')
+          : t('nudgeSnoozeNote', [tool, String(view.snoozeMinutes)])}
+      </p>
+    </form>
+  );
+}
+
+function RedirectCountdown({
+  target,
+  targetName,
+  seconds,
+  navigate,
+  t,
+}: {
+  target: string;
+  targetName: string;
+  seconds: number;
+  navigate: (url: string) => void;
+  t: Translate;
+}) {
+  const [left, setLeft] = useState(seconds);
+  const [stopped, setStopped] = useState(false);
+  const goNow = useRef<HTMLAnchorElement>(null);
+  useEffect(() => goNow.current?.focus(), []);
+  useEffect(() => {
+    if (stopped) return;
+    if (left <= 0) {
+      navigate(target);
+      return;
+    }
+    const timer = setTimeout(() => setLeft(left - 1), 1000);
+    return () => clearTimeout(timer);
+  }, [left, stopped]);
+  return (
+    <section class="redirect" aria-live="polite">
+      <p>{stopped ? t('nudgeRedirectStopped') : t('nudgeRedirectCountdown', [targetName, String(left)])}</p>
+      <p class="actions">
+        <a ref={goNow} class="button primary" href={target}>
+          {t('nudgeRedirectGoNow')}
+        </a>
+        {!stopped && (
+          <button type="button" class="button" onClick={() => setStopped(true)}>
+            {t('nudgeRedirectStay')}
+          </button>
+        )}
+      </p>
+    </section>
+  );
+}

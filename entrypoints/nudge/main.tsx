@@ -1,0 +1,27 @@
+import { render } from 'preact';
+import { browser } from 'wxt/browser';
+import type { NudgeRequest, NudgeResponse } from '../../lib/messages';
+import { NudgePage } from '../../components/nudge-page';
+import '../../components/nudge-page.css';
+
+// The exact URL the person asked for travels in the fragment (lib/dnr.ts); it is used only to continue.
+const originalUrl = location.hash.slice(1);
+const ask = (request: NudgeRequest) => browser.runtime.sendMessage<NudgeRequest, NudgeResponse>(request);
+const t = (key: string, substitutions?: string[]) => browser.i18n.getMessage(key as never, substitutions);
+
+document.title = t('nudgePageTitle');
+const root = document.getElementById('app');
+if (root) {
+  render(
+    <NudgePage
+      originalUrl={originalUrl}
+      load={() => ask({ type: 'nudge:get', url: originalUrl })}
+      continueTo={(reason) =>
+        ask({ type: 'nudge:continue', url: originalUrl, ...(reason !== undefined && { reason }) })
+      }
+      navigate={(url) => location.replace(url)}
+      t={t}
+    />,
+    root,
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * The keys IT sets through enterprise policy (managed-config.md). Each value
+ * is checked on its own: a bad one is ignored with an error, the others apply.
+ */
+import { checkWebUrl } from './policy/schema';
+
+export interface ManagedConfig {
+  readonly policy: string | null;
+  readonly policyUrl: string | null;
+  readonly policySigningKey: string | null;
+  readonly reportingToken: string | null;
+  readonly group: string | null;
+  readonly disableReporting: boolean;
+}
+
+export const NO_MANAGED_CONFIG: ManagedConfig = {
+  policy: null,
+  policyUrl: null,
+  policySigningKey: null,
+  reportingToken: null,
+  group: null,
+  disableReporting: false,
+};
+
+export interface ManagedConfigResult {
+  readonly config: ManagedConfig;
+  /** One line per ignored value, naming the key. */
+  readonly errors: readonly string[];
+}
+
+export function parseManagedConfig(raw: unknown): ManagedConfigResult {
+  const errors: string[] = [];
+  const values = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const text = (key: string, check?: (value: string) => string | null): string | null => {
+    const value = values[key];
+    if (value === undefined || value === null || value === '') return null;
+    if (typeof value !== 'string') {
+      errors.push(`${key}: must be text; ignored`);
+      return null;
+    }
+    const problem = check?.(value) ?? null;
+    if (problem !== null) {
+      errors.push(`${key}: ${problem}; ignored`);
+      return null;
+    }
+    return value;
+  };
+  // In the order of managed-config.md, so errors come out in that order too.
+  const policy = text('policy');
+  const policyUrl = text('policyUrl', (value) => checkWebUrl(value));
+  const policySigningKey = text('policySigningKey');
+  const reportingToken = text('reportingToken');
+  const group = text('group', (value) => (value.length > 64 ? 'must be at most 64 characters' : null));
+  const disable = values.disableReporting;
+  if (disable !== undefined && typeof disable !== 'boolean') {
+    errors.push('disableReporting: must be true or false; ignored');
+  }
+  return {
+    config: { policy, policyUrl, policySigningKey, reportingToken, group, disableReporting: disable === true },
+    errors,
+  };
+}
