@@ -168,7 +168,7 @@ function ContinueForm({
             id="reason"
             rows={2}
             maxLength={1000}
-            required
+            aria-required="true"
             value={reason}
             onInput={(event) => setReason(event.currentTarget.value)}
           />
