@@ -1,13 +1,21 @@
 /**
- * Which policy is in force (design.md "Policy in"): the managed inline
- * `policy`, else the bundled default. A candidate that fails validation never
- * replaces the last good policy; its errors are kept to be shown.
+ * Which policy is in force (design.md "Policy in", managed-config.md): the
+ * managed inline `policy`, else the one fetched from `policyUrl`, else the
+ * bundled default. A candidate that fails validation, or a fetched policy
+ * older than the fetched one in force, never replaces the last good policy;
+ * why it was refused is kept to be shown.
  */
 import type { Catalog } from './catalog';
 import type { ManagedConfig } from './managed-config';
 import { formatProblem, parsePolicy, parsePolicyText, type PolicyResult } from './policy/validate';
 
-export type PolicySourceName = 'managed' | 'last-good' | 'default';
+export type PolicySourceName = 'managed' | 'url' | 'default';
+
+/** The last policy that passed validation, as text, and where it came from. */
+export interface StoredPolicy {
+  readonly text: string;
+  readonly source: 'managed' | 'url';
+}
 
 export interface PolicyInForce {
   readonly result: Extract<PolicyResult, { ok: true }>;
@@ -18,23 +26,53 @@ export interface PolicyInForce {
   readonly errors: readonly string[];
 }
 
+function defaultInForce(catalog: Catalog, defaultPolicy: unknown, errors: readonly string[]): PolicyInForce {
+  const result = parsePolicy(defaultPolicy, catalog);
+  if (!result.ok) throw new Error('the bundled default policy is invalid');
+  return { result, source: 'default', text: null, errors };
+}
+
+function fromStored(stored: StoredPolicy, catalog: Catalog, errors: readonly string[]): PolicyInForce | null {
+  const result = parsePolicyText(stored.text, catalog);
+  return result.ok ? { result, source: stored.source, text: stored.text, errors } : null;
+}
+
 export function choosePolicy(
   config: ManagedConfig,
-  lastGoodText: string | null,
+  lastGood: StoredPolicy | null,
   catalog: Catalog,
   defaultPolicy: unknown,
 ): PolicyInForce {
-  const errors: string[] = [];
   if (config.policy !== null) {
     const managed = parsePolicyText(config.policy, catalog);
-    if (managed.ok) return { result: managed, source: 'managed', text: config.policy, errors };
-    errors.push(...managed.errors.map((problem) => `managed policy: ${formatProblem(problem)}`));
-    if (lastGoodText !== null) {
-      const lastGood = parsePolicyText(lastGoodText, catalog);
-      if (lastGood.ok) return { result: lastGood, source: 'last-good', text: lastGoodText, errors };
-    }
+    if (managed.ok) return { result: managed, source: 'managed', text: config.policy, errors: [] };
+    const errors = managed.errors.map((problem) => `managed policy: ${formatProblem(problem)}`);
+    return (lastGood && fromStored(lastGood, catalog, errors)) ?? defaultInForce(catalog, defaultPolicy, errors);
   }
-  const fallback = parsePolicy(defaultPolicy, catalog);
-  if (!fallback.ok) throw new Error('the bundled default policy is invalid');
-  return { result: fallback, source: 'default', text: null, errors };
+  if (config.policyUrl !== null && lastGood?.source === 'url') {
+    return fromStored(lastGood, catalog, []) ?? defaultInForce(catalog, defaultPolicy, []);
+  }
+  return defaultInForce(catalog, defaultPolicy, []);
+}
+
+export type FetchedPolicyCheck =
+  | { readonly ok: true; readonly result: Extract<PolicyResult, { ok: true }> }
+  | { readonly ok: false; readonly errors: readonly string[] };
+
+/** A policy fetched from policyUrl: valid, and not older than the fetched policy in force (rollback protection). */
+export function checkFetchedPolicy(text: string, inForce: PolicyInForce, catalog: Catalog): FetchedPolicyCheck {
+  const result = parsePolicyText(text, catalog);
+  if (!result.ok)
+    return { ok: false, errors: result.errors.map((problem) => `fetched policy: ${formatProblem(problem)}`) };
+  const current = inForce.source === 'url' ? inForce.result.policy.issuedAt : undefined;
+  const candidate = result.policy.issuedAt;
+  if (current !== undefined && candidate !== undefined && Date.parse(candidate) < Date.parse(current)) {
+    return {
+      ok: false,
+      errors: [
+        `fetched policy: issuedAt ${candidate} is older than the policy in force (${current}); refused as a possible rollback`,
+      ],
+    };
+  }
+  return { ok: true, result };
 }

@@ -9,10 +9,17 @@ import type { Catalog } from '../lib/catalog';
 import { compileDnrRules, compileSnoozeRules, isNudge } from '../lib/dnr';
 import { parseManagedConfig } from '../lib/managed-config';
 import { NudgeRequestSchema, type NudgeResponse } from '../lib/messages';
-import { choosePolicy, type PolicyInForce } from '../lib/policy-source';
+import {
+  checkFetchedPolicy,
+  choosePolicy,
+  type PolicyInForce,
+  type PolicySourceName,
+  type StoredPolicy,
+} from '../lib/policy-source';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
+import { fetchPolicy, retryDelayMinutes } from './policy-fetch';
 
 type Browser = typeof wxtBrowser;
 
@@ -20,11 +27,31 @@ type Browser = typeof wxtBrowser;
 const MANAGED_CACHE_KEY = 'managedConfigCache';
 const LAST_GOOD_KEY = 'lastGoodPolicy';
 const RULES_KEY = 'installedRulesKey';
+const STATUS_KEY = 'policyStatus';
+const FETCH_STATE_KEY = 'policyFetch';
+const REFRESH_ALARM = 'policy-refresh';
+const RETRY_ALARM = 'policy-retry';
 /** storage.session key: tool id → snooze. */
 const SNOOZES_KEY = 'snoozes';
 const SNOOZE_ALARM_PREFIX = 'snooze:';
 /** With snoozeMinutes 0 the allow lasts for the one navigation "Continue" starts. */
 const ONE_NAVIGATION_MS = 60_000;
+
+/** Where the policy in force came from and what went wrong, for the options page and popup. */
+export interface PolicyStatus {
+  readonly source: PolicySourceName;
+  readonly revision: string;
+  readonly errors: readonly string[];
+  readonly checkedAt: number;
+}
+
+interface FetchState {
+  readonly url: string;
+  readonly etag: string | null;
+  readonly failures: number;
+  /** When the server last answered (200 or 304); a woken worker fetches again only when a refresh is due. */
+  readonly answeredAt: number;
+}
 
 interface Snooze {
   readonly until: number;
@@ -36,22 +63,45 @@ export interface PolicyEngineDeps {
   readonly browser: Browser;
   readonly catalog: Catalog;
   readonly defaultPolicy: unknown;
+  readonly fetchFn?: typeof fetch;
   readonly now?: () => number;
 }
 
-export function createPolicyEngine({ browser, catalog, defaultPolicy, now = Date.now }: PolicyEngineDeps) {
+export function createPolicyEngine({
+  browser,
+  catalog,
+  defaultPolicy,
+  // Wrapped: fetch called with another `this` throws "Illegal invocation".
+  fetchFn = (input, init) => fetch(input, init),
+  now = Date.now,
+}: PolicyEngineDeps) {
   const nudgePageUrl = browser.runtime.getURL('/nudge.html');
   let current: Promise<PolicyInForce> | null = null;
 
   async function load(rawManaged: unknown): Promise<PolicyInForce> {
     const managed = parseManagedConfig(rawManaged);
     const stored = await browser.storage.local.get(LAST_GOOD_KEY);
-    const lastGood = typeof stored[LAST_GOOD_KEY] === 'string' ? stored[LAST_GOOD_KEY] : null;
+    const lastGood = (stored[LAST_GOOD_KEY] as StoredPolicy | undefined) ?? null;
     const inForce = choosePolicy(managed.config, lastGood, catalog, defaultPolicy);
-    const errors = [...managed.errors, ...inForce.errors];
-    if (inForce.source === 'managed') await browser.storage.local.set({ [LAST_GOOD_KEY]: inForce.text });
+    if (inForce.source === 'managed' && inForce.text !== lastGood?.text) {
+      await browser.storage.local.set({ [LAST_GOOD_KEY]: { text: inForce.text, source: 'managed' } });
+    }
     await installRules(inForce);
-    return { ...inForce, errors };
+    const withErrors = { ...inForce, errors: [...managed.errors, ...inForce.errors] };
+    await recordStatus(withErrors, null);
+    if (managed.config.policy === null && managed.config.policyUrl !== null) {
+      const refreshMinutes = withErrors.result.policy.refreshMinutes;
+      await browser.alarms.create(REFRESH_ALARM, { periodInMinutes: refreshMinutes });
+      const fetchState = (await browser.storage.local.get(FETCH_STATE_KEY))[FETCH_STATE_KEY] as FetchState | undefined;
+      const due =
+        fetchState?.url !== managed.config.policyUrl ||
+        withErrors.source !== 'url' ||
+        now() - fetchState.answeredAt >= refreshMinutes * 60_000;
+      if (due) void refreshFromUrl(managed.config.policyUrl, withErrors);
+    } else {
+      await browser.alarms.clear(REFRESH_ALARM);
+    }
+    return withErrors;
   }
 
   /** Dynamic rules survive a stopped worker; they are replaced only when the policy changed. */
@@ -62,6 +112,63 @@ export function createPolicyEngine({ browser, catalog, defaultPolicy, now = Date
     const { rules } = compileDnrRules(inForce.result.index, nudgePageUrl);
     await replaceDynamicRules(browser.declarativeNetRequest, rules);
     await browser.storage.local.set({ [RULES_KEY]: key });
+  }
+
+  /** What the options page and popup show: where the policy came from, and the last problem verbatim. */
+  async function recordStatus(inForce: PolicyInForce, fetchError: string | null): Promise<void> {
+    const status: PolicyStatus = {
+      source: inForce.source,
+      revision: inForce.result.policy.revision,
+      errors: fetchError === null ? inForce.errors : [...inForce.errors, fetchError],
+      checkedAt: now(),
+    };
+    await browser.storage.local.set({ [STATUS_KEY]: status });
+  }
+
+  async function refreshFromUrl(url: string, inForce: PolicyInForce): Promise<void> {
+    const stored = await browser.storage.local.get(FETCH_STATE_KEY);
+    const state = (stored[FETCH_STATE_KEY] as FetchState | undefined) ?? {
+      url,
+      etag: null,
+      failures: 0,
+      answeredAt: 0,
+    };
+    // An ETag belongs to one URL; a new policyUrl starts afresh.
+    const etag = state.url === url && inForce.source === 'url' ? state.etag : null;
+    const fetched = await fetchPolicy(fetchFn, url, etag);
+    if (fetched.kind === 'failed') {
+      const failures = (state.url === url ? state.failures : 0) + 1;
+      await browser.storage.local.set({ [FETCH_STATE_KEY]: { ...state, url, etag, failures } });
+      await browser.alarms.create(RETRY_ALARM, { delayInMinutes: Math.max(0.5, retryDelayMinutes(failures)) });
+      await recordStatus(inForce, fetched.error);
+      return;
+    }
+    await browser.alarms.clear(RETRY_ALARM);
+    if (fetched.kind === 'unchanged') {
+      await browser.storage.local.set({ [FETCH_STATE_KEY]: { url, etag, failures: 0, answeredAt: now() } });
+      await recordStatus(inForce, null);
+      return;
+    }
+    const check = checkFetchedPolicy(fetched.text, inForce, catalog);
+    await browser.storage.local.set({
+      [FETCH_STATE_KEY]: { url, etag: fetched.etag, failures: 0, answeredAt: now() },
+    });
+    if (!check.ok) {
+      await recordStatus(inForce, check.errors.join('\n'));
+      return;
+    }
+    const next: PolicyInForce = { result: check.result, source: 'url', text: fetched.text, errors: [] };
+    await browser.storage.local.set({ [LAST_GOOD_KEY]: { text: fetched.text, source: 'url' } });
+    await installRules(next);
+    await recordStatus(next, null);
+    current = Promise.resolve(next);
+  }
+
+  async function refreshPolicyUrl(): Promise<void> {
+    const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
+    const { config } = parseManagedConfig(cached ?? {});
+    if (config.policy !== null || config.policyUrl === null) return;
+    await refreshFromUrl(config.policyUrl, await policy());
   }
 
   /** The policy in force, from the cached managed configuration; a fresh read follows in refreshManaged(). */
@@ -119,6 +226,7 @@ export function createPolicyEngine({ browser, catalog, defaultPolicy, now = Date
 
   async function onAlarm(name: string): Promise<void> {
     if (name.startsWith(SNOOZE_ALARM_PREFIX)) await endSnooze(name.slice(SNOOZE_ALARM_PREFIX.length));
+    if (name === REFRESH_ALARM || name === RETRY_ALARM) await refreshPolicyUrl();
   }
 
   /**

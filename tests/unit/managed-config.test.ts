@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_MANAGED_CONFIG, parseManagedConfig } from '../../lib/managed-config';
-import { choosePolicy } from '../../lib/policy-source';
+import { checkFetchedPolicy, choosePolicy } from '../../lib/policy-source';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 
 describe('managed configuration', () => {
@@ -64,8 +64,13 @@ describe('the policy in force', () => {
   });
 
   it('keeps the last good policy when the managed one is broken, and says why', () => {
-    const inForce = choosePolicy({ ...NO_MANAGED_CONFIG, policy: bad }, good, BUNDLED_CATALOG, DEFAULT_POLICY);
-    expect(inForce.source).toBe('last-good');
+    const inForce = choosePolicy(
+      { ...NO_MANAGED_CONFIG, policy: bad },
+      { text: good, source: 'managed' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(inForce.source).toBe('managed');
     expect(inForce.result.policy.revision).toBe('good-1');
     expect(inForce.errors).toEqual([expect.stringMatching(/^managed policy: defaultAction: must be one of/)]);
   });
@@ -78,5 +83,59 @@ describe('the policy in force', () => {
     const broken = choosePolicy({ ...NO_MANAGED_CONFIG, policy: '{' }, null, BUNDLED_CATALOG, DEFAULT_POLICY);
     expect(broken.source).toBe('default');
     expect(broken.errors).toHaveLength(1);
+  });
+});
+
+describe('a policy fetched from policyUrl', () => {
+  const config = { ...NO_MANAGED_CONFIG, policyUrl: 'https://it.corp.example/daylight.json' };
+  const policy = (revision: string, issuedAt?: string) =>
+    JSON.stringify({ schemaVersion: 1, revision, ...(issuedAt !== undefined && { issuedAt }) });
+
+  it('is in force once fetched, and the default until then', () => {
+    expect(choosePolicy(config, null, BUNDLED_CATALOG, DEFAULT_POLICY).source).toBe('default');
+    const fetched = choosePolicy(config, { text: policy('v1'), source: 'url' }, BUNDLED_CATALOG, DEFAULT_POLICY);
+    expect(fetched).toMatchObject({ source: 'url', result: { policy: { revision: 'v1' } } });
+  });
+
+  it('gives way to an inline managed policy', () => {
+    const inForce = choosePolicy(
+      { ...config, policy: policy('inline') },
+      { text: policy('v1'), source: 'url' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(inForce.result.policy.revision).toBe('inline');
+  });
+
+  it('is refused when invalid, or older than the fetched policy in force', () => {
+    const inForce = choosePolicy(
+      config,
+      { text: policy('v2', '2026-11-26T10:00:00Z'), source: 'url' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(checkFetchedPolicy('{"schemaVersion":1}', inForce, BUNDLED_CATALOG)).toEqual({
+      ok: false,
+      errors: ['fetched policy: revision: is required'],
+    });
+    expect(checkFetchedPolicy(policy('v1', '2026-11-26T09:00:00Z'), inForce, BUNDLED_CATALOG)).toEqual({
+      ok: false,
+      errors: [
+        'fetched policy: issuedAt 2026-11-26T09:00:00Z is older than the policy in force (2026-11-26T10:00:00Z); refused as a possible rollback',
+      ],
+    });
+  });
+
+  it('is accepted when newer, equally old, given in another offset, or without issuedAt', () => {
+    const inForce = choosePolicy(
+      config,
+      { text: policy('v2', '2026-11-26T10:00:00Z'), source: 'url' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(checkFetchedPolicy(policy('v3', '2026-11-26T10:00:01Z'), inForce, BUNDLED_CATALOG).ok).toBe(true);
+    expect(checkFetchedPolicy(policy('v2b', '2026-11-26T10:00:00Z'), inForce, BUNDLED_CATALOG).ok).toBe(true);
+    expect(checkFetchedPolicy(policy('v3', '2026-11-26T11:30:00+01:00'), inForce, BUNDLED_CATALOG).ok).toBe(true);
+    expect(checkFetchedPolicy(policy('v4'), inForce, BUNDLED_CATALOG).ok).toBe(true);
   });
 });

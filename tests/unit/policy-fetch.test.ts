@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { fetchPolicy, retryDelayMinutes } from '../../platform/policy-fetch';
+
+function fakeFetch(respond: (init: RequestInit | undefined) => Response | Error) {
+  const calls: (RequestInit | undefined)[] = [];
+  const fn = ((_url: string, init?: RequestInit) => {
+    calls.push(init);
+    const answer = respond(init);
+    return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
+  }) as typeof fetch;
+  return { fn, calls };
+}
+
+describe('fetching the policy from policyUrl', () => {
+  it('sends the last ETag, no cookies, and bypasses the HTTP cache', async () => {
+    const { fn, calls } = fakeFetch(() => new Response(null, { status: 304 }));
+    expect(await fetchPolicy(fn, 'https://it.corp.example/p.json', '"v1"')).toEqual({ kind: 'unchanged' });
+    expect(calls[0]).toMatchObject({ credentials: 'omit', cache: 'no-store', headers: { 'If-None-Match': '"v1"' } });
+  });
+
+  it('returns the text and the new ETag', async () => {
+    const { fn } = fakeFetch(() => new Response('{"schemaVersion":1}', { status: 200, headers: { ETag: '"v2"' } }));
+    expect(await fetchPolicy(fn, 'https://it.corp.example/p.json', null)).toEqual({
+      kind: 'fetched',
+      text: '{"schemaVersion":1}',
+      etag: '"v2"',
+    });
+  });
+
+  it('reports a server error, an unreachable server and an oversized answer', async () => {
+    expect(
+      await fetchPolicy(fakeFetch(() => new Response('', { status: 503 })).fn, 'https://h.example/p', null),
+    ).toEqual({
+      kind: 'failed',
+      error: 'https://h.example/p answered HTTP 503',
+    });
+    expect(
+      await fetchPolicy(fakeFetch(() => new TypeError('Failed to fetch')).fn, 'https://h.example/p', null),
+    ).toEqual({
+      kind: 'failed',
+      error: 'could not reach https://h.example/p: Failed to fetch',
+    });
+    const huge = fakeFetch(() => new Response('x'.repeat((1 << 20) + 1)));
+    expect((await fetchPolicy(huge.fn, 'https://h.example/p', null)).kind).toBe('failed');
+  });
+});
+
+describe('retries after failures', () => {
+  it('back off exponentially to an hour, with jitter of up to half', () => {
+    expect([1, 2, 3, 4, 7, 8, 20].map((n) => retryDelayMinutes(n, () => 1))).toEqual([1, 2, 4, 8, 60, 60, 60]);
+    expect(retryDelayMinutes(3, () => 0)).toBe(2);
+  });
+});
