@@ -3,10 +3,31 @@ import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 export default defineConfig({
-  // WxtVitest does not apply wxt.config.ts's Vite plugins (browsers-here.md), so preact is added here too.
-  plugins: [WxtVitest(), preact()],
   test: {
-    include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
-    testTimeout: 20_000,
+    projects: [
+      {
+        // WxtVitest does not apply wxt.config.ts's Vite plugins (browsers-here.md), so preact is added here too.
+        plugins: [WxtVitest(), preact()],
+        test: {
+          name: 'unit',
+          include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
+          exclude: ['tests/e2e/**', '**/node_modules/**'],
+          testTimeout: 20_000,
+        },
+      },
+      {
+        // A real Chromium with the built extension (.output/chrome-mv3, built by `npm test`). No WxtVitest:
+        // these tests drive the browser from Node and must not see the fake `browser` global.
+        test: {
+          name: 'e2e',
+          environment: 'node',
+          include: ['tests/e2e/**/*.e2e.test.ts'],
+          // One file at a time: each starts a browser (2 cores here), and managed-policy files are machine-wide.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

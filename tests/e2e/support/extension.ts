@@ -1,0 +1,42 @@
+/** Reaching into the loaded extension: its pages and its service worker. */
+import { fileURLToPath } from 'node:url';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+
+/** The Chrome MV3 build that `npm test` makes (`wxt build`) before running vitest. */
+export const CHROME_BUILD = fileURLToPath(new URL('../../../.output/chrome-mv3', import.meta.url));
+
+/** The id the manifest `key` gives the Chrome build (wxt.config.ts); IT names it in policy files. */
+export const DAYLIGHT_EXTENSION_ID = 'pjldjipjgdlklngggfgapcpfejoijdfe';
+
+export function extensionUrl(extensionId: string, path: string): string {
+  return `chrome-extension://${extensionId}/${path.replace(/^\//, '')}`;
+}
+
+/**
+ * Opens an extension page (`popup.html`, ...) in a new tab and waits for its load event. Opening an
+ * extension page is also one way to wake a stopped service worker, as a person clicking the toolbar
+ * button would (the popup is opened as a tab here: headless Chromium shows no toolbar).
+ */
+export async function openExtensionPage(context: BrowserContext, extensionId: string, path: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(extensionUrl(extensionId, path));
+  return page;
+}
+
+/**
+ * Runs `fn(arg)` inside the extension's service worker and returns its (JSON-like) result.
+ * `fn` is sent as source text: it sees the worker's globals (`chrome`, `self`, storage), never the
+ * test's variables, so pass what it needs through `arg`. `browser` is anything with the
+ * `serviceWorker()` of browser.ts: the worker is looked up per call because a stopped and woken
+ * worker is a new Worker object. Wake a stopped worker before calling this.
+ */
+export async function evaluateInServiceWorker<Result, Arg>(
+  browser: { serviceWorker(): Promise<Worker> },
+  fn: (arg: Arg) => Result | Promise<Result>,
+  arg: Arg,
+): Promise<Result> {
+  const worker = await browser.serviceWorker();
+  // Playwright types the argument as Unboxed<Arg> (handles unwrapped), which is Arg itself for the
+  // plain JSON-like values these tests pass; a generic Arg cannot be proven so, hence the cast.
+  return worker.evaluate<Result, Arg>(fn as never, arg);
+}
