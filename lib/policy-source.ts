@@ -49,7 +49,8 @@ export function choosePolicy(
     const errors = managed.errors.map((problem) => `managed policy: ${formatProblem(problem)}`);
     return (lastGood && fromStored(lastGood, catalog, errors)) ?? defaultInForce(catalog, defaultPolicy, errors);
   }
-  if (config.policyUrl !== null && lastGood?.source === 'url') {
+  // Until a fetched policy passes, the last good one (inline or fetched) stays in force.
+  if (config.policyUrl !== null && lastGood !== null) {
     return fromStored(lastGood, catalog, []) ?? defaultInForce(catalog, defaultPolicy, []);
   }
   return defaultInForce(catalog, defaultPolicy, []);

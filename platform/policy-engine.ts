@@ -77,6 +77,19 @@ export function createPolicyEngine({
 }: PolicyEngineDeps) {
   const nudgePageUrl = browser.runtime.getURL('/nudge.html');
   let current: Promise<PolicyInForce> | null = null;
+  /**
+   * Loads one after another: two installs of dynamic rules at once would both add the same rule ids
+   * ("does not have a unique ID"). A load that fails is forgotten, so the next question tries again.
+   */
+  function startLoad(step: () => Promise<PolicyInForce>): Promise<PolicyInForce> {
+    const previous = current ?? Promise.resolve(null);
+    const next = previous.catch(() => null).then(step);
+    current = next;
+    next.catch(() => {
+      if (current === next) current = null;
+    });
+    return next;
+  }
 
   async function load(rawManaged: unknown): Promise<PolicyInForce> {
     const managed = parseManagedConfig(rawManaged);
@@ -158,10 +171,12 @@ export function createPolicyEngine({
       return;
     }
     const next: PolicyInForce = { result: check.result, source: 'url', text: fetched.text, errors: [] };
-    await browser.storage.local.set({ [LAST_GOOD_KEY]: { text: fetched.text, source: 'url' } });
-    await installRules(next);
-    await recordStatus(next, null);
-    current = Promise.resolve(next);
+    await startLoad(async () => {
+      await browser.storage.local.set({ [LAST_GOOD_KEY]: { text: fetched.text, source: 'url' } });
+      await installRules(next);
+      await recordStatus(next, null);
+      return next;
+    });
   }
 
   async function refreshPolicyUrl(): Promise<void> {
@@ -173,8 +188,10 @@ export function createPolicyEngine({
 
   /** The policy in force, from the cached managed configuration; a fresh read follows in refreshManaged(). */
   function policy(): Promise<PolicyInForce> {
-    current ??= browser.storage.local.get(MANAGED_CACHE_KEY).then((stored) => load(stored[MANAGED_CACHE_KEY] ?? {}));
-    return current;
+    return (
+      current ??
+      startLoad(async () => load((await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {}))
+    );
   }
 
   async function refreshManaged(): Promise<void> {
@@ -187,8 +204,7 @@ export function createPolicyEngine({
     const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
     if (JSON.stringify(cached ?? {}) === JSON.stringify(raw)) return;
     await browser.storage.local.set({ [MANAGED_CACHE_KEY]: raw });
-    current = load(raw);
-    await current;
+    await startLoad(() => load(raw));
   }
 
   async function snoozes(): Promise<Record<string, Snooze>> {
@@ -201,7 +217,18 @@ export function createPolicyEngine({
     return snooze !== undefined && snooze.until > now();
   }
 
-  async function snooze(tool: string, minutes: number): Promise<void> {
+  /** Session rule changes one after another, for the same reason as loads: rule ids must stay unique. */
+  let sessionRulesChain: Promise<unknown> = Promise.resolve();
+  function inSessionRulesOrder(step: () => Promise<void>): Promise<void> {
+    const run = sessionRulesChain.then(step, step);
+    sessionRulesChain = run.catch(() => undefined);
+    return run;
+  }
+
+  const snooze = (tool: string, minutes: number): Promise<void> => inSessionRulesOrder(() => snoozeNow(tool, minutes));
+  const endSnooze = (tool: string): Promise<void> => inSessionRulesOrder(() => endSnoozeNow(tool));
+
+  async function snoozeNow(tool: string, minutes: number): Promise<void> {
     const { result } = await policy();
     const all = await snoozes();
     const previous = all[tool];
@@ -214,7 +241,7 @@ export function createPolicyEngine({
     await browser.alarms.create(`${SNOOZE_ALARM_PREFIX}${tool}`, { when: until });
   }
 
-  async function endSnooze(tool: string): Promise<void> {
+  async function endSnoozeNow(tool: string): Promise<void> {
     const all = await snoozes();
     const ending = all[tool];
     if (ending === undefined) return;

@@ -91,8 +91,15 @@ describe('a policy fetched from policyUrl', () => {
   const policy = (revision: string, issuedAt?: string) =>
     JSON.stringify({ schemaVersion: 1, revision, ...(issuedAt !== undefined && { issuedAt }) });
 
-  it('is in force once fetched, and the default until then', () => {
+  it('is in force once fetched; until then the last good policy, or the default', () => {
     expect(choosePolicy(config, null, BUNDLED_CATALOG, DEFAULT_POLICY).source).toBe('default');
+    const inline = choosePolicy(
+      config,
+      { text: policy('inline-1'), source: 'managed' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(inline).toMatchObject({ source: 'managed', result: { policy: { revision: 'inline-1' } } });
     const fetched = choosePolicy(config, { text: policy('v1'), source: 'url' }, BUNDLED_CATALOG, DEFAULT_POLICY);
     expect(fetched).toMatchObject({ source: 'url', result: { policy: { revision: 'v1' } } });
   });
