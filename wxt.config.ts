@@ -5,13 +5,20 @@ import { defineConfig } from 'wxt';
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact()] }),
-  manifest: ({ browser }) => ({
+  manifest: ({ browser, mode }) => ({
     name: '__MSG_extensionName__',
     description: '__MSG_extensionDescription__',
     default_locale: 'en',
     // declarativeNetRequestWithHostAccess: redirects apply only where the extension has host access
     // (browsers-here.md), and the policy may name any host.
-    permissions: ['declarativeNetRequestWithHostAccess', 'storage', 'alarms', 'webNavigation'],
+    permissions: [
+      'declarativeNetRequestWithHostAccess',
+      'storage',
+      'alarms',
+      'webNavigation',
+      // Test builds only (`wxt build --mode e2e`, .output/chrome-mv3-e2e): testMatchOutcome needs it, users never do.
+      ...(mode === 'e2e' ? ['declarativeNetRequestFeedback'] : []),
+    ],
     host_permissions: ['<all_urls>'],
     // Pages may link to an AI tool; the redirect to the nudge page must then be reachable from them,
     // or Chromium answers ERR_BLOCKED_BY_CLIENT (browsers-here.md).
