@@ -7,7 +7,7 @@
  */
 import type { Catalog } from './catalog';
 import type { ManagedConfig } from './managed-config';
-import { formatProblem, parsePolicy, parsePolicyText, type PolicyResult } from './policy/validate';
+import { formatProblem, parsePolicyText, type PolicyResult } from './policy/validate';
 
 export type PolicySourceName = 'managed' | 'url' | 'default';
 
@@ -26,34 +26,34 @@ export interface PolicyInForce {
   readonly errors: readonly string[];
 }
 
-function defaultInForce(catalog: Catalog, defaultPolicy: unknown, errors: readonly string[]): PolicyInForce {
-  const result = parsePolicy(defaultPolicy, catalog);
-  if (!result.ok) throw new Error('the bundled default policy is invalid');
-  return { result, source: 'default', text: null, errors };
-}
-
-function fromStored(stored: StoredPolicy, catalog: Catalog, errors: readonly string[]): PolicyInForce | null {
-  const result = parsePolicyText(stored.text, catalog);
-  return result.ok ? { result, source: stored.source, text: stored.text, errors } : null;
-}
+/** Parses policy text; the background passes one that reuses a stored compiled index. */
+export type ParsePolicyText = (text: string) => PolicyResult;
 
 export function choosePolicy(
   config: ManagedConfig,
   lastGood: StoredPolicy | null,
   catalog: Catalog,
   defaultPolicy: unknown,
+  parseText: ParsePolicyText = (text) => parsePolicyText(text, catalog),
 ): PolicyInForce {
+  const defaultInForce = (errors: readonly string[]): PolicyInForce => {
+    const result = parseText(JSON.stringify(defaultPolicy));
+    if (!result.ok) throw new Error('the bundled default policy is invalid');
+    return { result, source: 'default', text: null, errors };
+  };
+  const fromStored = (stored: StoredPolicy, errors: readonly string[]): PolicyInForce | null => {
+    const result = parseText(stored.text);
+    return result.ok ? { result, source: stored.source, text: stored.text, errors } : null;
+  };
   if (config.policy !== null) {
-    const managed = parsePolicyText(config.policy, catalog);
+    const managed = parseText(config.policy);
     if (managed.ok) return { result: managed, source: 'managed', text: config.policy, errors: [] };
     const errors = managed.errors.map((problem) => `managed policy: ${formatProblem(problem)}`);
-    return (lastGood && fromStored(lastGood, catalog, errors)) ?? defaultInForce(catalog, defaultPolicy, errors);
+    return (lastGood && fromStored(lastGood, errors)) ?? defaultInForce(errors);
   }
   // Until a fetched policy passes, the last good one (inline or fetched) stays in force.
-  if (config.policyUrl !== null && lastGood !== null) {
-    return fromStored(lastGood, catalog, []) ?? defaultInForce(catalog, defaultPolicy, []);
-  }
-  return defaultInForce(catalog, defaultPolicy, []);
+  if (config.policyUrl !== null && lastGood !== null) return fromStored(lastGood, []) ?? defaultInForce([]);
+  return defaultInForce([]);
 }
 
 export type FetchedPolicyCheck =

@@ -9,26 +9,24 @@ import type { Catalog } from '../lib/catalog';
 import { compileDnrRules, compileSnoozeRules, isNudge } from '../lib/dnr';
 import { parseManagedConfig } from '../lib/managed-config';
 import { NudgeRequestSchema, type NudgeResponse } from '../lib/messages';
-import {
-  checkFetchedPolicy,
-  choosePolicy,
-  type PolicyInForce,
-  type PolicySourceName,
-  type StoredPolicy,
-} from '../lib/policy-source';
+import { checkFetchedPolicy, choosePolicy, type PolicyInForce } from '../lib/policy-source';
+import { INDEX_FORMAT_VERSION, loadIndex } from '../lib/policy/compile';
+import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, retryDelayMinutes } from './policy-fetch';
+import { openPolicyStore, type PolicyStatus, type PolicyStore } from './policy-store';
 
 type Browser = typeof wxtBrowser;
 
-/** storage.local keys: start-up never waits on storage.managed (browsers-here.md: its first call blocks ~3 s). */
+/**
+ * storage.local keys: the managed values, cached so that start-up never waits on storage.managed
+ * (browsers-here.md: its first call blocks ~3 s), and which policy the installed rules came from.
+ * Everything else about the policy is in IndexedDB (policy-store.ts).
+ */
 const MANAGED_CACHE_KEY = 'managedConfigCache';
-const LAST_GOOD_KEY = 'lastGoodPolicy';
 const RULES_KEY = 'installedRulesKey';
-const STATUS_KEY = 'policyStatus';
-const FETCH_STATE_KEY = 'policyFetch';
 const REFRESH_ALARM = 'policy-refresh';
 const RETRY_ALARM = 'policy-retry';
 /** storage.session key: tool id → snooze. */
@@ -36,22 +34,6 @@ const SNOOZES_KEY = 'snoozes';
 const SNOOZE_ALARM_PREFIX = 'snooze:';
 /** With snoozeMinutes 0 the allow lasts for the one navigation "Continue" starts. */
 const ONE_NAVIGATION_MS = 60_000;
-
-/** Where the policy in force came from and what went wrong, for the options page and popup. */
-export interface PolicyStatus {
-  readonly source: PolicySourceName;
-  readonly revision: string;
-  readonly errors: readonly string[];
-  readonly checkedAt: number;
-}
-
-interface FetchState {
-  readonly url: string;
-  readonly etag: string | null;
-  readonly failures: number;
-  /** When the server last answered (200 or 304); a woken worker fetches again only when a refresh is due. */
-  readonly answeredAt: number;
-}
 
 interface Snooze {
   readonly until: number;
@@ -63,6 +45,7 @@ export interface PolicyEngineDeps {
   readonly browser: Browser;
   readonly catalog: Catalog;
   readonly defaultPolicy: unknown;
+  readonly store?: PolicyStore;
   readonly fetchFn?: typeof fetch;
   readonly now?: () => number;
 }
@@ -71,6 +54,7 @@ export function createPolicyEngine({
   browser,
   catalog,
   defaultPolicy,
+  store = openPolicyStore(),
   // Wrapped: fetch called with another `this` throws "Illegal invocation".
   fetchFn = (input, init) => fetch(input, init),
   now = Date.now,
@@ -91,25 +75,40 @@ export function createPolicyEngine({
     return next;
   }
 
+  /** A stored compiled index is reused when it was built from the same text, catalog and index format. */
+  const compiledKey = (text: string): string => `${INDEX_FORMAT_VERSION}\n${catalog.catalogVersion}\n${text}`;
+
   async function load(rawManaged: unknown): Promise<PolicyInForce> {
     const managed = parseManagedConfig(rawManaged);
-    const stored = await browser.storage.local.get(LAST_GOOD_KEY);
-    const lastGood = (stored[LAST_GOOD_KEY] as StoredPolicy | undefined) ?? null;
-    const inForce = choosePolicy(managed.config, lastGood, catalog, defaultPolicy);
-    if (inForce.source === 'managed' && inForce.text !== lastGood?.text) {
-      await browser.storage.local.set({ [LAST_GOOD_KEY]: { text: inForce.text, source: 'managed' } });
-    }
+    const state = await store.read();
+    let indexFrom: PolicyStatus['index'] = 'compiled';
+    const parseText = (text: string): PolicyResult => {
+      const stored = state.compiled;
+      const index = stored?.key === compiledKey(text) ? loadIndex(stored.index) : null;
+      if (stored === null || index === null) return parsePolicyText(text, catalog);
+      indexFrom = 'stored';
+      return { ok: true, policy: stored.policy, index, warnings: [] };
+    };
+    const inForce = choosePolicy(managed.config, state.lastGood, catalog, defaultPolicy, parseText);
+    const text = inForce.text ?? JSON.stringify(defaultPolicy);
+    await store.update({
+      ...(inForce.source === 'managed' &&
+        inForce.text !== state.lastGood?.text && { lastGood: { text, source: 'managed' as const } }),
+      ...(indexFrom === 'compiled' && {
+        compiled: { key: compiledKey(text), policy: inForce.result.policy, index: inForce.result.index.serialized },
+      }),
+    });
     await installRules(inForce);
     const withErrors = { ...inForce, errors: [...managed.errors, ...inForce.errors] };
-    await recordStatus(withErrors, null);
+    await recordStatus(withErrors, null, indexFrom);
     if (managed.config.policy === null && managed.config.policyUrl !== null) {
       const refreshMinutes = withErrors.result.policy.refreshMinutes;
       await browser.alarms.create(REFRESH_ALARM, { periodInMinutes: refreshMinutes });
-      const fetchState = (await browser.storage.local.get(FETCH_STATE_KEY))[FETCH_STATE_KEY] as FetchState | undefined;
+      const fetched = state.fetch;
       const due =
-        fetchState?.url !== managed.config.policyUrl ||
+        fetched?.url !== managed.config.policyUrl ||
         withErrors.source !== 'url' ||
-        now() - fetchState.answeredAt >= refreshMinutes * 60_000;
+        now() - fetched.answeredAt >= refreshMinutes * 60_000;
       if (due) void refreshFromUrl(managed.config.policyUrl, withErrors);
     } else {
       await browser.alarms.clear(REFRESH_ALARM);
@@ -128,51 +127,51 @@ export function createPolicyEngine({
   }
 
   /** What the options page and popup show: where the policy came from, and the last problem verbatim. */
-  async function recordStatus(inForce: PolicyInForce, fetchError: string | null): Promise<void> {
+  async function recordStatus(
+    inForce: PolicyInForce,
+    fetchError: string | null,
+    index: PolicyStatus['index'] = 'compiled',
+  ): Promise<void> {
     const status: PolicyStatus = {
       source: inForce.source,
       revision: inForce.result.policy.revision,
       errors: fetchError === null ? inForce.errors : [...inForce.errors, fetchError],
       checkedAt: now(),
+      index,
     };
-    await browser.storage.local.set({ [STATUS_KEY]: status });
+    await store.update({ status });
   }
 
   async function refreshFromUrl(url: string, inForce: PolicyInForce): Promise<void> {
-    const stored = await browser.storage.local.get(FETCH_STATE_KEY);
-    const state = (stored[FETCH_STATE_KEY] as FetchState | undefined) ?? {
-      url,
-      etag: null,
-      failures: 0,
-      answeredAt: 0,
-    };
+    const state = (await store.read()).fetch ?? { url, etag: null, failures: 0, answeredAt: 0 };
     // An ETag belongs to one URL; a new policyUrl starts afresh.
     const etag = state.url === url && inForce.source === 'url' ? state.etag : null;
     const fetched = await fetchPolicy(fetchFn, url, etag);
     if (fetched.kind === 'failed') {
       const failures = (state.url === url ? state.failures : 0) + 1;
-      await browser.storage.local.set({ [FETCH_STATE_KEY]: { ...state, url, etag, failures } });
+      await store.update({ fetch: { ...state, url, etag, failures } });
       await browser.alarms.create(RETRY_ALARM, { delayInMinutes: Math.max(0.5, retryDelayMinutes(failures)) });
       await recordStatus(inForce, fetched.error);
       return;
     }
     await browser.alarms.clear(RETRY_ALARM);
     if (fetched.kind === 'unchanged') {
-      await browser.storage.local.set({ [FETCH_STATE_KEY]: { url, etag, failures: 0, answeredAt: now() } });
+      await store.update({ fetch: { url, etag, failures: 0, answeredAt: now() } });
       await recordStatus(inForce, null);
       return;
     }
     const check = checkFetchedPolicy(fetched.text, inForce, catalog);
-    await browser.storage.local.set({
-      [FETCH_STATE_KEY]: { url, etag: fetched.etag, failures: 0, answeredAt: now() },
-    });
+    await store.update({ fetch: { url, etag: fetched.etag, failures: 0, answeredAt: now() } });
     if (!check.ok) {
       await recordStatus(inForce, check.errors.join('\n'));
       return;
     }
     const next: PolicyInForce = { result: check.result, source: 'url', text: fetched.text, errors: [] };
     await startLoad(async () => {
-      await browser.storage.local.set({ [LAST_GOOD_KEY]: { text: fetched.text, source: 'url' } });
+      await store.update({
+        lastGood: { text: fetched.text, source: 'url' },
+        compiled: { key: compiledKey(fetched.text), policy: next.result.policy, index: next.result.index.serialized },
+      });
       await installRules(next);
       await recordStatus(next, null);
       return next;

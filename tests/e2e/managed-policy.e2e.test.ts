@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from './support/browser';
-import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker, extensionUrl } from './support/extension';
+import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, extensionUrl, readPolicyState } from './support/extension';
 import { startFakeSites, type FakeSites } from './support/fake-sites';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
 import { rmSync } from 'node:fs';
@@ -15,9 +15,6 @@ import { rmSync } from 'node:fs';
 const HOSTS = ['chatgpt.com', 'claude.ai', 'chat.globex.example', 'it.globex.example'];
 const NUDGE_PAGE = extensionUrl(DAYLIGHT_EXTENSION_ID, 'nudge.html');
 
-interface WorkerScope {
-  chrome: { storage: { local: { get(key: string): Promise<Record<string, unknown>> } } };
-}
 interface PolicyStatus {
   source: string;
   revision: string;
@@ -45,14 +42,8 @@ async function setManaged(config: Record<string, unknown>): Promise<void> {
   removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, config);
 }
 
-function policyStatus(): Promise<PolicyStatus | undefined> {
-  return evaluateInServiceWorker(
-    chromium,
-    async () =>
-      (await (globalThis as unknown as WorkerScope).chrome.storage.local.get('policyStatus')).policyStatus as
-        PolicyStatus | undefined,
-    undefined,
-  );
+async function policyStatus(): Promise<PolicyStatus | undefined> {
+  return (await readPolicyState(chromium))?.status as PolicyStatus | undefined;
 }
 
 /** Chromium reads policy files at start and re-reads them every few seconds; the extension applies what arrives. */

@@ -7,7 +7,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from './support/browser';
-import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker, extensionUrl } from './support/extension';
+import {
+  CHROME_BUILD,
+  DAYLIGHT_EXTENSION_ID,
+  evaluateInServiceWorker,
+  extensionUrl,
+  readPolicyState,
+} from './support/extension';
 import { fakeSiteMarker, startFakeSites, type FakeSites } from './support/fake-sites';
 
 // chatgpt.com and claude.ai are AI tools of the catalog; www.bing.com has one AI path (/chat);
@@ -136,6 +142,8 @@ describe('a stopped service worker', () => {
     await page.goto('https://chatgpt.com/');
     await expectNudge(page, 'Before you use ChatGPT');
     expect(requestsTo('chatgpt.com')).toEqual([]);
+    // The woken worker took the compiled index from IndexedDB instead of compiling the policy again.
+    expect(((await readPolicyState(chromium))?.status as { index?: string } | undefined)?.index).toBe('stored');
     // Claude was continued before the stop: the snooze lives in session rules, not in the worker's memory.
     await page.goto('https://claude.ai/after-stop');
     expect(page.url()).toBe('https://claude.ai/after-stop');

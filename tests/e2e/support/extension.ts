@@ -40,3 +40,38 @@ export async function evaluateInServiceWorker<Result, Arg>(
   // plain JSON-like values these tests pass; a generic Arg cannot be proven so, hence the cast.
   return worker.evaluate<Result, Arg>(fn as never, arg);
 }
+
+/**
+ * The extension's policy state from its IndexedDB (platform/policy-store.ts), read inside the worker.
+ * Opening a database that does not exist yet would create it empty, so that upgrade is aborted: the
+ * extension must create it itself.
+ */
+export async function readPolicyState(chromium: {
+  serviceWorker(): Promise<Worker>;
+}): Promise<Record<string, unknown> | undefined> {
+  return evaluateInServiceWorker(
+    chromium,
+    () =>
+      new Promise<Record<string, unknown> | undefined>((resolve, reject) => {
+        const request = indexedDB.open('daylight');
+        request.onupgradeneeded = () => {
+          request.transaction?.abort();
+          resolve(undefined);
+        };
+        request.onerror = () =>
+          request.error?.name === 'AbortError'
+            ? resolve(undefined)
+            : reject(request.error ?? new Error('indexedDB.open failed'));
+        request.onsuccess = () => {
+          const db = request.result;
+          const get = db.transaction('policy').objectStore('policy').get('state');
+          get.onsuccess = () => {
+            db.close();
+            resolve(get.result as Record<string, unknown> | undefined);
+          };
+          get.onerror = () => reject(get.error ?? new Error('reading the policy state failed'));
+        };
+      }),
+    undefined,
+  );
+}
