@@ -16,6 +16,8 @@ export default defineConfig({
       'storage',
       'alarms',
       'webNavigation',
+      // registerContentScripts: the banner runs only on the hosts the policy names, never on the rest of the web.
+      'scripting',
       // Test builds only (`wxt build --mode e2e`, .output/chrome-mv3-e2e): testMatchOutcome needs it, users never do.
       ...(mode === 'e2e' ? ['declarativeNetRequestFeedback'] : []),
     ],

@@ -9,7 +9,7 @@ export default defineBackground(() => {
 
   // webextension-polyfill sends a listener's returned promise's value as the response.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  browser.runtime.onMessage.addListener((message: unknown, sender) => engine.onMessage(message, sender.url));
+  browser.runtime.onMessage.addListener((message: unknown, sender) => engine.onMessage(message, sender));
   browser.webNavigation.onCommitted.addListener((details) => void engine.onNavigation(details));
   browser.webNavigation.onHistoryStateUpdated.addListener((details) => void engine.onNavigation(details));
   browser.alarms.onAlarm.addListener((alarm) => void engine.onAlarm(alarm.name));

@@ -171,3 +171,14 @@ export function compileSnoozeRules(index: PolicyIndex, toolId: string, firstId: 
             },
     }));
 }
+
+/**
+ * Match patterns for the banner content script: the hosts of the tools that
+ * warn, and nothing else of the web (a pattern `*://*.host/*` also matches
+ * the host itself).
+ */
+export function bannerMatchPatterns(index: PolicyIndex): string[] {
+  const hosts = new Set<string>();
+  for (const pattern of indexedPatterns(index)) if (pattern.decision.action === 'warn') hosts.add(pattern.host);
+  return [...hosts].sort().map((host) => `*://*.${host}/*`);
+}

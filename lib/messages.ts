@@ -30,6 +30,26 @@ export interface NudgeView {
   readonly snoozeMinutes: number;
 }
 
+/**
+ * From the banner content script. It says nothing about where it runs: the
+ * background takes the URL from `sender.tab`, which a page cannot forge.
+ */
+export const BannerRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('banner:get') }),
+  z.object({ type: z.literal('banner:dismiss') }),
+]);
+export type BannerRequest = z.infer<typeof BannerRequestSchema>;
+
+/** What the banner shows on a tool the person continued to after a warning. */
+export type BannerResponse =
+  | { readonly show: false }
+  | {
+      readonly show: true;
+      readonly toolName: string;
+      readonly organizationName: string | null;
+      readonly alternative: { readonly name: string; readonly url: string } | null;
+    };
+
 export type NudgeResponse =
   | { readonly ok: true; readonly view: NudgeView }
   | { readonly ok: true; readonly continued: true }

@@ -6,14 +6,21 @@
  */
 import type { browser as wxtBrowser } from 'wxt/browser';
 import type { Catalog } from '../lib/catalog';
-import { compileDnrRules, compileSnoozeRules, isNudge } from '../lib/dnr';
+import { bannerMatchPatterns, compileDnrRules, compileSnoozeRules, isNudge } from '../lib/dnr';
 import { parseManagedConfig } from '../lib/managed-config';
-import { NudgeRequestSchema, type NudgeResponse } from '../lib/messages';
+import {
+  BannerRequestSchema,
+  NudgeRequestSchema,
+  type BannerRequest,
+  type BannerResponse,
+  type NudgeResponse,
+} from '../lib/messages';
 import { checkFetchedPolicy, choosePolicy, type PolicyInForce } from '../lib/policy-source';
-import { INDEX_FORMAT_VERSION, loadIndex } from '../lib/policy/compile';
+import { INDEX_FORMAT_VERSION, loadIndex, type PolicyIndex } from '../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
+import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, retryDelayMinutes } from './policy-fetch';
 import { openPolicyStore, type PolicyStatus, type PolicyStore } from './policy-store';
@@ -39,6 +46,15 @@ interface Snooze {
   readonly until: number;
   readonly ruleIds: readonly number[];
   readonly once: boolean;
+  /** The person closed the banner for this tool; it stays closed until the snooze ends. */
+  readonly bannerDismissed?: boolean;
+}
+
+/** Who sent a message, as the browser (not the message) says. */
+export interface MessageSender {
+  readonly url?: string | undefined;
+  readonly frameId?: number | undefined;
+  readonly tab?: { readonly url?: string | undefined } | undefined;
 }
 
 export interface PolicyEngineDeps {
@@ -123,6 +139,8 @@ export function createPolicyEngine({
     if (stored[RULES_KEY] === key) return;
     const { rules } = compileDnrRules(inForce.result.index, nudgePageUrl);
     await replaceDynamicRules(browser.declarativeNetRequest, rules);
+    await registerBanner(browser.scripting, bannerMatchPatterns(inForce.result.index));
+    await reconcileSnoozes(inForce.result.index);
     await browser.storage.local.set({ [RULES_KEY]: key });
   }
 
@@ -224,16 +242,41 @@ export function createPolicyEngine({
     return run;
   }
 
-  const snooze = (tool: string, minutes: number): Promise<void> => inSessionRulesOrder(() => snoozeNow(tool, minutes));
+  const snooze = (tool: string, minutes: number, index: PolicyIndex): Promise<void> =>
+    inSessionRulesOrder(() => snoozeNow(tool, minutes, index));
+
+  /**
+   * A snooze was granted under the policy that warned. Under a new policy it ends when the tool no
+   * longer warns (a blocked tool must not stay reachable), and is rebuilt from the new patterns otherwise.
+   */
+  function reconcileSnoozes(index: PolicyIndex): Promise<void> {
+    return inSessionRulesOrder(async () => {
+      const all = await snoozes();
+      const kept: Record<string, Snooze> = {};
+      for (const [tool, snoozed] of Object.entries(all)) {
+        await removeSessionRules(browser.declarativeNetRequest, snoozed.ruleIds);
+        const stillWarns = index.decisions.some((d) => d.tool === tool && !d.sanctioned && d.action === 'warn');
+        if (!stillWarns) {
+          await browser.alarms.clear(`${SNOOZE_ALARM_PREFIX}${tool}`);
+          continue;
+        }
+        const ruleIds = await addSessionRules(browser.declarativeNetRequest, (firstId) =>
+          compileSnoozeRules(index, tool, firstId),
+        );
+        kept[tool] = { ...snoozed, ruleIds };
+      }
+      await browser.storage.session.set({ [SNOOZES_KEY]: kept });
+    });
+  }
   const endSnooze = (tool: string): Promise<void> => inSessionRulesOrder(() => endSnoozeNow(tool));
 
-  async function snoozeNow(tool: string, minutes: number): Promise<void> {
-    const { result } = await policy();
+  /** Takes the index it snoozes under as a parameter: waiting here for a load would deadlock with reconcileSnoozes. */
+  async function snoozeNow(tool: string, minutes: number, index: PolicyIndex): Promise<void> {
     const all = await snoozes();
     const previous = all[tool];
     if (previous !== undefined) await removeSessionRules(browser.declarativeNetRequest, previous.ruleIds);
     const ruleIds = await addSessionRules(browser.declarativeNetRequest, (firstId) =>
-      compileSnoozeRules(result.index, tool, firstId),
+      compileSnoozeRules(index, tool, firstId),
     );
     const until = now() + (minutes === 0 ? ONE_NAVIGATION_MS : minutes * 60_000);
     await browser.storage.session.set({ [SNOOZES_KEY]: { ...all, [tool]: { until, ruleIds, once: minutes === 0 } } });
@@ -281,8 +324,50 @@ export function createPolicyEngine({
     await browser.tabs.update(details.tabId, { url: `${nudgePageUrl}#${details.url}` });
   }
 
-  async function onMessage(message: unknown, senderUrl: string | undefined): Promise<NudgeResponse> {
-    // Only the extension's own nudge page may ask; content scripts and web pages may not.
+  /**
+   * The banner on a tool the person continued to after a warning. The URL is the tab's, from the
+   * browser; a page cannot make the banner speak for another site.
+   */
+  async function onBannerMessage(request: BannerRequest, sender: MessageSender): Promise<BannerResponse> {
+    const url = sender.frameId === 0 ? sender.tab?.url : undefined;
+    if (url === undefined) return { show: false };
+    const { result } = await policy();
+    let decision;
+    try {
+      decision = decide(result.index, url);
+    } catch {
+      return { show: false };
+    }
+    const tool = decision.tool;
+    if (decision.action !== 'warn' || tool === null) return { show: false };
+    if (request.type === 'banner:dismiss') {
+      await inSessionRulesOrder(async () => {
+        const all = await snoozes();
+        const snoozed = all[tool];
+        if (snoozed !== undefined) {
+          await browser.storage.session.set({
+            [SNOOZES_KEY]: { ...all, [tool]: { ...snoozed, bannerDismissed: true } },
+          });
+        }
+      });
+      return { show: false };
+    }
+    const snoozed = (await snoozes())[tool];
+    if (snoozed === undefined || snoozed.until <= now() || snoozed.bannerDismissed === true) return { show: false };
+    const alternative = decision.alternatives[0];
+    return {
+      show: true,
+      toolName: decision.toolName ?? tool,
+      organizationName: result.policy.organization.name ?? null,
+      alternative: alternative === undefined ? null : { name: alternative.name, url: alternative.url },
+    };
+  }
+
+  async function onMessage(message: unknown, sender: MessageSender): Promise<NudgeResponse | BannerResponse> {
+    const senderUrl = sender.url;
+    const banner = BannerRequestSchema.safeParse(message);
+    if (banner.success && sender.tab !== undefined) return onBannerMessage(banner.data, sender);
+    // Only the extension's own nudge page may ask the rest; content scripts and web pages may not.
     if (senderUrl === undefined || !senderUrl.startsWith(nudgePageUrl)) return { ok: false, error: 'not allowed' };
     const parsed = NudgeRequestSchema.safeParse(message);
     if (!parsed.success) return { ok: false, error: 'malformed message' };
@@ -316,7 +401,7 @@ export function createPolicyEngine({
     if (decision.action !== 'warn' || decision.tool === null) return { ok: false, error: 'nothing to continue to' };
     if (p.warn.requireReason && (request.reason ?? '').trim() === '')
       return { ok: false, error: 'a reason is required' };
-    await snooze(decision.tool, p.warn.snoozeMinutes);
+    await snooze(decision.tool, p.warn.snoozeMinutes, result.index);
     return { ok: true, continued: true };
   }
 

@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from './support/browser';
 import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, extensionUrl, readPolicyState } from './support/extension';
 import { startFakeSites, type FakeSites } from './support/fake-sites';
+import { closedShadowContent } from './support/pages';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
 import { rmSync } from 'node:fs';
 
-const HOSTS = ['chatgpt.com', 'claude.ai', 'chat.globex.example', 'it.globex.example'];
+const HOSTS = ['chatgpt.com', 'claude.ai', 'chat.mistral.ai', 'chat.globex.example', 'it.globex.example'];
 const NUDGE_PAGE = extensionUrl(DAYLIGHT_EXTENSION_ID, 'nudge.html');
 
 interface PolicyStatus {
@@ -42,8 +43,8 @@ async function setManaged(config: Record<string, unknown>): Promise<void> {
   removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, config);
 }
 
-async function policyStatus(): Promise<PolicyStatus | undefined> {
-  return (await readPolicyState(chromium))?.status as PolicyStatus | undefined;
+async function policyStatus(): Promise<PolicyStatus | null | undefined> {
+  return (await readPolicyState(chromium))?.status as PolicyStatus | null | undefined;
 }
 
 /** Chromium reads policy files at start and re-reads them every few seconds; the extension applies what arrives. */
@@ -51,7 +52,7 @@ async function waitForStatus(matches: (status: PolicyStatus) => boolean): Promis
   const deadline = Date.now() + 40_000;
   for (;;) {
     const status = await policyStatus();
-    if (status !== undefined && matches(status)) return status;
+    if (status != null && matches(status)) return status;
     if (Date.now() > deadline) throw new Error(`policy status never matched; last: ${JSON.stringify(status)}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -120,6 +121,19 @@ describe('an inline managed policy', () => {
     const page = await chromium.context.newPage();
     await page.goto('https://chatgpt.com/');
     expect(await heading(page)).toBe('Before you use ChatGPT');
+    await page.close();
+  });
+
+  it('names the approved tool in the banner after Continue', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto('https://chat.mistral.ai/chat');
+    expect(await heading(page)).toBe('Before you use Le Chat');
+    await page.getByRole('button', { name: 'Continue to Le Chat' }).click();
+    await page.waitForURL('https://chat.mistral.ai/chat');
+    await page.waitForSelector('daylight-banner', { state: 'attached' });
+    expect((await closedShadowContent(page, 'daylight-banner')).text).toBe(
+      'Globex has approved Globex Chat for this. Open Globex Chat✕',
+    );
     await page.close();
   });
 

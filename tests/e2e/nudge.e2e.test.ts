@@ -15,6 +15,7 @@ import {
   readPolicyState,
 } from './support/extension';
 import { fakeSiteMarker, startFakeSites, type FakeSites } from './support/fake-sites';
+import { closedShadowContent } from './support/pages';
 
 // chatgpt.com and claude.ai are AI tools of the catalog; www.bing.com has one AI path (/chat);
 // github.com is a page people link from.
@@ -83,6 +84,22 @@ describe('a warning', () => {
     await page.close();
   });
 
+  it('after Continue, shows a small dismissible banner in a closed shadow root, which stays dismissed', async () => {
+    const page = await chromium.context.newPage();
+    await page.goto('https://claude.ai/banner');
+    await page.waitForSelector('daylight-banner', { state: 'attached' });
+    // A closed shadow root: the page's own scripts cannot reach into it.
+    expect(await page.evaluate(() => document.querySelector('daylight-banner')?.shadowRoot ?? null)).toBeNull();
+    const banner = await closedShadowContent(page, 'daylight-banner');
+    expect(banner.text).toContain('Your organization has not reviewed Claude. Think before sharing company data.');
+    await page.mouse.click(banner.closeButton.x, banner.closeButton.y);
+    await page.waitForSelector('daylight-banner', { state: 'detached' });
+    await page.reload();
+    await page.waitForTimeout(500);
+    expect(await page.$('daylight-banner')).toBeNull();
+    await page.close();
+  });
+
   it('stays continued in another tab, for the snooze', async () => {
     const page = await chromium.context.newPage();
     await page.goto('https://claude.ai/chat/2');
@@ -94,6 +111,9 @@ describe('a warning', () => {
   it('appears for a link click and for location.href, not only typed addresses', async () => {
     const page = await chromium.context.newPage();
     await page.goto('https://github.com/links');
+    // The banner script runs only on the hosts the policy names, never on the rest of the web.
+    await page.waitForTimeout(300);
+    expect(await page.$('daylight-banner')).toBeNull();
     await page.click('#to-chatgpt');
     await expectNudge(page, 'Before you use ChatGPT');
     expect(page.url()).toBe(`${NUDGE_PAGE}#https://chatgpt.com/c/abc?ref=link`);

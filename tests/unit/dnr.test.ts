@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 import { EMPTY_CATALOG } from '../../lib/catalog';
-import { compileDnrRules, compileSnoozeRules, isNudge, REGEX_RULE_BUDGET, type DnrRule } from '../../lib/dnr';
+import {
+  bannerMatchPatterns,
+  compileDnrRules,
+  compileSnoozeRules,
+  isNudge,
+  REGEX_RULE_BUDGET,
+  type DnrRule,
+} from '../../lib/dnr';
 import { decide } from '../../lib/policy/decide';
 import { parsePolicy } from '../../lib/policy/validate';
 import { readConformancePolicy } from '../support/conformance';
@@ -171,5 +178,12 @@ describe('snooze rules', () => {
 
   it('use ids from the given start, for the session rule set', () => {
     expect(compileSnoozeRules(index, 'talkbot', 500).map((rule) => rule.id)).toEqual([500, 501]);
+  });
+});
+
+describe('where the banner content script runs', () => {
+  it('only on the hosts of tools that warn', () => {
+    const index = indexOf(readConformancePolicy());
+    expect(bannerMatchPatterns(index)).toEqual(['*://*.searchy.example/*', '*://*.voicey.example/*']);
   });
 });

@@ -36,3 +36,42 @@ export async function gotoExpectingError(page: Page, url: string, timeoutMs = 10
     page.off('framenavigated', onNavigated);
   }
 }
+
+/**
+ * The text inside a closed shadow root and where its close button is, through CDP (DOM.getDocument
+ * with pierce reaches closed roots, which page scripts and Playwright selectors cannot).
+ */
+export async function closedShadowContent(
+  page: Page,
+  hostTag: string,
+): Promise<{ text: string; closeButton: { x: number; y: number } }> {
+  interface DomNode {
+    nodeId: number;
+    nodeName: string;
+    nodeValue: string;
+    children?: DomNode[];
+    shadowRoots?: DomNode[];
+    attributes?: string[];
+  }
+  const cdp = await page.context().newCDPSession(page);
+  const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+  const all = (node: DomNode): DomNode[] => [
+    node,
+    ...[...(node.children ?? []), ...(node.shadowRoots ?? [])].flatMap(all),
+  ];
+  const host = all(root).find((node) => node.nodeName.toLowerCase() === hostTag);
+  if (host === undefined) throw new Error(`no <${hostTag}>`);
+  const inside = (host.shadowRoots ?? []).flatMap(all);
+  const text = inside
+    .filter(
+      (node) => node.nodeName === '#text' && !inside.some((p) => p.nodeName === 'STYLE' && p.children?.includes(node)),
+    )
+    .map((node) => node.nodeValue)
+    .join('');
+  const button = inside.find((node) => node.nodeName === 'BUTTON');
+  if (button === undefined) throw new Error('no close button');
+  const { model } = (await cdp.send('DOM.getBoxModel', { nodeId: button.nodeId })) as { model: { content: number[] } };
+  const [x1 = 0, y1 = 0, , , x3 = 0, y3 = 0] = model.content;
+  await cdp.detach();
+  return { text, closeButton: { x: (x1 + x3) / 2, y: (y1 + y3) / 2 } };
+}
