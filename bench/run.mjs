@@ -1,23 +1,31 @@
 // `npm run bench` (after scripts/build-cli.mjs has built dist/cli/daylight.js):
 // bundles the TypeScript parts of the benchmark, runs them, times the CLI as
-// whole processes, prints one table and writes bench/.data/results.json.
+// whole processes, builds the extension (`wxt build`), measures its bundles
+// and times the nudge in headless Chromium, prints one table and writes
+// bench/.data/results.json.
 //
-// Missing a speed target is reported, not fatal: the exit code is 0. A broken
-// measurement is fatal (exit 1): engines that disagree on which URLs are AI,
-// a matcher that matches nothing, a CLI run that fails or miscounts. A fast
-// wrong answer is not a result.
+// Missing a speed or size target is reported, not fatal: the exit code is 0.
+// A broken measurement is fatal (exit 1): engines that disagree on which URLs
+// are AI, a matcher that matches nothing, a CLI run that fails or miscounts,
+// an extension that does not build, a navigation that does not end on the
+// nudge page, a request that reaches an AI site. A fast wrong answer is not a
+// result.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleSizes } from './bundle-sizes.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DATA = path.join(ROOT, 'bench', '.data');
 const CLI = path.join(ROOT, 'dist', 'cli', 'daylight.js');
 const LOG = path.join(DATA, 'log-1m.txt');
+const BUILD = path.join(ROOT, '.output', 'chrome-mv3');
+/** A copy of the fresh build, so that another `wxt build` (npm test) cannot swap files under Chromium meanwhile. */
+const EXTENSION = path.join(DATA, 'chrome-mv3');
 const LOG_LINES = 1_000_000;
 const PREVIEW_RUNS = 5;
 const STARTUP_RUNS = 10;
@@ -27,6 +35,8 @@ const TARGETS = {
   ghosteryVsDecide: 5, // a general adblock engine is at least 5x slower
   compileMs: 50,
   previewVsPlain: 1.5,
+  nudgeMedianMs: 100, // page.goto(<AI tool URL>) until the nudge page shows its heading
+  contentScriptBytes: 15_000, // raw, per content script
 };
 
 /** Problems that make the numbers meaningless; any of them fails the run. */
@@ -79,10 +89,10 @@ const lastJsonLine = (text) => JSON.parse(text.trim().split('\n').at(-1));
 
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run bench\`, which builds it first`);
 mkdirSync(DATA, { recursive: true });
-progress('bundling bench/decide-bench.ts and bench/gen-log.ts');
+progress('bundling bench/decide-bench.ts, bench/gen-log.ts and bench/nudge-bench.ts');
 await build({
   absWorkingDir: ROOT,
-  entryPoints: ['bench/decide-bench.ts', 'bench/gen-log.ts'],
+  entryPoints: ['bench/decide-bench.ts', 'bench/gen-log.ts', 'bench/nudge-bench.ts'],
   outdir: 'bench/.data',
   bundle: true,
   platform: 'node',
@@ -90,6 +100,8 @@ await build({
   target: 'node20',
   // Unminified on purpose: readable stacks and --cpu-prof profiles.
   minify: false,
+  // The e2e harness drives Chromium through these; they load from node_modules as they are.
+  external: ['playwright-core', 'selfsigned'],
   logLevel: 'warning',
 });
 
@@ -156,6 +168,44 @@ const [checkTime, nodeTime] = timeProcesses(
   STARTUP_RUNS,
 );
 
+// 5: the extension, built fresh: the nudge in headless Chromium, then bundle sizes.
+progress('building the extension (wxt build)');
+const wxtStart = performance.now();
+const wxtBuild = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'wxt'), ['build'], {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'pipe'],
+  encoding: 'utf8',
+  maxBuffer: 64 << 20,
+});
+const wxtBuildMs = performance.now() - wxtStart;
+let sizes = null;
+let nudge = null;
+if (wxtBuild.error !== undefined || wxtBuild.status !== 0) {
+  process.stderr.write(`${wxtBuild.stdout ?? ''}${wxtBuild.stderr ?? ''}`);
+  broken.push(`wxt build failed (${wxtBuild.error?.message ?? `exit ${wxtBuild.status}`}): no extension to measure`);
+} else {
+  rmSync(EXTENSION, { recursive: true, force: true });
+  cpSync(BUILD, EXTENSION, { recursive: true });
+
+  progress('timing the nudge in headless Chromium (about 10 s)');
+  const run = runNode([path.join(DATA, 'nudge-bench.js'), EXTENSION], { capture: true, allowFailure: true });
+  process.stderr.write(run.stderr);
+  if (run.stdout.trim().startsWith('{')) nudge = lastJsonLine(run.stdout);
+  if (nudge === null) broken.push(`bench/nudge-bench.ts failed (exit ${run.status}); its error is above`);
+  else if (nudge.requestsToAiSites > 0) {
+    broken.push(
+      `${nudge.requestsToAiSites} requests reached the fake AI sites during the nudge navigations, ` +
+        `first: ${nudge.leakedExamples.join(', ')}`,
+    );
+  } else if (run.status !== 0) broken.push(`bench/nudge-bench.ts exited with ${run.status}`);
+
+  try {
+    sizes = await bundleSizes(EXTENSION, nudge?.registeredContentScripts ?? []);
+  } catch (error) {
+    broken.push(`bundle sizes: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Report.
 
@@ -171,6 +221,12 @@ const pass = {
   ghosteryVsDecide: ratios.ghosteryVsDecide >= TARGETS.ghosteryVsDecide,
   compileMs: compile.medianMs <= TARGETS.compileMs,
   previewVsPlain: ratios.previewVsPlain <= TARGETS.previewVsPlain,
+  // null: not measured (no build, a failed run, no content script yet).
+  nudgeMedianMs: nudge?.heading == null ? null : nudge.heading.medianMs <= TARGETS.nudgeMedianMs,
+  contentScriptBytes:
+    sizes === null || sizes.contentScripts.length === 0
+      ? null
+      : sizes.contentScripts.every((script) => script.bytes <= TARGETS.contentScriptBytes),
 };
 
 const int = (n) => Math.round(n).toLocaleString('en-US');
@@ -234,7 +290,83 @@ const rows = [
   ['daylight check https://chatgpt.com/', ms(checkTime.medianMs), '', ''],
   ['node -e 0', ms(nodeTime.medianMs), '', ''],
   ['CLI cost over a bare node start', ms(checkTime.medianMs - nodeTime.medianMs), '', 'info'],
+  ...extensionRows(),
 ];
+
+function extensionRows() {
+  const bytes = (group) => `${int(group.bytes)} B, gzip ${int(group.gzipBytes)} B`;
+  /** "nudge.html + 2 JS + 1 CSS", and the lazy chunks left out, if any. */
+  const parts = (group) => {
+    const count = (ext) => group.files.filter((f) => f.file.endsWith(ext)).length;
+    const html = group.files.find((f) => f.file.endsWith('.html'))?.file;
+    const list = [html, count('.js') > 0 && `${count('.js')} JS`, count('.css') > 0 && `${count('.css')} CSS`];
+    const lazy = group.lazy.length > 0 ? `; ${group.lazy.length} lazy chunks not counted` : '';
+    return `${list.filter(Boolean).join(' + ')}${lazy}`;
+  };
+  const csTarget = `<= ${int(TARGETS.contentScriptBytes)} B`;
+  const sizeRows =
+    sizes === null
+      ? [['bundle sizes', 'not measured', '', 'BROKEN']]
+      : [
+          [`background: ${parts(sizes.background)}`, bytes(sizes.background), '', 'info'],
+          [`nudge page: ${parts(sizes.nudge)}`, bytes(sizes.nudge), '', 'info'],
+          ...(sizes.popup === null ? [] : [[`popup: ${parts(sizes.popup)}`, bytes(sizes.popup), '', 'info']]),
+          ...(sizes.contentScripts.length === 0
+            ? [
+                [
+                  nudge === null
+                    ? 'content script (none in the build; run-time registrations unknown)'
+                    : 'content script (none in the build or registered)',
+                  'n/a',
+                  csTarget,
+                  'n/a',
+                ],
+              ]
+            : sizes.contentScripts.map((script) => [
+                `content script ${script.name} (${script.sources.join(', ')}): ${parts(script)}`,
+                bytes(script),
+                csTarget,
+                verdict(script.bytes <= TARGETS.contentScriptBytes),
+              ])),
+        ];
+  const setup =
+    nudge === null
+      ? ''
+      : `: default policy, ${nudge.navigations.tools} AI tools at fake sites, ` +
+        `${nudge.navigations.measured} navigations after ${nudge.navigations.warmup} warm-up`;
+  const nudgeRows =
+    nudge === null
+      ? [['page.goto → nudge <h1> visible', 'not measured', `<= ${TARGETS.nudgeMedianMs} ms`, 'BROKEN']]
+      : [
+          [
+            'page.goto → nudge <h1> with text, visible: median',
+            ms(nudge.heading.medianMs),
+            `<= ${TARGETS.nudgeMedianMs} ms`,
+            verdict(pass.nudgeMedianMs),
+          ],
+          ['  p90', ms(nudge.heading.p90Ms), '', 'info'],
+          [
+            'page.goto → first contentful paint: median / p90',
+            nudge.paint === null ? 'n/a' : `${ms(nudge.paint.medianMs)} / ${ms(nudge.paint.p90Ms)}`,
+            '',
+            nudge.paintSamples === nudge.navigations.measured ? 'info' : `info (${nudge.paintSamples} painted)`,
+          ],
+          ['page.goto → Playwright waitForFunction sees it: median', ms(nudge.observed.medianMs), '', 'info'],
+          [
+            `requests that reached the AI sites (${nudge.navigations.warmup + nudge.navigations.measured} navigations)`,
+            int(nudge.requestsToAiSites),
+            '= 0',
+            nudge.requestsToAiSites === 0 ? 'OK' : 'BROKEN',
+          ],
+          [`rules installed, ready after launch`, `${int(nudge.rules)} rules, ${ms(nudge.readyMs)}`, '', 'info'],
+        ];
+  return [
+    ['Extension bundles: .output/chrome-mv3 from wxt build; each file gzipped on its own'],
+    ...sizeRows,
+    [`Nudge in headless Chromium${setup}`],
+    ...nudgeRows,
+  ];
+}
 
 const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.filter((r) => r.length > 1).map((r) => r[c].length)));
 const line = (cells) =>
@@ -283,6 +415,7 @@ const results = {
     plain: plainTime,
   },
   startup: { runs: STARTUP_RUNS, check: checkTime, nodeBare: nodeTime },
+  extension: { wxtBuildMs, sizes, nudge },
   broken,
 };
 writeFileSync(path.join(DATA, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
