@@ -177,4 +177,23 @@ describe('a policy from policyUrl', () => {
     expect(await heading(page)).toBe('ChatGPT is not available here');
     await page.close();
   });
+  it('refuses a fetched policy older than the fetched one in force (rollback protection)', async () => {
+    const serve = (path: string, revision: string, issuedAt: string) =>
+      sites.route('it.globex.example', path, (_req, res) => {
+        res.setHeader('Content-Type', 'application/json');
+        res.end(JSON.stringify({ ...JSON.parse(globexPolicy(revision, 'warn')), issuedAt }));
+      });
+    serve('/v2.json', 'issued-v2', '2026-11-26T10:00:00Z');
+    await setManaged({ policyUrl: 'https://it.globex.example/v2.json' });
+    expect(await waitForStatus((s) => s.revision === 'issued-v2')).toMatchObject({ source: 'url', errors: [] });
+
+    // An attacker on the network path, or a stale mirror, answers with an older policy.
+    serve('/v1.json', 'issued-v1', '2026-11-26T09:00:00Z');
+    await setManaged({ policyUrl: 'https://it.globex.example/v1.json' });
+    const status = await waitForStatus((s) => s.errors.length > 0);
+    expect(status.revision).toBe('issued-v2');
+    expect(status.errors).toEqual([
+      'fetched policy: issuedAt 2026-11-26T09:00:00Z is older than the policy in force (2026-11-26T10:00:00Z); refused as a possible rollback',
+    ]);
+  });
 });
