@@ -7,7 +7,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from './support/browser';
-import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, extensionUrl, readPolicyState } from './support/extension';
+import {
+  CHROME_BUILD,
+  DAYLIGHT_EXTENSION_ID,
+  evaluateInServiceWorker,
+  extensionUrl,
+  readPolicyState,
+} from './support/extension';
 import { startFakeSites, type FakeSites } from './support/fake-sites';
 import { closedShadowContent } from './support/pages';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
@@ -16,6 +22,9 @@ import { rmSync } from 'node:fs';
 const HOSTS = ['chatgpt.com', 'claude.ai', 'chat.mistral.ai', 'chat.globex.example', 'it.globex.example'];
 const NUDGE_PAGE = extensionUrl(DAYLIGHT_EXTENSION_ID, 'nudge.html');
 
+interface AlarmScope {
+  chrome: { alarms: { get(name: string): Promise<{ scheduledTime: number } | undefined> } };
+}
 interface PolicyStatus {
   source: string;
   revision: string;
@@ -195,5 +204,18 @@ describe('a policy from policyUrl', () => {
     expect(status.errors).toEqual([
       'fetched policy: issuedAt 2026-11-26T09:00:00Z is older than the policy in force (2026-11-26T10:00:00Z); refused as a possible rollback',
     ]);
+  });
+  it('retries with backoff when the policy server is down, keeping the policy in force', async () => {
+    await setManaged({ policyUrl: 'https://down.globex.example/daylight.json' });
+    const status = await waitForStatus((s) => s.errors.some((error) => error.startsWith('could not reach')));
+    expect(status.revision).toBe('issued-v2');
+    const retry = await evaluateInServiceWorker(
+      chromium,
+      async () => (await (globalThis as unknown as AlarmScope).chrome.alarms.get('policy-retry'))?.scheduledTime,
+      undefined,
+    );
+    // The first retry comes after 30 to 60 seconds (1 minute with jitter, never under Chrome's 30 s floor).
+    expect(retry).toBeGreaterThan(Date.now() + 20_000);
+    expect(retry).toBeLessThan(Date.now() + 61_000);
   });
 });
