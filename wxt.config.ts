@@ -1,10 +1,37 @@
 import preact from '@preact/preset-vite';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'wxt';
+
+/**
+ * The extension needs a catalog tool's id, name, category and patterns; where each was verified, its
+ * homepage, vendor and region stay in the repository and the command line. Drops ~40% of the
+ * background bundle, which every woken service worker parses.
+ */
+function slimCatalog(): Plugin {
+  return {
+    name: 'daylight:slim-catalog',
+    enforce: 'pre',
+    transform(code, id) {
+      if (!id.endsWith('/policies/catalog.json')) return null;
+      const catalog = JSON.parse(code) as {
+        catalogVersion: string;
+        tools: { id: string; name: string; category: string; match: string[] }[];
+      };
+      const tools = catalog.tools.map(({ id: toolId, name, category, match }) => ({
+        id: toolId,
+        name,
+        category,
+        match,
+      }));
+      return { code: JSON.stringify({ catalogVersion: catalog.catalogVersion, tools }), map: null };
+    },
+  };
+}
 
 // https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
-  vite: () => ({ plugins: [preact()] }),
+  vite: () => ({ plugins: [preact(), slimCatalog()] }),
   manifest: ({ browser, mode }) => ({
     name: '__MSG_extensionName__',
     description: '__MSG_extensionDescription__',
