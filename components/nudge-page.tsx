@@ -19,6 +19,16 @@ export interface NudgePageProps {
   readonly redirectSeconds?: number;
 }
 
+/** The page's fragment is anyone's to write (the page is web-accessible): only a web URL becomes a link. */
+function isWebUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: NudgeView };
 
@@ -53,6 +63,7 @@ export function NudgePage({ originalUrl, load, continueTo, navigate, t, redirect
           {decision.action === 'block' && t('nudgeTitleBlock', [tool])}
           {(decision.action === 'allow' || decision.action === 'monitor') && t('nudgeTitleAllowed', [tool])}
         </h1>
+        {decision.action === 'redirect' && <p>{t('nudgeRedirectOpened', [tool])}</p>}
         <p class="policy-note">{t('nudgePolicyNote', [organization])}</p>
         {decision.message !== null && <p class="message">{decision.message}</p>}
       </header>
@@ -88,13 +99,15 @@ export function NudgePage({ originalUrl, load, continueTo, navigate, t, redirect
       {decision.action === 'warn' && (
         <ContinueForm tool={tool} view={view} continueTo={continueTo} navigate={() => navigate(originalUrl)} t={t} />
       )}
-      {(decision.action === 'allow' || decision.action === 'monitor') && (
-        <p>
-          <a class="button primary" href={originalUrl}>
-            {t('nudgeAllowedContinue')}
-          </a>
-        </p>
-      )}
+      {(decision.action === 'allow' || decision.action === 'monitor') &&
+        decision.tool !== null &&
+        isWebUrl(originalUrl) && (
+          <p>
+            <a class="button primary" href={originalUrl}>
+              {t('nudgeAllowedContinue')}
+            </a>
+          </p>
+        )}
 
       {decision.training.length > 0 && (
         <section aria-labelledby="training-heading">

@@ -10,12 +10,16 @@ export default defineBackground(() => {
   // webextension-polyfill sends a listener's returned promise's value as the response.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
   browser.runtime.onMessage.addListener((message: unknown, sender) => engine.onMessage(message, sender));
-  browser.webNavigation.onCommitted.addListener((details) => void engine.onNavigation(details));
-  browser.webNavigation.onHistoryStateUpdated.addListener((details) => void engine.onNavigation(details));
+  browser.webNavigation.onCommitted.addListener((details) => void engine.onNavigation(details, 'committed'));
+  browser.webNavigation.onHistoryStateUpdated.addListener((details) => void engine.onNavigation(details, 'history'));
   browser.alarms.onAlarm.addListener((alarm) => void engine.onAlarm(alarm.name));
   browser.storage.onChanged.addListener((_changes, area) => {
     if (area === 'managed') void engine.refreshManaged();
   });
 
-  void engine.policy().then(() => engine.refreshManaged());
+  // refreshManaged runs even when the first load failed: on Firefox it is the only read of managed storage.
+  void engine
+    .policy()
+    .catch(() => undefined)
+    .then(() => engine.refreshManaged());
 });

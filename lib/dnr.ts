@@ -36,6 +36,9 @@ export interface DnrRule {
   };
 }
 
+/** Bumped whenever the rules this file writes change shape, so installed rules are rebuilt. */
+export const DNR_RULES_VERSION = 1;
+
 /** Chrome's limit on regex rules (MAX_NUMBER_OF_REGEX_RULES), less a margin for session (snooze) rules. */
 export const REGEX_RULE_BUDGET = 900;
 
@@ -173,12 +176,16 @@ export function compileSnoozeRules(index: PolicyIndex, toolId: string, firstId: 
 }
 
 /**
- * Match patterns for the banner content script: the hosts of the tools that
- * warn, and nothing else of the web (a pattern `*://*.host/*` also matches
+ * Match patterns for the banner content script: the hosts (and paths) of the
+ * tools that warn, and nothing else of the web (`*://*.host/…` also matches
  * the host itself).
  */
 export function bannerMatchPatterns(index: PolicyIndex): string[] {
-  const hosts = new Set<string>();
-  for (const pattern of indexedPatterns(index)) if (pattern.decision.action === 'warn') hosts.add(pattern.host);
-  return [...hosts].sort().map((host) => `*://*.${host}/*`);
+  const patterns = new Set<string>();
+  for (const pattern of indexedPatterns(index)) {
+    // A path-scoped tool gets its path only: the banner has no business on the rest of github.com.
+    if (pattern.decision.action === 'warn')
+      patterns.add(`*://*.${pattern.host}${pattern.path === '' ? '/' : pattern.path}*`);
+  }
+  return [...patterns].sort();
 }

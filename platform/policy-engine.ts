@@ -6,7 +6,7 @@
  */
 import type { browser as wxtBrowser } from 'wxt/browser';
 import type { Catalog } from '../lib/catalog';
-import { bannerMatchPatterns, compileDnrRules, compileSnoozeRules, isNudge } from '../lib/dnr';
+import { bannerMatchPatterns, compileDnrRules, compileSnoozeRules, DNR_RULES_VERSION, isNudge } from '../lib/dnr';
 import { parseManagedConfig } from '../lib/managed-config';
 import {
   BannerRequestSchema,
@@ -38,6 +38,8 @@ const REFRESH_ALARM = 'policy-refresh';
 const RETRY_ALARM = 'policy-retry';
 /** storage.session key: tool id → snooze. */
 const SNOOZES_KEY = 'snoozes';
+/** storage.session key: tab id → the tool it was let through to once. */
+const CONTINUED_TABS_KEY = 'continuedTabs';
 const SNOOZE_ALARM_PREFIX = 'snooze:';
 /** With snoozeMinutes 0 the allow lasts for the one navigation "Continue" starts. */
 const ONE_NAVIGATION_MS = 60_000;
@@ -81,7 +83,7 @@ export function createPolicyEngine({
    * Loads one after another: two installs of dynamic rules at once would both add the same rule ids
    * ("does not have a unique ID"). A load that fails is forgotten, so the next question tries again.
    */
-  function startLoad(step: () => Promise<PolicyInForce>): Promise<PolicyInForce> {
+  function startLoad(step: (previous: PolicyInForce | null) => Promise<PolicyInForce>): Promise<PolicyInForce> {
     const previous = current ?? Promise.resolve(null);
     const next = previous.catch(() => null).then(step);
     current = next;
@@ -94,7 +96,8 @@ export function createPolicyEngine({
   /** A stored compiled index is reused when it was built from the same text, catalog and index format. */
   const compiledKey = (text: string): string => `${INDEX_FORMAT_VERSION}\n${catalog.catalogVersion}\n${text}`;
 
-  async function load(rawManaged: unknown): Promise<PolicyInForce> {
+  /** `managedChanged`: IT just changed the managed values, which is worth a fetch even before it is due. */
+  async function load(rawManaged: unknown, managedChanged = false): Promise<PolicyInForce> {
     const managed = parseManagedConfig(rawManaged);
     const state = await store.read();
     let indexFrom: PolicyStatus['index'] = 'compiled';
@@ -114,34 +117,68 @@ export function createPolicyEngine({
         compiled: { key: compiledKey(text), policy: inForce.result.policy, index: inForce.result.index.serialized },
       }),
     });
-    await installRules(inForce);
-    const withErrors = { ...inForce, errors: [...managed.errors, ...inForce.errors] };
-    await recordStatus(withErrors, null, indexFrom);
-    if (managed.config.policy === null && managed.config.policyUrl !== null) {
-      const refreshMinutes = withErrors.result.policy.refreshMinutes;
-      await browser.alarms.create(REFRESH_ALARM, { periodInMinutes: refreshMinutes });
-      const fetched = state.fetch;
-      const due =
-        fetched?.url !== managed.config.policyUrl ||
-        withErrors.source !== 'url' ||
-        now() - fetched.answeredAt >= refreshMinutes * 60_000;
-      if (due) void refreshFromUrl(managed.config.policyUrl, withErrors);
+    const installError = await installRules(inForce);
+    const withErrors = {
+      ...inForce,
+      errors: [...managed.errors, ...inForce.errors, ...(installError === null ? [] : [installError])],
+    };
+    const url = managed.config.policy === null ? managed.config.policyUrl : null;
+    // The last fetch's error stays shown after a wake, until a fetch from that URL succeeds.
+    const fetchError = url !== null && state.fetch?.url === url ? state.fetch.error : null;
+    await recordStatus(withErrors, fetchError, indexFrom);
+    if (url !== null) {
+      await ensureRefreshAlarm(withErrors.result.policy.refreshMinutes);
+      // Only when due: a worker wakes on every navigation, and 50,000 of them must not fetch each time.
+      if (managedChanged || state.fetch?.url !== url || now() >= state.fetch.nextAttemptAt) void refreshOnce(url);
     } else {
       await browser.alarms.clear(REFRESH_ALARM);
+      await browser.alarms.clear(RETRY_ALARM);
     }
     return withErrors;
   }
 
-  /** Dynamic rules survive a stopped worker; they are replaced only when the policy changed. */
-  async function installRules(inForce: PolicyInForce): Promise<void> {
-    const key = `${inForce.source}:${inForce.result.policy.revision}:${inForce.text ?? ''}`.slice(0, 4096);
+  async function ensureRefreshAlarm(minutes: number): Promise<void> {
+    const existing = await browser.alarms.get(REFRESH_ALARM);
+    if (existing?.periodInMinutes !== minutes) await browser.alarms.create(REFRESH_ALARM, { periodInMinutes: minutes });
+  }
+
+  /**
+   * What the installed rules were built from: the extension version, the formats of the index and of
+   * the rules, the catalog and the exact policy text. Any change reinstalls them.
+   */
+  async function rulesKey(inForce: PolicyInForce): Promise<string> {
+    const parts = [
+      browser.runtime.getManifest().version,
+      INDEX_FORMAT_VERSION,
+      DNR_RULES_VERSION,
+      catalog.catalogVersion,
+      nudgePageUrl,
+      inForce.source,
+      inForce.text ?? JSON.stringify(defaultPolicy),
+    ].join('\n');
+    const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(parts));
+    return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+  }
+
+  /**
+   * Dynamic rules survive a stopped worker; they are replaced only when what they are built from
+   * changed. Returns why the browser refused them, or null: the webNavigation check still applies the
+   * policy then, and the reason is shown.
+   */
+  async function installRules(inForce: PolicyInForce): Promise<string | null> {
+    const key = await rulesKey(inForce);
     const stored = await browser.storage.local.get(RULES_KEY);
-    if (stored[RULES_KEY] === key) return;
-    const { rules } = compileDnrRules(inForce.result.index, nudgePageUrl);
-    await replaceDynamicRules(browser.declarativeNetRequest, rules);
-    await registerBanner(browser.scripting, bannerMatchPatterns(inForce.result.index));
-    await reconcileSnoozes(inForce.result.index);
+    if (stored[RULES_KEY] === key) return null;
+    try {
+      const { rules } = compileDnrRules(inForce.result.index, nudgePageUrl);
+      await replaceDynamicRules(browser.declarativeNetRequest, rules);
+      await registerBanner(browser.scripting, bannerMatchPatterns(inForce.result.index));
+      await reconcileSnoozes(inForce.result.index);
+    } catch (error) {
+      return `the browser refused the policy's rules: ${error instanceof Error ? error.message : String(error)}`;
+    }
     await browser.storage.local.set({ [RULES_KEY]: key });
+    return null;
   }
 
   /** What the options page and popup show: where the policy came from, and the last problem verbatim. */
@@ -160,39 +197,86 @@ export function createPolicyEngine({
     await store.update({ status });
   }
 
-  async function refreshFromUrl(url: string, inForce: PolicyInForce): Promise<void> {
-    const state = (await store.read()).fetch ?? { url, etag: null, failures: 0, answeredAt: 0 };
-    // An ETag belongs to one URL; a new policyUrl starts afresh.
-    const etag = state.url === url && inForce.source === 'url' ? state.etag : null;
-    const fetched = await fetchPolicy(fetchFn, url, etag);
+  /** The managed configuration still takes the policy from this URL (it may have changed during a fetch). */
+  async function stillFetchesFrom(url: string): Promise<boolean> {
+    const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
+    const { config } = parseManagedConfig(cached ?? {});
+    return config.policy === null && config.policyUrl === url;
+  }
+
+  /** One fetch at a time: a wake and an alarm at once share it. */
+  let refreshing: Promise<void> | null = null;
+  function refreshOnce(url: string): Promise<void> {
+    refreshing ??= refreshFromUrl(url).finally(() => {
+      refreshing = null;
+    });
+    return refreshing;
+  }
+
+  async function refreshFromUrl(url: string): Promise<void> {
+    const inForce = await policy();
+    const previous = (await store.read()).fetch;
+    const sameUrl = previous?.url === url;
+    // An ETag belongs to one URL and to a policy that was accepted from it.
+    const etag = sameUrl && inForce.source === 'url' ? previous.etag : null;
+    const refreshMs = inForce.result.policy.refreshMinutes * 60_000;
+    const { config } = parseManagedConfig(
+      (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {},
+    );
+    const fetched: Awaited<ReturnType<typeof fetchPolicy>> =
+      config.policySigningKey === null
+        ? await fetchPolicy(fetchFn, url, etag)
+        : {
+            // managed-config.md: with a signing key, only a policy with a valid signature is accepted. Until
+            // signature checking lands, fail closed rather than trust an unsigned policy.
+            kind: 'failed',
+            error: 'policySigningKey is set, and this release cannot check signatures yet; fetched policy refused',
+          };
+    if (!(await stillFetchesFrom(url))) return;
     if (fetched.kind === 'failed') {
-      const failures = (state.url === url ? state.failures : 0) + 1;
-      await store.update({ fetch: { ...state, url, etag, failures } });
-      await browser.alarms.create(RETRY_ALARM, { delayInMinutes: Math.max(0.5, retryDelayMinutes(failures)) });
+      const failures = (sameUrl ? previous.failures : 0) + 1;
+      const delayMinutes = Math.max(0.5, retryDelayMinutes(failures));
+      await store.update({
+        fetch: {
+          url,
+          etag: sameUrl ? previous.etag : null,
+          failures,
+          answeredAt: sameUrl ? previous.answeredAt : 0,
+          nextAttemptAt: now() + delayMinutes * 60_000,
+          error: fetched.error,
+        },
+      });
+      await browser.alarms.create(RETRY_ALARM, { delayInMinutes: delayMinutes });
       await recordStatus(inForce, fetched.error);
       return;
     }
     await browser.alarms.clear(RETRY_ALARM);
+    const answered = { url, failures: 0, answeredAt: now(), nextAttemptAt: now() + refreshMs };
     if (fetched.kind === 'unchanged') {
-      await store.update({ fetch: { url, etag, failures: 0, answeredAt: now() } });
+      await store.update({ fetch: { ...answered, etag, error: null } });
       await recordStatus(inForce, null);
       return;
     }
     const check = checkFetchedPolicy(fetched.text, inForce, catalog);
-    await store.update({ fetch: { url, etag: fetched.etag, failures: 0, answeredAt: now() } });
     if (!check.ok) {
-      await recordStatus(inForce, check.errors.join('\n'));
+      const error = check.errors.join('\n');
+      // The refused answer's ETag is not kept: the next refresh must not hear "unchanged" about it.
+      await store.update({ fetch: { ...answered, etag, error } });
+      await recordStatus(inForce, error);
       return;
     }
-    const next: PolicyInForce = { result: check.result, source: 'url', text: fetched.text, errors: [] };
-    await startLoad(async () => {
+    await store.update({ fetch: { ...answered, etag: fetched.etag, error: null } });
+    await startLoad(async (before) => {
+      if (!(await stillFetchesFrom(url))) return before ?? policyFromCache();
+      const next: PolicyInForce = { result: check.result, source: 'url', text: fetched.text, errors: [] };
       await store.update({
         lastGood: { text: fetched.text, source: 'url' },
         compiled: { key: compiledKey(fetched.text), policy: next.result.policy, index: next.result.index.serialized },
       });
-      await installRules(next);
-      await recordStatus(next, null);
-      return next;
+      const installError = await installRules(next);
+      const withErrors = installError === null ? next : { ...next, errors: [installError] };
+      await recordStatus(withErrors, null);
+      return withErrors;
     });
   }
 
@@ -200,15 +284,17 @@ export function createPolicyEngine({
     const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
     const { config } = parseManagedConfig(cached ?? {});
     if (config.policy !== null || config.policyUrl === null) return;
-    await refreshFromUrl(config.policyUrl, await policy());
+    await policy();
+    await refreshOnce(config.policyUrl);
+  }
+
+  async function policyFromCache(): Promise<PolicyInForce> {
+    return load((await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {});
   }
 
   /** The policy in force, from the cached managed configuration; a fresh read follows in refreshManaged(). */
   function policy(): Promise<PolicyInForce> {
-    return (
-      current ??
-      startLoad(async () => load((await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {}))
-    );
+    return current ?? startLoad(policyFromCache);
   }
 
   async function refreshManaged(): Promise<void> {
@@ -221,7 +307,7 @@ export function createPolicyEngine({
     const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
     if (JSON.stringify(cached ?? {}) === JSON.stringify(raw)) return;
     await browser.storage.local.set({ [MANAGED_CACHE_KEY]: raw });
-    await startLoad(() => load(raw));
+    await startLoad(() => load(raw, true));
   }
 
   async function snoozes(): Promise<Record<string, Snooze>> {
@@ -303,7 +389,10 @@ export function createPolicyEngine({
    * redirect, such as a percent-encoded path or a pushState into a
    * path-scoped tool, is sent to the nudge page after the fact.
    */
-  async function onNavigation(details: { tabId: number; frameId: number; url: string }): Promise<void> {
+  async function onNavigation(
+    details: { tabId: number; frameId: number; url: string },
+    kind: 'committed' | 'history',
+  ): Promise<void> {
     if (details.frameId !== 0) return;
     const { result } = await policy();
     let decision;
@@ -313,15 +402,37 @@ export function createPolicyEngine({
       if (error instanceof InvalidUrlError) return;
       throw error;
     }
-    if (decision.tool === null) return;
-    const all = await snoozes();
-    const active = all[decision.tool];
-    if (active !== undefined && active.until > now()) {
-      if (active.once) await endSnooze(decision.tool);
+    const tabKey = String(details.tabId);
+    const continued = await continuedTabs();
+    if (kind === 'committed' && continued[tabKey] !== undefined && continued[tabKey] !== decision.tool) {
+      await setContinuedTab(tabKey, null);
+    }
+    if (decision.tool === null || !isNudge(decision)) return;
+    // A snooze lets a tool through only while it warns: a tool the policy now blocks is nudged regardless.
+    const active = (await snoozes())[decision.tool];
+    if (decision.action === 'warn' && active !== undefined && active.until > now()) {
+      if (active.once) {
+        // "Ask every time": this page was let through once; its own pushState/replaceState stays with it.
+        await setContinuedTab(tabKey, decision.tool);
+        await endSnooze(decision.tool);
+      }
       return;
     }
-    if (!isNudge(decision)) return;
+    if (decision.action === 'warn' && kind === 'history' && continued[tabKey] === decision.tool) return;
     await browser.tabs.update(details.tabId, { url: `${nudgePageUrl}#${details.url}` });
+  }
+
+  /** Tabs let through once (snoozeMinutes 0), until they load a page of another tool. */
+  async function continuedTabs(): Promise<Record<string, string>> {
+    return (
+      ((await browser.storage.session.get(CONTINUED_TABS_KEY))[CONTINUED_TABS_KEY] as Record<string, string>) ?? {}
+    );
+  }
+
+  async function setContinuedTab(tabKey: string, tool: string | null): Promise<void> {
+    const all = await continuedTabs();
+    const rest = Object.fromEntries(Object.entries(all).filter(([key]) => key !== tabKey));
+    await browser.storage.session.set({ [CONTINUED_TABS_KEY]: tool === null ? rest : { ...rest, [tabKey]: tool } });
   }
 
   /**

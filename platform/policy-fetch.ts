@@ -9,6 +9,8 @@ export type PolicyFetchResult =
   | { readonly kind: 'fetched'; readonly text: string; readonly etag: string | null }
   | { readonly kind: 'failed'; readonly error: string };
 
+const FETCH_TIMEOUT_MS = 30_000;
+
 /** Policies are small; anything bigger is not one (and not worth keeping in memory). */
 const MAX_POLICY_BYTES = 1 << 20;
 
@@ -19,12 +21,18 @@ export async function fetchPolicy(fetchFn: typeof fetch, url: string, etag: stri
       credentials: 'omit',
       cache: 'no-store',
       headers: etag === null ? {} : { 'If-None-Match': etag },
+      // A server that accepts the connection and never answers must not hold the refresh forever.
+      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
     });
   } catch (error) {
     return {
       kind: 'failed',
       error: `could not reach ${url}: ${error instanceof Error ? error.message : String(error)}`,
     };
+  }
+  // A redirect may not take an https policy to plain http, where anyone on the path could change it.
+  if (url.startsWith('https:') && response.url !== '' && !response.url.startsWith('https:')) {
+    return { kind: 'failed', error: `${url} redirected to ${response.url}, which is not https` };
   }
   if (response.status === 304) return { kind: 'unchanged' };
   if (!response.ok) return { kind: 'failed', error: `${url} answered HTTP ${response.status}` };

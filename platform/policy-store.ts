@@ -24,8 +24,12 @@ export interface FetchState {
   readonly url: string;
   readonly etag: string | null;
   readonly failures: number;
-  /** When the server last answered (200 or 304); a woken worker fetches again only when a refresh is due. */
+  /** When the server last answered (200 or 304). */
   readonly answeredAt: number;
+  /** When to fetch again: a refresh after an answer, a backoff after a failure. A woken worker waits for it. */
+  readonly nextAttemptAt: number;
+  /** Why the last fetch from this URL failed or was refused; null once one succeeds. */
+  readonly error: string | null;
 }
 
 /** A policy that passed validation, with its compiled index, keyed by the exact text it came from. */

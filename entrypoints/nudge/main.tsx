@@ -11,7 +11,8 @@ const t = (key: string, substitutions?: string[]) => browser.i18n.getMessage(key
 
 document.title = t('nudgePageTitle');
 const root = document.getElementById('app');
-if (root) {
+// Never inside another site's frame: a page could otherwise dress up Continue as its own button.
+if (root && window.top === window) {
   render(
     <NudgePage
       originalUrl={originalUrl}

@@ -23,7 +23,10 @@ const HOSTS = ['chatgpt.com', 'claude.ai', 'www.perplexity.ai', 'www.bing.com', 
 const NUDGE_PAGE = extensionUrl(DAYLIGHT_EXTENSION_ID, 'nudge.html');
 
 interface WorkerScope {
-  chrome: { declarativeNetRequest: { getDynamicRules(): Promise<unknown[]> } };
+  chrome: {
+    declarativeNetRequest: { getDynamicRules(): Promise<unknown[]> };
+    scripting: { getRegisteredContentScripts(): Promise<{ matches?: string[] }[]> };
+  };
 }
 
 let sites: FakeSites;
@@ -111,9 +114,17 @@ describe('a warning', () => {
   it('appears for a link click and for location.href, not only typed addresses', async () => {
     const page = await chromium.context.newPage();
     await page.goto('https://github.com/links');
-    // The banner script runs only on the hosts the policy names, never on the rest of the web.
-    await page.waitForTimeout(300);
-    expect(await page.$('daylight-banner')).toBeNull();
+    // The banner script runs only on the hosts (and paths) the policy names, never on the rest of the web.
+    const matches = await evaluateInServiceWorker(
+      chromium,
+      async () =>
+        (await (globalThis as unknown as WorkerScope).chrome.scripting.getRegisteredContentScripts()).flatMap(
+          (script) => script.matches ?? [],
+        ),
+      undefined,
+    );
+    expect(matches).toEqual(expect.arrayContaining(['*://*.claude.ai/*', '*://*.github.com/copilot*']));
+    expect(matches).not.toContain('*://*.github.com/*');
     await page.click('#to-chatgpt');
     await expectNudge(page, 'Before you use ChatGPT');
     expect(page.url()).toBe(`${NUDGE_PAGE}#https://chatgpt.com/c/abc?ref=link`);

@@ -184,6 +184,6 @@ describe('snooze rules', () => {
 describe('where the banner content script runs', () => {
   it('only on the hosts of tools that warn', () => {
     const index = indexOf(readConformancePolicy());
-    expect(bannerMatchPatterns(index)).toEqual(['*://*.searchy.example/*', '*://*.voicey.example/*']);
+    expect(bannerMatchPatterns(index)).toEqual(['*://*.searchy.example/assistant*', '*://*.voicey.example/*']);
   });
 });

@@ -51,3 +51,22 @@ describe('retries after failures', () => {
     expect(retryDelayMinutes(3, () => 0)).toBe(2);
   });
 });
+
+describe('fetching safely', () => {
+  it('refuses an https policy redirected to plain http', async () => {
+    const redirected = Object.defineProperty(new Response('{}', { status: 200 }), 'url', {
+      value: 'http://mirror.example/p.json',
+    });
+    const { fn } = fakeFetch(() => redirected);
+    expect(await fetchPolicy(fn, 'https://it.corp.example/p.json', null)).toEqual({
+      kind: 'failed',
+      error: 'https://it.corp.example/p.json redirected to http://mirror.example/p.json, which is not https',
+    });
+  });
+
+  it('gives up on a server that never answers', async () => {
+    const { fn, calls } = fakeFetch(() => new Response(null, { status: 304 }));
+    await fetchPolicy(fn, 'https://it.corp.example/p.json', null);
+    expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+});
