@@ -13,6 +13,8 @@ export interface NudgePageProps {
   readonly originalUrl: string;
   readonly load: () => Promise<NudgeResponse>;
   readonly continueTo: (reason?: string) => Promise<NudgeResponse>;
+  /** For a page that turned out to be allowed: lets this tab through to it once. */
+  readonly pass: () => Promise<NudgeResponse>;
   readonly navigate: (url: string) => void;
   readonly t: Translate;
   /** Seconds before a redirect; tests shorten it. */
@@ -32,11 +34,18 @@ function isWebUrl(text: string): boolean {
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: NudgeView };
 
-export function NudgePage({ originalUrl, load, continueTo, navigate, t, redirectSeconds = 5 }: NudgePageProps) {
+export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, redirectSeconds = 5 }: NudgePageProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   useEffect(() => {
     load().then(
-      (response) => setState('view' in response ? { kind: 'ready', view: response.view } : { kind: 'error' }),
+      async (response) => {
+        if (!('view' in response)) return setState({ kind: 'error' });
+        const { decision } = response.view;
+        // The browser's rules see a URL undecoded and may catch a page the policy allows: go on to it.
+        const allowed = (decision.action === 'allow' || decision.action === 'monitor') && decision.tool !== null;
+        if (allowed && isWebUrl(originalUrl) && (await pass()).ok) return navigate(originalUrl);
+        setState({ kind: 'ready', view: response.view });
+      },
       () => setState({ kind: 'error' }),
     );
   }, []);

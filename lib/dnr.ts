@@ -31,6 +31,7 @@ export interface DnrRule {
     /** Absent: every URL of requestDomains. */
     readonly regexFilter?: string;
     readonly requestDomains?: readonly string[];
+    readonly tabIds?: readonly number[];
     readonly resourceTypes: readonly ['main_frame'];
     readonly isUrlFilterCaseSensitive: false;
   };

@@ -10,6 +10,11 @@ import type { Decision } from './policy/compile';
 export const NudgeRequestSchema = z.discriminatedUnion('type', [
   /** The nudge page asks what to show for the URL it was sent from. */
   z.object({ type: z.literal('nudge:get'), url: z.string().check(z.maxLength(65536)) }),
+  /**
+   * DNR sent an allowed page here (it sees /x/..%2fpath undecoded, so a broader nudge won over a
+   * sanctioned path): let this tab through to it once.
+   */
+  z.object({ type: z.literal('nudge:pass'), url: z.string().check(z.maxLength(65536)) }),
   /** "Continue to <tool>" on a warning: snooze the tool, then the page goes to the URL. */
   z.object({
     type: z.literal('nudge:continue'),
@@ -53,4 +58,5 @@ export type BannerResponse =
 export type NudgeResponse =
   | { readonly ok: true; readonly view: NudgeView }
   | { readonly ok: true; readonly continued: true }
+  | { readonly ok: true; readonly passed: true }
   | { readonly ok: false; readonly error: string };

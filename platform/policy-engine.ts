@@ -38,6 +38,10 @@ const REFRESH_ALARM = 'policy-refresh';
 const RETRY_ALARM = 'policy-retry';
 /** storage.session key: tool id → snooze. */
 const SNOOZES_KEY = 'snoozes';
+/** storage.session key: tab id → the session rules of its one-time pass (nudge:pass). */
+const PASSES_KEY = 'passes';
+/** Above every policy and snooze rule (those stay below 2 × 128 labels × 4,096 + 1). */
+const PASS_PRIORITY = 1_100_000;
 /** storage.session key: tab id → the tool it was let through to once. */
 const CONTINUED_TABS_KEY = 'continuedTabs';
 const SNOOZE_ALARM_PREFIX = 'snooze:';
@@ -56,7 +60,7 @@ interface Snooze {
 export interface MessageSender {
   readonly url?: string | undefined;
   readonly frameId?: number | undefined;
-  readonly tab?: { readonly url?: string | undefined } | undefined;
+  readonly tab?: { readonly id?: number | undefined; readonly url?: string | undefined } | undefined;
 }
 
 export interface PolicyEngineDeps {
@@ -403,6 +407,7 @@ export function createPolicyEngine({
       throw error;
     }
     const tabKey = String(details.tabId);
+    if (kind === 'committed' && !details.url.startsWith(nudgePageUrl)) await endPass(tabKey);
     const continued = await continuedTabs();
     if (kind === 'committed' && continued[tabKey] !== undefined && continued[tabKey] !== decision.tool) {
       await setContinuedTab(tabKey, null);
@@ -420,6 +425,46 @@ export function createPolicyEngine({
     }
     if (decision.action === 'warn' && kind === 'history' && continued[tabKey] === decision.tool) return;
     await browser.tabs.update(details.tabId, { url: `${nudgePageUrl}#${details.url}` });
+  }
+
+  /**
+   * One navigation of one tab to a URL that decide() allows but a broader DNR rule caught: an allow
+   * for exactly that URL in that tab, removed when the tab commits its next page.
+   */
+  function passOnce(tabId: number, url: string): Promise<void> {
+    return inSessionRulesOrder(async () => {
+      const ruleIds = await addSessionRules(browser.declarativeNetRequest, (firstId) => [
+        {
+          id: firstId,
+          priority: PASS_PRIORITY,
+          action: { type: 'allow' },
+          condition: {
+            regexFilter: `^${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`,
+            tabIds: [tabId],
+            resourceTypes: ['main_frame'],
+            isUrlFilterCaseSensitive: false,
+          },
+        },
+      ]);
+      const passes = await passRules();
+      await browser.storage.session.set({ [PASSES_KEY]: { ...passes, [String(tabId)]: ruleIds } });
+    });
+  }
+
+  async function passRules(): Promise<Record<string, number[]>> {
+    return ((await browser.storage.session.get(PASSES_KEY))[PASSES_KEY] as Record<string, number[]>) ?? {};
+  }
+
+  function endPass(tabKey: string): Promise<void> {
+    return inSessionRulesOrder(async () => {
+      const passes = await passRules();
+      const ruleIds = passes[tabKey];
+      if (ruleIds === undefined) return;
+      await removeSessionRules(browser.declarativeNetRequest, ruleIds);
+      await browser.storage.session.set({
+        [PASSES_KEY]: Object.fromEntries(Object.entries(passes).filter(([key]) => key !== tabKey)),
+      });
+    });
   }
 
   /** Tabs let through once (snoozeMinutes 0), until they load a page of another tool. */
@@ -507,6 +552,13 @@ export function createPolicyEngine({
           snoozeMinutes: p.warn.snoozeMinutes,
         },
       };
+    }
+    if (request.type === 'nudge:pass') {
+      const tabId = sender.tab?.id;
+      if (isNudge(decision) || decision.tool === null || tabId === undefined)
+        return { ok: false, error: 'not allowed' };
+      await passOnce(tabId, request.url);
+      return { ok: true, passed: true };
     }
     // Continue is for warnings only: a blocked or redirected tool cannot be let through by a message.
     if (decision.action !== 'warn' || decision.tool === null) return { ok: false, error: 'nothing to continue to' };

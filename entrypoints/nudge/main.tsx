@@ -17,6 +17,7 @@ if (root && window.top === window) {
     <NudgePage
       originalUrl={originalUrl}
       load={() => ask({ type: 'nudge:get', url: originalUrl })}
+      pass={() => ask({ type: 'nudge:pass', url: originalUrl })}
       continueTo={(reason) =>
         ask({ type: 'nudge:continue', url: originalUrl, ...(reason !== undefined && { reason }) })
       }

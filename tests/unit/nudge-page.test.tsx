@@ -48,7 +48,11 @@ afterEach(() => {
 
 async function show(
   view: NudgeView,
-  options: { continueTo?: () => Promise<NudgeResponse>; navigate?: (url: string) => void } = {},
+  options: {
+    continueTo?: () => Promise<NudgeResponse>;
+    pass?: () => Promise<NudgeResponse>;
+    navigate?: (url: string) => void;
+  } = {},
 ) {
   root = document.createElement('div');
   document.body.append(root);
@@ -58,6 +62,7 @@ async function show(
         originalUrl="https://claude.ai/new?q=1"
         load={() => Promise.resolve({ ok: true, view })}
         continueTo={options.continueTo ?? (() => Promise.resolve({ ok: true, continued: true }))}
+        pass={options.pass ?? (() => Promise.resolve({ ok: true, passed: true }))}
         navigate={options.navigate ?? (() => undefined)}
         t={t}
         redirectSeconds={2}
@@ -166,5 +171,22 @@ describe('the nudge page', () => {
     });
     expect(stayed).not.toHaveBeenCalled();
     expect(again.textContent).toContain('Countdown stopped');
+  });
+});
+
+describe('a page that turned out to be allowed', () => {
+  it('goes straight on to it, once the background has let the tab through', async () => {
+    const navigate = vi.fn();
+    const pass = vi.fn(() => Promise.resolve<NudgeResponse>({ ok: true, passed: true }));
+    await show(fakeView({ action: 'allow', tool: 'corp-chat', sanctioned: true }), { navigate, pass });
+    expect(pass).toHaveBeenCalled();
+    expect(navigate).toHaveBeenCalledWith('https://claude.ai/new?q=1');
+  });
+
+  it('does not go on when the page names no tool', async () => {
+    const navigate = vi.fn();
+    const page = await show(fakeView({ action: 'allow', tool: null, toolName: null }), { navigate });
+    expect(navigate).not.toHaveBeenCalled();
+    expect(page.querySelector('a.button.primary')).toBeNull();
   });
 });

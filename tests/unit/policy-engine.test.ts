@@ -153,10 +153,10 @@ describe('fetching policyUrl', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = fake.fetchFn;
-    fake.fetchFn = (async (...args: Parameters<typeof fetch>) => {
+    fake.fetchFn = async (...args: Parameters<typeof fetch>) => {
       await gate;
       return slow(...args);
-    });
+    };
     fake.world.respond = () => new Response(policyText('from-url', 'block'));
     const engine = await wake();
     fake.world.managed = { policy: policyText('inline', 'allow') };
