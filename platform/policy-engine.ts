@@ -319,11 +319,6 @@ export function createPolicyEngine({
     return (stored[SNOOZES_KEY] as Record<string, Snooze> | undefined) ?? {};
   }
 
-  async function isSnoozed(tool: string): Promise<boolean> {
-    const snooze = (await snoozes())[tool];
-    return snooze !== undefined && snooze.until > now();
-  }
-
   /** Session rule changes one after another, for the same reason as loads: rule ids must stay unique. */
   let sessionRulesChain: Promise<unknown> = Promise.resolve();
   function inSessionRulesOrder(step: () => Promise<void>): Promise<void> {
@@ -568,5 +563,5 @@ export function createPolicyEngine({
     return { ok: true, continued: true };
   }
 
-  return { policy, refreshManaged, onAlarm, onNavigation, onMessage, isSnoozed };
+  return { policy, refreshManaged, onAlarm, onNavigation, onMessage };
 }
