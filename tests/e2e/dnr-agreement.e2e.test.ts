@@ -16,8 +16,9 @@ import type { PolicyIndex } from '../../lib/policy/compile';
 import { parsePolicy, parsePolicyText } from '../../lib/policy/validate';
 import { readConformanceCases, SPEC_DIR } from '../support/conformance';
 import { launchChromium, type LaunchedChromium } from './support/browser';
-import { DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker, readPolicyState } from './support/extension';
+import { DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker } from './support/extension';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
+import { waitForInstalledRules, waitForPolicyStatus } from './support/daylight';
 import { startFakeSites, type FakeSites } from './support/fake-sites';
 
 const E2E_BUILD = new URL('../../.output/chrome-mv3-e2e', import.meta.url).pathname;
@@ -87,17 +88,7 @@ beforeAll(async () => {
   rmSync(MANAGED_POLICY_FILE, { force: true });
   sites = await startFakeSites(['talkbot.example']);
   chromium = await launchChromium({ extensionDir: E2E_BUILD, sites });
-  const deadline = Date.now() + 15_000;
-  while (
-    (await evaluateInServiceWorker(
-      chromium,
-      async () => (await (globalThis as unknown as WorkerScope).chrome.declarativeNetRequest.getDynamicRules()).length,
-      undefined,
-    )) === 0
-  ) {
-    if (Date.now() > deadline) throw new Error('no rules installed');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForInstalledRules(chromium);
 });
 
 afterAll(async () => {
@@ -162,13 +153,7 @@ describe("Chromium's DNR outcome and decide()", () => {
   it('agree under the conformance policy, where allow, monitor, block, redirect and sanctioned paths meet', async () => {
     const text = readFileSync(join(SPEC_DIR, 'conformance-policy.json'), 'utf8');
     removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, { policy: text });
-    const deadline = Date.now() + 40_000;
-    const revision = async () =>
-      ((await readPolicyState(chromium))?.status as { revision?: string } | null | undefined)?.revision;
-    while ((await revision()) !== 'conformance-1') {
-      if (Date.now() > deadline) throw new Error('the conformance policy never came into force');
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
+    await waitForPolicyStatus(chromium, (status) => status.revision === 'conformance-1');
     const parsed = parsePolicyText(text, BUNDLED_CATALOG);
     if (!parsed.ok) throw new Error('conformance policy invalid');
     const hosts = [

@@ -4,31 +4,19 @@
  * good policy, and a policyUrl whose broken answer does the same. The tests
  * of this file run in order on one browser, as one administrator's day.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from './support/browser';
-import {
-  CHROME_BUILD,
-  DAYLIGHT_EXTENSION_ID,
-  evaluateInServiceWorker,
-  extensionUrl,
-  readPolicyState,
-} from './support/extension';
+import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker } from './support/extension';
+import { nudgeHeading, waitForPolicyStatus, type PolicyStatus } from './support/daylight';
 import { startFakeSites, type FakeSites } from './support/fake-sites';
 import { closedShadowContent } from './support/pages';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
 import { rmSync } from 'node:fs';
 
 const HOSTS = ['chatgpt.com', 'claude.ai', 'chat.mistral.ai', 'chat.globex.example', 'it.globex.example'];
-const NUDGE_PAGE = extensionUrl(DAYLIGHT_EXTENSION_ID, 'nudge.html');
 
 interface AlarmScope {
   chrome: { alarms: { get(name: string): Promise<{ scheduledTime: number } | undefined> } };
-}
-interface PolicyStatus {
-  source: string;
-  revision: string;
-  errors: string[];
 }
 
 function globexPolicy(revision: string, chatgptAction: string): string {
@@ -52,26 +40,7 @@ async function setManaged(config: Record<string, unknown>): Promise<void> {
   removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, config);
 }
 
-async function policyStatus(): Promise<PolicyStatus | null | undefined> {
-  return (await readPolicyState(chromium))?.status as PolicyStatus | null | undefined;
-}
-
-/** Chromium reads policy files at start and re-reads them every few seconds; the extension applies what arrives. */
-async function waitForStatus(matches: (status: PolicyStatus) => boolean): Promise<PolicyStatus> {
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    const status = await policyStatus();
-    if (status != null && matches(status)) return status;
-    if (Date.now() > deadline) throw new Error(`policy status never matched; last: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function heading(page: Page): Promise<string | null> {
-  await page.waitForURL((url) => url.href.startsWith(NUDGE_PAGE), { timeout: 10_000 });
-  await page.locator('h1').waitFor();
-  return page.locator('h1').textContent();
-}
+const waitForStatus = (matches: (status: PolicyStatus) => boolean) => waitForPolicyStatus(chromium, matches);
 
 beforeAll(async () => {
   rmSync(MANAGED_POLICY_FILE, { force: true });
@@ -99,7 +68,7 @@ describe('an inline managed policy', () => {
   it('blocks: no way on, the approved tool one click away, and request access', async () => {
     const page = await chromium.context.newPage();
     await page.goto('https://chatgpt.com/c/42');
-    expect(await heading(page)).toBe('ChatGPT is not available here');
+    expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
     expect(await page.textContent('main')).toContain('Globex has a policy for AI tools');
     expect(await page.textContent('main')).toContain('Customer data must stay in Globex Chat.');
     expect(await page.getByRole('button', { name: /Continue/ }).count()).toBe(0);
@@ -116,7 +85,7 @@ describe('an inline managed policy', () => {
   it('redirects: says where, counts down, and lands on the approved tool', async () => {
     const page = await chromium.context.newPage();
     await page.goto('https://claude.ai/new');
-    expect(await heading(page)).toBe('Globex has an approved tool for this');
+    expect(await nudgeHeading(page)).toBe('Globex has an approved tool for this');
     expect(await page.textContent('main')).toMatch(/Taking you to Globex Chat in \d s\./);
     await page.waitForURL('https://chat.globex.example/', { timeout: 10_000 });
     expect(sites.requests.filter((request) => request.host === 'claude.ai')).toEqual([]);
@@ -129,14 +98,14 @@ describe('an inline managed policy', () => {
     await waitForStatus((status) => status.revision === 'globex-2');
     const page = await chromium.context.newPage();
     await page.goto('https://chatgpt.com/');
-    expect(await heading(page)).toBe('Before you use ChatGPT');
+    expect(await nudgeHeading(page)).toBe('Before you use ChatGPT');
     await page.close();
   });
 
   it('names the approved tool in the banner after Continue', async () => {
     const page = await chromium.context.newPage();
     await page.goto('https://chat.mistral.ai/chat');
-    expect(await heading(page)).toBe('Before you use Le Chat');
+    expect(await nudgeHeading(page)).toBe('Before you use Le Chat');
     await page.getByRole('button', { name: 'Continue to Le Chat' }).click();
     await page.waitForURL('https://chat.mistral.ai/chat');
     await page.waitForSelector('daylight-banner', { state: 'attached' });
@@ -153,7 +122,7 @@ describe('an inline managed policy', () => {
     expect(status.errors[0]).toMatch(/^managed policy: defaultAction: must be one of/);
     const page = await chromium.context.newPage();
     await page.goto('https://chatgpt.com/');
-    expect(await heading(page)).toBe('Before you use ChatGPT');
+    expect(await nudgeHeading(page)).toBe('Before you use ChatGPT');
     await page.close();
   });
 });
@@ -183,7 +152,7 @@ describe('a policy from policyUrl', () => {
     expect(await waitForStatus((s) => s.revision === 'from-url-1')).toMatchObject({ source: 'url', errors: [] });
     const page = await chromium.context.newPage();
     await page.goto('https://chatgpt.com/');
-    expect(await heading(page)).toBe('ChatGPT is not available here');
+    expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
     await page.close();
   });
   it('refuses a fetched policy older than the fetched one in force (rollback protection)', async () => {

@@ -7,24 +7,17 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from './support/browser';
-import {
-  CHROME_BUILD,
-  DAYLIGHT_EXTENSION_ID,
-  evaluateInServiceWorker,
-  extensionUrl,
-  readPolicyState,
-} from './support/extension';
+import { CHROME_BUILD, evaluateInServiceWorker, readPolicyState } from './support/extension';
+import { NUDGE_PAGE, nudgeHeading, waitForInstalledRules } from './support/daylight';
 import { fakeSiteMarker, startFakeSites, type FakeSites } from './support/fake-sites';
 import { closedShadowContent } from './support/pages';
 
 // chatgpt.com and claude.ai are AI tools of the catalog; www.bing.com has one AI path (/chat);
 // github.com is a page people link from.
 const HOSTS = ['chatgpt.com', 'claude.ai', 'www.perplexity.ai', 'www.bing.com', 'github.com'];
-const NUDGE_PAGE = extensionUrl(DAYLIGHT_EXTENSION_ID, 'nudge.html');
 
 interface WorkerScope {
   chrome: {
-    declarativeNetRequest: { getDynamicRules(): Promise<unknown[]> };
     scripting: { getRegisteredContentScripts(): Promise<{ matches?: string[] }[]> };
   };
 }
@@ -42,12 +35,7 @@ beforeAll(async () => {
     );
   });
   chromium = await launchChromium({ extensionDir: CHROME_BUILD, sites });
-  // Ready once the policy's rules are installed: a fresh install compiles them in its first moments.
-  const deadline = Date.now() + 10_000;
-  while ((await installedRuleCount()) === 0) {
-    if (Date.now() > deadline) throw new Error('the extension installed no rules within 10 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForInstalledRules(chromium);
 });
 
 afterAll(async () => {
@@ -57,19 +45,10 @@ afterAll(async () => {
 
 beforeEach(() => sites.clear());
 
-function installedRuleCount(): Promise<number> {
-  return evaluateInServiceWorker(
-    chromium,
-    async () => (await (globalThis as unknown as WorkerScope).chrome.declarativeNetRequest.getDynamicRules()).length,
-    undefined,
-  );
-}
-
 const requestsTo = (host: string) => sites.requests.filter((request) => request.host === host);
 
 async function expectNudge(page: Page, heading: string): Promise<void> {
-  await page.waitForURL((url) => url.href.startsWith(NUDGE_PAGE), { timeout: 10_000 });
-  await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(heading);
+  expect(await nudgeHeading(page)).toBe(heading);
 }
 
 describe('a warning', () => {
