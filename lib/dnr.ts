@@ -190,3 +190,25 @@ export function bannerMatchPatterns(index: PolicyIndex): string[] {
   }
   return [...patterns].sort();
 }
+
+/** Above every pattern's level and its snooze: a host of at most 253 characters has at most 127 labels. */
+const PASS_PRIORITY = priorityOf(128 * 4096, true) + 1;
+
+/**
+ * A one-time pass for one tab to exactly one URL that decide() allows but a
+ * broader rule caught (DNR matches the path undecoded): above every policy
+ * and snooze rule.
+ */
+export function compilePassRule(url: string, tabId: number, id: number): DnrRule {
+  return {
+    id,
+    priority: PASS_PRIORITY,
+    action: { type: 'allow' },
+    condition: {
+      regexFilter: `^${escapeRegex(url)}$`,
+      tabIds: [tabId],
+      resourceTypes: ['main_frame'],
+      isUrlFilterCaseSensitive: false,
+    },
+  };
+}

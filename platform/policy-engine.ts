@@ -6,7 +6,14 @@
  */
 import type { browser as wxtBrowser } from 'wxt/browser';
 import type { Catalog } from '../lib/catalog';
-import { bannerMatchPatterns, compileDnrRules, compileSnoozeRules, DNR_RULES_VERSION, isNudge } from '../lib/dnr';
+import {
+  bannerMatchPatterns,
+  compileDnrRules,
+  compilePassRule,
+  compileSnoozeRules,
+  DNR_RULES_VERSION,
+  isNudge,
+} from '../lib/dnr';
 import { parseManagedConfig } from '../lib/managed-config';
 import {
   BannerRequestSchema,
@@ -40,8 +47,6 @@ const RETRY_ALARM = 'policy-retry';
 const SNOOZES_KEY = 'snoozes';
 /** storage.session key: tab id → the session rules of its one-time pass (nudge:pass). */
 const PASSES_KEY = 'passes';
-/** Above every policy and snooze rule (those stay below 2 × 128 labels × 4,096 + 1). */
-const PASS_PRIORITY = 1_100_000;
 /** storage.session key: tab id → the tool it was let through to once. */
 const CONTINUED_TABS_KEY = 'continuedTabs';
 const SNOOZE_ALARM_PREFIX = 'snooze:';
@@ -201,10 +206,14 @@ export function createPolicyEngine({
     await store.update({ status });
   }
 
+  /** The managed values as last read, or {} before the first read (never waits on storage.managed). */
+  async function cachedManaged(): Promise<unknown> {
+    return (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {};
+  }
+
   /** The managed configuration still takes the policy from this URL (it may have changed during a fetch). */
   async function stillFetchesFrom(url: string): Promise<boolean> {
-    const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
-    const { config } = parseManagedConfig(cached ?? {});
+    const { config } = parseManagedConfig(await cachedManaged());
     return config.policy === null && config.policyUrl === url;
   }
 
@@ -224,9 +233,7 @@ export function createPolicyEngine({
     // An ETag belongs to one URL and to a policy that was accepted from it.
     const etag = sameUrl && inForce.source === 'url' ? previous.etag : null;
     const refreshMs = inForce.result.policy.refreshMinutes * 60_000;
-    const { config } = parseManagedConfig(
-      (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {},
-    );
+    const { config } = parseManagedConfig(await cachedManaged());
     const fetched: Awaited<ReturnType<typeof fetchPolicy>> =
       config.policySigningKey === null
         ? await fetchPolicy(fetchFn, url, etag)
@@ -285,15 +292,14 @@ export function createPolicyEngine({
   }
 
   async function refreshPolicyUrl(): Promise<void> {
-    const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
-    const { config } = parseManagedConfig(cached ?? {});
+    const { config } = parseManagedConfig(await cachedManaged());
     if (config.policy !== null || config.policyUrl === null) return;
     await policy();
     await refreshOnce(config.policyUrl);
   }
 
   async function policyFromCache(): Promise<PolicyInForce> {
-    return load((await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {});
+    return load(await cachedManaged());
   }
 
   /** The policy in force, from the cached managed configuration; a fresh read follows in refreshManaged(). */
@@ -308,8 +314,7 @@ export function createPolicyEngine({
     } catch {
       // Firefox rejects when no enterprise policy configures the extension: nothing is managed.
     }
-    const cached = (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY];
-    if (JSON.stringify(cached ?? {}) === JSON.stringify(raw)) return;
+    if (JSON.stringify(await cachedManaged()) === JSON.stringify(raw)) return;
     await browser.storage.local.set({ [MANAGED_CACHE_KEY]: raw });
     await startLoad(() => load(raw, true));
   }
@@ -429,17 +434,7 @@ export function createPolicyEngine({
   function passOnce(tabId: number, url: string): Promise<void> {
     return inSessionRulesOrder(async () => {
       const ruleIds = await addSessionRules(browser.declarativeNetRequest, (firstId) => [
-        {
-          id: firstId,
-          priority: PASS_PRIORITY,
-          action: { type: 'allow' },
-          condition: {
-            regexFilter: `^${url.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`,
-            tabIds: [tabId],
-            resourceTypes: ['main_frame'],
-            isUrlFilterCaseSensitive: false,
-          },
-        },
+        compilePassRule(url, tabId, firstId),
       ]);
       const passes = await passRules();
       await browser.storage.session.set({ [PASSES_KEY]: { ...passes, [String(tabId)]: ruleIds } });

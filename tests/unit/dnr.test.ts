@@ -5,6 +5,7 @@ import { EMPTY_CATALOG } from '../../lib/catalog';
 import {
   bannerMatchPatterns,
   compileDnrRules,
+  compilePassRule,
   compileSnoozeRules,
   isNudge,
   REGEX_RULE_BUDGET,
@@ -185,5 +186,20 @@ describe('where the banner content script runs', () => {
   it('only on the hosts of tools that warn', () => {
     const index = indexOf(readConformancePolicy());
     expect(bannerMatchPatterns(index)).toEqual(['*://*.searchy.example/assistant*', '*://*.voicey.example/*']);
+  });
+});
+
+describe('a one-time pass', () => {
+  it('lets exactly that URL through in that tab, above every policy and snooze rule', () => {
+    const index = indexOf(readConformancePolicy());
+    const url = 'https://talkbot.example/x/..%2fenterprise?q=(1)';
+    const pass = compilePassRule(url, 7, 99);
+    const withPass = [...rules, ...compileSnoozeRules(index, 'talkbot', 50), pass];
+    expect(simulateDnr(withPass, url).type).toBe('allow');
+    expect(Math.max(...withPass.filter((rule) => rule !== pass).map((rule) => rule.priority))).toBeLessThan(
+      pass.priority,
+    );
+    expect(pass.condition.tabIds).toEqual([7]);
+    expect(simulateDnr([...rules, pass], 'https://talkbot.example/x/..%2fenterprisex').type).toBe('redirect');
   });
 });
