@@ -4,10 +4,11 @@
  * one click away, and (for a warning) lets the person continue. Admin text
  * is rendered as text.
  */
+import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { NudgeResponse, NudgeView } from '../lib/messages';
 
-export type Translate = (key: string, substitutions?: string[]) => string;
+import type { Translate } from './i18n';
 
 export interface NudgePageProps {
   readonly originalUrl: string;
@@ -36,6 +37,13 @@ type State =
 
 export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, redirectSeconds = 5 }: NudgePageProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
+  // Keyboard users start on the main action: the first approved tool, else Continue (a redirect focuses Go now).
+  const firstAlternative = useRef<HTMLAnchorElement>(null);
+  const continueButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (state.kind !== 'ready' || state.view.decision.action === 'redirect') return;
+    (firstAlternative.current ?? continueButton.current)?.focus();
+  }, [state.kind]);
   useEffect(() => {
     load().then(
       async (response) => {
@@ -91,9 +99,14 @@ export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, re
         <section aria-labelledby="alternatives-heading">
           <h2 id="alternatives-heading">{t('nudgeAlternativesHeading')}</h2>
           <ul class="alternatives">
-            {decision.alternatives.map((alternative) => (
+            {decision.alternatives.map((alternative, position) => (
               <li key={alternative.id}>
-                <a class="alternative" href={alternative.url} rel="noopener">
+                <a
+                  ref={position === 0 ? firstAlternative : null}
+                  class="alternative"
+                  href={alternative.url}
+                  rel="noopener"
+                >
                   <span class="alternative-name">{t('nudgeOpenAlternative', [alternative.name])}</span>
                   {alternative.description !== null && (
                     <span class="alternative-description">{alternative.description}</span>
@@ -106,7 +119,14 @@ export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, re
       )}
 
       {decision.action === 'warn' && (
-        <ContinueForm tool={tool} view={view} continueTo={continueTo} navigate={() => navigate(originalUrl)} t={t} />
+        <ContinueForm
+          tool={tool}
+          view={view}
+          continueTo={continueTo}
+          navigate={() => navigate(originalUrl)}
+          t={t}
+          buttonRef={continueButton}
+        />
       )}
       {(decision.action === 'allow' || decision.action === 'monitor') &&
         decision.tool !== null &&
@@ -155,12 +175,14 @@ function ContinueForm({
   continueTo,
   navigate,
   t,
+  buttonRef,
 }: {
   tool: string;
   view: NudgeView;
   continueTo: (reason?: string) => Promise<NudgeResponse>;
   navigate: () => void;
   t: Translate;
+  buttonRef: Ref<HTMLButtonElement>;
 }) {
   const [reason, setReason] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -197,7 +219,7 @@ function ContinueForm({
         </p>
       )}
       {problem !== null && <p role="alert">{problem}</p>}
-      <button type="submit" class="button" disabled={busy}>
+      <button ref={buttonRef} type="submit" class="button" disabled={busy}>
         {t('nudgeContinue', [tool])}
       </button>
       <p class="hint">

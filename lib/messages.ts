@@ -5,7 +5,9 @@
  * is asking.
  */
 import * as z from 'zod/mini';
-import type { Decision } from './policy/compile';
+import type { Decision, TrainingLink } from './policy/compile';
+import type { PolicySourceName } from './policy-source';
+import type { UsageCount } from './usage';
 
 export const NudgeRequestSchema = z.discriminatedUnion('type', [
   /** The nudge page asks what to show for the URL it was sent from. */
@@ -59,4 +61,64 @@ export type NudgeResponse =
   | { readonly ok: true; readonly view: NudgeView }
   | { readonly ok: true; readonly continued: true }
   | { readonly ok: true; readonly passed: true }
+  | { readonly ok: false; readonly error: string };
+
+/** From the popup and the options page, which the background recognises by their extension URL. */
+export const SurfaceRequestSchema = z.discriminatedUnion('type', [
+  /** The popup asks about the page in the active tab (null: a tab with no web page, such as a new tab). */
+  z.object({ type: z.literal('popup:get'), url: z.nullable(z.string().check(z.maxLength(65536))) }),
+  z.object({ type: z.literal('options:get') }),
+]);
+export type SurfaceRequest = z.infer<typeof SurfaceRequestSchema>;
+
+export interface ApprovedTool {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly description: string | null;
+}
+
+/** The policy in force and whether its latest update failed; the popup shows a notice then. */
+export interface PolicySummary {
+  readonly source: PolicySourceName;
+  readonly revision: string;
+  readonly organizationName: string | null;
+  readonly supportUrl: string | null;
+  /** Every problem with the latest update, verbatim; the last good policy stays in force meanwhile. */
+  readonly errors: readonly string[];
+}
+
+export interface PopupView {
+  /** The decision for the active tab's page; null when it is not a web page. */
+  readonly decision: Decision | null;
+  readonly host: string | null;
+  /** requestAccessUrl filled in for this tool, or null. */
+  readonly requestAccessUrl: string | null;
+  readonly approved: readonly ApprovedTool[];
+  readonly training: readonly TrainingLink[];
+  readonly policy: PolicySummary;
+}
+
+export interface OptionsView {
+  readonly policy: PolicySummary;
+  /** When the policy in force was last loaded or checked (ms since the epoch), or null. */
+  readonly checkedAt: number | null;
+  /** The policy URL from managed configuration, and its last fetch; null when the policy is not fetched. */
+  readonly fetch: {
+    readonly url: string;
+    readonly answeredAt: number | null;
+    readonly nextAttemptAt: number | null;
+    readonly error: string | null;
+  } | null;
+  readonly signed: boolean;
+  /** Where counts go, or null when they stay on this device (no reporting URL, or disableReporting). */
+  readonly reportingHost: string | null;
+  readonly reportingIntervalMinutes: number | null;
+  readonly group: string | null;
+  readonly counts: readonly (UsageCount & { readonly toolName: string })[];
+}
+
+export type SurfaceResponse =
+  | { readonly ok: true; readonly popup: PopupView }
+  | { readonly ok: true; readonly options: OptionsView }
   | { readonly ok: false; readonly error: string };

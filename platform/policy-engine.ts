@@ -18,19 +18,25 @@ import { parseManagedConfig } from '../lib/managed-config';
 import {
   BannerRequestSchema,
   NudgeRequestSchema,
+  SurfaceRequestSchema,
   type BannerRequest,
   type BannerResponse,
   type NudgeResponse,
+  type PolicySummary,
+  type SurfaceRequest,
+  type SurfaceResponse,
 } from '../lib/messages';
 import { checkFetchedPolicy, choosePolicy, type PolicyInForce } from '../lib/policy-source';
-import { INDEX_FORMAT_VERSION, loadIndex, type PolicyIndex } from '../lib/policy/compile';
+import { INDEX_FORMAT_VERSION, loadIndex, type Decision, type PolicyIndex } from '../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
+import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/usage';
 import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, retryDelayMinutes } from './policy-fetch';
 import { openPolicyStore, type PolicyStatus, type PolicyStore } from './policy-store';
+import { openUsageStore, type UsageStore } from './usage-store';
 
 type Browser = typeof wxtBrowser;
 
@@ -49,6 +55,8 @@ const SNOOZES_KEY = 'snoozes';
 const PASSES_KEY = 'passes';
 /** storage.session key: tab id → the tool it was let through to once. */
 const CONTINUED_TABS_KEY = 'continuedTabs';
+/** storage.session key: tab id → the tool of its page, so a same-document navigation counts only on entering a tool. */
+const TAB_TOOLS_KEY = 'tabTools';
 const SNOOZE_ALARM_PREFIX = 'snooze:';
 /** With snoozeMinutes 0 the allow lasts for the one navigation "Continue" starts. */
 const ONE_NAVIGATION_MS = 60_000;
@@ -73,6 +81,7 @@ export interface PolicyEngineDeps {
   readonly catalog: Catalog;
   readonly defaultPolicy: unknown;
   readonly store?: PolicyStore;
+  readonly usage?: UsageStore;
   readonly fetchFn?: typeof fetch;
   readonly now?: () => number;
 }
@@ -82,11 +91,13 @@ export function createPolicyEngine({
   catalog,
   defaultPolicy,
   store = openPolicyStore(),
+  usage = openUsageStore(),
   // Wrapped: fetch called with another `this` throws "Illegal invocation".
   fetchFn = (input, init) => fetch(input, init),
   now = Date.now,
 }: PolicyEngineDeps) {
   const nudgePageUrl = browser.runtime.getURL('/nudge.html');
+  const extensionOrigin = browser.runtime.getURL('/');
   let current: Promise<PolicyInForce> | null = null;
   /**
    * Loads one after another: two installs of dynamic rules at once would both add the same rule ids
@@ -412,19 +423,43 @@ export function createPolicyEngine({
     if (kind === 'committed' && continued[tabKey] !== undefined && continued[tabKey] !== decision.tool) {
       await setContinuedTab(tabKey, null);
     }
-    if (decision.tool === null || !isNudge(decision)) return;
+    const enteredTool = await setTabTool(tabKey, decision.tool);
+    const tool = decision.tool;
+    if (tool === null) return;
+    // report-protocol.md: a page load counts, and a same-document navigation only when it enters the tool.
+    const visit = () => (kind === 'committed' || enteredTool ? count(tool, 'visit') : Promise.resolve());
+    if (!isNudge(decision)) return visit();
     // A snooze lets a tool through only while it warns: a tool the policy now blocks is nudged regardless.
-    const active = (await snoozes())[decision.tool];
+    const active = (await snoozes())[tool];
     if (decision.action === 'warn' && active !== undefined && active.until > now()) {
       if (active.once) {
         // "Ask every time": this page was let through once; its own pushState/replaceState stays with it.
-        await setContinuedTab(tabKey, decision.tool);
-        await endSnooze(decision.tool);
+        await setContinuedTab(tabKey, tool);
+        await endSnooze(tool);
       }
-      return;
+      return visit();
     }
-    if (decision.action === 'warn' && kind === 'history' && continued[tabKey] === decision.tool) return;
+    if (decision.action === 'warn' && kind === 'history' && continued[tabKey] === tool) return visit();
     await browser.tabs.update(details.tabId, { url: `${nudgePageUrl}#${details.url}` });
+  }
+
+  /** Adds one to today's counter. A failed write is logged, never thrown: it must not stop a nudge. */
+  async function count(tool: string, event: UsageEvent): Promise<void> {
+    try {
+      await usage.add(localDay(new Date(now())), tool, event);
+    } catch (error) {
+      console.error('Daylight: could not count', event, error);
+    }
+  }
+
+  /** Records the tool of a tab's page; true when it differs from the tab's previous one. */
+  async function setTabTool(tabKey: string, tool: string | null): Promise<boolean> {
+    const all = ((await browser.storage.session.get(TAB_TOOLS_KEY))[TAB_TOOLS_KEY] as Record<string, string>) ?? {};
+    const previous = all[tabKey] ?? null;
+    if (previous === tool) return false;
+    const rest = Object.fromEntries(Object.entries(all).filter(([key]) => key !== tabKey));
+    await browser.storage.session.set({ [TAB_TOOLS_KEY]: tool === null ? rest : { ...rest, [tabKey]: tool } });
+    return true;
   }
 
   /**
@@ -509,10 +544,98 @@ export function createPolicyEngine({
     };
   }
 
-  async function onMessage(message: unknown, sender: MessageSender): Promise<NudgeResponse | BannerResponse> {
+  /** The policy in force, as the popup and the options page describe it. */
+  async function policySummary(inForce: PolicyInForce): Promise<PolicySummary> {
+    const { status } = await store.read();
+    const { policy: p } = inForce.result;
+    return {
+      source: inForce.source,
+      revision: p.revision,
+      organizationName: p.organization.name ?? null,
+      supportUrl: p.organization.supportUrl ?? null,
+      errors: status?.errors ?? inForce.errors,
+    };
+  }
+
+  /** The decision about a web page, or null for any other URL (a new tab, the browser's own pages). */
+  function decidePage(index: PolicyIndex, url: string): { decision: Decision; host: string } | null {
+    if (!/^https?:/i.test(url)) return null;
+    try {
+      return { decision: decide(index, url), host: new URL(url).hostname };
+    } catch {
+      return null;
+    }
+  }
+
+  async function onSurfaceMessage(request: SurfaceRequest): Promise<SurfaceResponse> {
+    const inForce = await policy();
+    const { policy: p, index } = inForce.result;
+    if (request.type === 'popup:get') {
+      const page = request.url === null ? null : decidePage(index, request.url);
+      const template = p.organization.requestAccessUrl;
+      const tool = page?.decision.tool ?? null;
+      // Asking for access makes sense for a tool the policy does not simply allow.
+      const askable = page !== null && !page.decision.sanctioned && page.decision.action !== 'allow';
+      return {
+        ok: true,
+        popup: {
+          decision: page?.decision ?? null,
+          host: page?.host ?? null,
+          requestAccessUrl:
+            askable && tool !== null && template !== undefined ? requestAccessLink(template, tool, page.host) : null,
+          approved: p.sanctioned.map(({ id, name, url, description }) => ({
+            id,
+            name,
+            url,
+            description: description ?? null,
+          })),
+          training: p.training.map(({ title, url }) => ({ title, url })),
+          policy: await policySummary(inForce),
+        },
+      };
+    }
+    const state = await store.read();
+    const { config } = parseManagedConfig(await cachedManaged());
+    const fetchUrl = config.policy === null ? config.policyUrl : null;
+    const fetched = fetchUrl !== null && state.fetch?.url === fetchUrl ? state.fetch : null;
+    const names = new Map(index.serialized.entries.map((entry) => [entry.id, entry.name]));
+    const reportingUrl = config.disableReporting ? null : (p.reporting?.url ?? null);
+    return {
+      ok: true,
+      options: {
+        policy: await policySummary(inForce),
+        checkedAt: state.status?.checkedAt ?? null,
+        fetch:
+          fetchUrl === null
+            ? null
+            : {
+                url: fetchUrl,
+                answeredAt: fetched !== null && fetched.answeredAt > 0 ? fetched.answeredAt : null,
+                nextAttemptAt: fetched?.nextAttemptAt ?? null,
+                error: fetched?.error ?? null,
+              },
+        signed: config.policySigningKey !== null,
+        reportingHost: reportingUrl === null ? null : new URL(reportingUrl).host,
+        reportingIntervalMinutes: reportingUrl === null ? null : (p.reporting?.intervalMinutes ?? null),
+        group: config.group,
+        counts: sortCounts(await usage.list()).map((entry) => ({
+          ...entry,
+          toolName: names.get(entry.tool) ?? entry.tool,
+        })),
+      },
+    };
+  }
+
+  async function onMessage(
+    message: unknown,
+    sender: MessageSender,
+  ): Promise<NudgeResponse | BannerResponse | SurfaceResponse> {
     const senderUrl = sender.url;
     const banner = BannerRequestSchema.safeParse(message);
     if (banner.success && sender.tab !== undefined) return onBannerMessage(banner.data, sender);
+    const surface = SurfaceRequestSchema.safeParse(message);
+    // The popup and the options page: pages of this extension. A content script's sender URL is its page's.
+    if (surface.success && senderUrl?.startsWith(extensionOrigin) === true) return onSurfaceMessage(surface.data);
     // Only the extension's own nudge page may ask the rest; content scripts and web pages may not.
     if (senderUrl === undefined || !senderUrl.startsWith(nudgePageUrl)) return { ok: false, error: 'not allowed' };
     const parsed = NudgeRequestSchema.safeParse(message);
@@ -530,6 +653,8 @@ export function createPolicyEngine({
     const { policy: p } = result;
     if (request.type === 'nudge:get') {
       const template = p.organization.requestAccessUrl;
+      const shown = nudgeShownEvent(decision);
+      if (shown !== null && decision.tool !== null) await count(decision.tool, shown);
       return {
         ok: true,
         view: {
@@ -555,6 +680,7 @@ export function createPolicyEngine({
     if (p.warn.requireReason && (request.reason ?? '').trim() === '')
       return { ok: false, error: 'a reason is required' };
     await snooze(decision.tool, p.warn.snoozeMinutes, result.index);
+    await count(decision.tool, 'proceeded');
     return { ok: true, continued: true };
   }
 

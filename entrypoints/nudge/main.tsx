@@ -1,14 +1,17 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import type { NudgeRequest, NudgeResponse } from '../../lib/messages';
+import type { Translate } from '../../components/i18n';
 import { NudgePage } from '../../components/nudge-page';
+import '../../components/theme.css';
 import '../../components/nudge-page.css';
 
 // The exact URL the person asked for travels in the fragment (lib/dnr.ts); it is used only to continue.
 const originalUrl = location.hash.slice(1);
 const ask = (request: NudgeRequest) => browser.runtime.sendMessage<NudgeRequest, NudgeResponse>(request);
-const t = (key: string, substitutions?: string[]) => browser.i18n.getMessage(key as never, substitutions);
+const t: Translate = (key, substitutions) => browser.i18n.getMessage(key, substitutions);
 
+document.documentElement.lang = browser.i18n.getUILanguage();
 document.title = t('nudgePageTitle');
 const root = document.getElementById('app');
 // Never inside another site's frame: a page could otherwise dress up Continue as its own button.

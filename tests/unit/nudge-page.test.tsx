@@ -5,14 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NudgePage } from '../../components/nudge-page';
 import type { NudgeResponse, NudgeView } from '../../lib/messages';
 import type { Decision } from '../../lib/policy/compile';
-import messages from '../../public/_locales/en/messages.json';
-
-/** The English strings with $1, $2 substituted, as browser.i18n.getMessage does. */
-const t = (key: string, substitutions: string[] = []) =>
-  (messages as Record<string, { message: string }>)[key]?.message.replace(
-    /\$(\d)/g,
-    (_, n: string) => substitutions[Number(n) - 1] ?? '',
-  ) ?? `??${key}`;
+import { english as t } from '../support/english';
 
 function fakeView(decision: Partial<Decision>, overrides: Partial<NudgeView> = {}): NudgeView {
   return {

@@ -10,6 +10,8 @@ import type { Catalog } from '../../lib/catalog';
 import type { NudgeResponse } from '../../lib/messages';
 import { createPolicyEngine } from '../../platform/policy-engine';
 import type { PolicyState, PolicyStore } from '../../platform/policy-store';
+import type { UsageStore } from '../../platform/usage-store';
+import { localDay, type UsageEvent } from '../../lib/usage';
 
 interface Rule {
   id: number;
@@ -32,6 +34,8 @@ function fakeWorld() {
     fetches: 0,
     respond: (): Response | Error => new TypeError('Failed to fetch'),
     failRuleUpdates: false,
+    /** The usage counters, "day tool event" → n. */
+    counts: new Map<string, number>(),
   };
   const area = (data: Record<string, unknown>) => ({
     get: (key: string) => Promise.resolve(key in data ? { [key]: structuredClone(data[key]) } : {}),
@@ -86,7 +90,21 @@ function fakeWorld() {
     const answer = world.respond();
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }) as typeof fetch;
-  return { world, browser, store, fetchFn };
+  const usage: UsageStore = {
+    add: (day, tool, event) => {
+      const key = `${day} ${tool} ${event}`;
+      world.counts.set(key, (world.counts.get(key) ?? 0) + 1);
+      return Promise.resolve();
+    },
+    list: () =>
+      Promise.resolve(
+        [...world.counts].map(([key, n]) => {
+          const [day = '', tool = '', event = ''] = key.split(' ');
+          return { day, tool, event: event as UsageEvent, n };
+        }),
+      ),
+  };
+  return { world, browser, store, usage, fetchFn };
 }
 
 let fake: ReturnType<typeof fakeWorld>;
@@ -101,6 +119,7 @@ async function wake(catalog: Catalog = BUNDLED_CATALOG) {
     catalog,
     defaultPolicy: DEFAULT_POLICY,
     store: fake.store,
+    usage: fake.usage,
     fetchFn: fake.fetchFn,
     now: () => fake.world.clock,
   });
@@ -249,4 +268,140 @@ describe('snoozes', () => {
     await engine.onNavigation({ tabId: 6, frameId: 0, url }, 'committed');
     expect(fake.world.tabUpdates).toEqual([{ tabId: 6, url: `${NUDGE}#${url}` }]);
   });
+});
+
+describe('usage counts', () => {
+  const today = () => localDay(new Date(fake.world.clock));
+  const counted = () => Object.fromEntries(fake.world.counts);
+
+  it('count each page of a tool opened, each nudge shown and each Continue; nothing for other sites', async () => {
+    fake.world.managed = {
+      policy: policyText('p1', 'warn', {
+        rules: [
+          { tool: 'chatgpt', action: 'warn' },
+          { tool: 'claude', action: 'block' },
+          { tool: 'gemini', action: 'monitor' },
+        ],
+        sanctioned: [{ id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/' }],
+      }),
+    };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://gemini.google.com/app' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://example.com/' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 1, url: 'https://gemini.google.com/frame' }, 'committed');
+    // DNR sent these to the nudge page, which asks what to show: that is when a nudge counts.
+    await engine.onMessage({ type: 'nudge:get', url: 'https://claude.ai/' }, fromNudgePage('https://claude.ai/'));
+    await engine.onMessage({ type: 'nudge:get', url: 'https://chatgpt.com/' }, fromNudgePage('https://chatgpt.com/'));
+    await engine.onMessage(
+      { type: 'nudge:continue', url: 'https://chatgpt.com/' },
+      fromNudgePage('https://chatgpt.com/'),
+    );
+    await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
+    expect(counted()).toEqual({
+      [`${today()} gemini visit`]: 1,
+      [`${today()} corp-chat visit`]: 1,
+      [`${today()} claude blocked`]: 1,
+      [`${today()} chatgpt warned`]: 1,
+      [`${today()} chatgpt proceeded`]: 1,
+      [`${today()} chatgpt visit`]: 1,
+    });
+  });
+
+  it('count a same-document navigation only when it enters a tool, and never a nudged page as a visit', async () => {
+    fake.world.managed = { policy: policyText('p1', 'warn', { rules: [{ tool: 'copilot', action: 'monitor' }] }) };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://www.bing.com/search?q=1' }, 'committed');
+    await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://www.bing.com/chat' }, 'history');
+    await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://www.bing.com/chat?turn=2' }, 'history');
+    // The second line catches what DNR missed: a nudge, not a visit.
+    await engine.onNavigation({ tabId: 4, frameId: 0, url: 'https://chatgpt.com/%63' }, 'committed');
+    expect(fake.world.tabUpdates.map((update) => update.tabId)).toEqual([4]);
+    expect(counted()).toEqual({ [`${today()} copilot visit`]: 1 });
+  });
+});
+
+describe('the popup and the options page', () => {
+  const POPUP = { url: 'chrome-extension://id/popup.html' };
+  const OPTIONS = { url: 'chrome-extension://id/options.html' };
+  const corpPolicy = (extra: Record<string, unknown> = {}) =>
+    policyText('corp-3', 'block', {
+      organization: { name: 'Corp', requestAccessUrl: 'https://it.corp.example/ask?tool={tool}' },
+      sanctioned: [
+        { id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', description: 'Safe for data.' },
+      ],
+      training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/' }],
+      ...extra,
+    });
+
+  it('the popup gets the decision for the page, the approved tools, training and request access', async () => {
+    fake.world.managed = { policy: corpPolicy() };
+    const engine = await wake();
+    const answer = await engine.onMessage({ type: 'popup:get', url: 'https://chatgpt.com/c/1' }, POPUP);
+    expect(answer).toMatchObject({
+      ok: true,
+      popup: {
+        decision: { action: 'block', tool: 'chatgpt', toolName: 'ChatGPT' },
+        host: 'chatgpt.com',
+        requestAccessUrl: 'https://it.corp.example/ask?tool=chatgpt',
+        approved: [
+          { id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', description: 'Safe for data.' },
+        ],
+        training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/' }],
+        policy: { source: 'managed', revision: 'corp-3', organizationName: 'Corp', errors: [] },
+      },
+    });
+    const approved = await engine.onMessage({ type: 'popup:get', url: 'https://chat.corp.example/' }, POPUP);
+    expect(approved).toMatchObject({ popup: { decision: { sanctioned: true }, requestAccessUrl: null } });
+    for (const url of [null, 'chrome://newtab/', 'about:blank', 'https://[broken/']) {
+      expect(await engine.onMessage({ type: 'popup:get', url }, POPUP)).toMatchObject({
+        popup: { decision: null, host: null },
+      });
+    }
+  });
+
+  it('answer extension pages only: a web page or content script asking is refused', async () => {
+    fake.world.managed = { policy: corpPolicy() };
+    const engine = await wake();
+    const fromPage = { url: 'https://evil.example/', tab: { id: 3, url: 'https://evil.example/' }, frameId: 0 };
+    expect(await engine.onMessage({ type: 'options:get' }, fromPage)).toEqual({ ok: false, error: 'not allowed' });
+    expect(await engine.onMessage({ type: 'popup:get', url: 'https://chatgpt.com/' }, fromPage)).toEqual({
+      ok: false,
+      error: 'not allowed',
+    });
+  });
+
+  it('the options page gets the counts with tool names, the fetch and where counts go', async () => {
+    fake.world.managed = {
+      policyUrl: 'https://it.corp.example/policy.json',
+      group: 'sales',
+    };
+    fake.world.respond = () =>
+      new Response(corpPolicy({ reporting: { url: 'https://collect.corp.example/v1/reports', intervalMinutes: 120 } }));
+    const engine = await wake();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await engine.onMessage({ type: 'nudge:get', url: 'https://chatgpt.com/' }, fromNudgePage('https://chatgpt.com/'));
+    const answer = await engine.onMessage({ type: 'options:get' }, OPTIONS);
+    expect(answer).toMatchObject({
+      ok: true,
+      options: {
+        policy: { source: 'url', revision: 'corp-3', errors: [] },
+        fetch: { url: 'https://it.corp.example/policy.json', answeredAt: fake.world.clock, error: null },
+        signed: false,
+        reportingHost: 'collect.corp.example',
+        reportingIntervalMinutes: 120,
+        group: 'sales',
+        counts: [{ day: today(), tool: 'chatgpt', toolName: 'ChatGPT', event: 'blocked', n: 1 }],
+      },
+    });
+    fake.world.managed = { ...fake.world.managed, disableReporting: true };
+    await engine.refreshManaged();
+    expect(await engine.onMessage({ type: 'options:get' }, OPTIONS)).toMatchObject({
+      options: { reportingHost: null, reportingIntervalMinutes: null },
+    });
+  });
+
+  function today() {
+    return localDay(new Date(fake.world.clock));
+  }
 });

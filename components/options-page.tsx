@@ -1,0 +1,185 @@
+/**
+ * The options page answers "what does this extension know about me, and
+ * what does it send?": the policy in force and where it came from, the last
+ * update and its errors verbatim, the counts kept on this device, and a
+ * privacy statement in plain words that follows the actual configuration.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { OptionsView, SurfaceResponse } from '../lib/messages';
+import type { UsageEvent } from '../lib/usage';
+import { formatDay, formatTime, type MessageKey, type Translate } from './i18n';
+
+export interface OptionsPageProps {
+  readonly load: () => Promise<SurfaceResponse>;
+  readonly t: Translate;
+  /** The browser's language, for dates and numbers. */
+  readonly locale: string;
+}
+
+type State =
+  { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: OptionsView };
+
+const EVENT_LABELS: Record<UsageEvent, MessageKey> = {
+  visit: 'eventVisit',
+  warned: 'eventWarned',
+  proceeded: 'eventProceeded',
+  redirected: 'eventRedirected',
+  blocked: 'eventBlocked',
+  'sensitive-paste': 'eventSensitivePaste',
+};
+
+export function OptionsPage({ load, t, locale }: OptionsPageProps) {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  useEffect(() => {
+    load().then(
+      (response) => setState('options' in response ? { kind: 'ready', view: response.options } : { kind: 'error' }),
+      () => setState({ kind: 'error' }),
+    );
+  }, []);
+
+  if (state.kind === 'loading') return <main class="options" aria-busy="true" />;
+  if (state.kind === 'error') {
+    return (
+      <main class="options">
+        <h1>{t('optionsTitle')}</h1>
+        <p role="alert">{t('popupLoadError')}</p>
+      </main>
+    );
+  }
+  const { view } = state;
+  return (
+    <main class="options">
+      <h1>{t('optionsTitle')}</h1>
+      <p class="lead">{t('optionsIntro')}</p>
+      <PolicySection view={view} t={t} locale={locale} />
+      <UsageSection view={view} t={t} locale={locale} />
+      <PrivacySection view={view} t={t} />
+    </main>
+  );
+}
+
+function PolicySection({ view, t, locale }: { view: OptionsView; t: Translate; locale: string }) {
+  const { policy, fetch } = view;
+  const source = {
+    managed: t('optionsSourceManaged'),
+    url: t('optionsSourceUrl'),
+    default: t('optionsSourceDefault'),
+  }[policy.source];
+  return (
+    <section aria-labelledby="policy-heading">
+      <h2 id="policy-heading">{t('optionsPolicyHeading')}</h2>
+      <dl>
+        <dt>{t('optionsOrganization')}</dt>
+        <dd>{policy.organizationName ?? t('optionsNotSet')}</dd>
+        <dt>{t('optionsRevision')}</dt>
+        <dd>
+          <code>{policy.revision}</code>
+        </dd>
+        <dt>{t('optionsSource')}</dt>
+        <dd>{source}</dd>
+        {fetch !== null && (
+          <>
+            <dt>{t('optionsPolicyUrl')}</dt>
+            <dd>
+              <code class="wrap">{fetch.url}</code>
+              {view.signed && <span class="muted"> {t('optionsSigned')}</span>}
+            </dd>
+            <dt>{t('optionsLastAnswer')}</dt>
+            <dd>{fetch.answeredAt === null ? t('optionsNever') : formatTime(locale, fetch.answeredAt)}</dd>
+            {fetch.nextAttemptAt !== null && (
+              <>
+                <dt>{t('optionsNextFetch')}</dt>
+                <dd>{formatTime(locale, fetch.nextAttemptAt)}</dd>
+              </>
+            )}
+          </>
+        )}
+        {view.checkedAt !== null && (
+          <>
+            <dt>{t('optionsCheckedAt')}</dt>
+            <dd>{formatTime(locale, view.checkedAt)}</dd>
+          </>
+        )}
+      </dl>
+      {policy.errors.length === 0 ? (
+        <p class="ok">{t('optionsNoProblems')}</p>
+      ) : (
+        <div class="problems" role="alert">
+          <h3>{t('optionsProblemsHeading')}</h3>
+          <p>{t('optionsProblemsNote', [policy.revision])}</p>
+          <ul>
+            {policy.errors.map((error, position) => (
+              <li key={position}>
+                <pre>{error}</pre>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function UsageSection({ view, t, locale }: { view: OptionsView; t: Translate; locale: string }) {
+  const numbers = new Intl.NumberFormat(locale);
+  return (
+    <section aria-labelledby="usage-heading">
+      <h2 id="usage-heading">{t('optionsUsageHeading')}</h2>
+      <p>{t('optionsUsageIntro')}</p>
+      {view.counts.length === 0 ? (
+        <p class="muted">{t('optionsUsageEmpty')}</p>
+      ) : (
+        <table>
+          <caption class="visually-hidden">{t('optionsUsageHeading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('optionsColumnDay')}</th>
+              <th scope="col">{t('optionsColumnTool')}</th>
+              <th scope="col">{t('optionsColumnEvent')}</th>
+              <th scope="col" class="number">
+                {t('optionsColumnCount')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.counts.map((count) => (
+              <tr key={`${count.day} ${count.tool} ${count.event}`}>
+                <td>{formatDay(locale, count.day)}</td>
+                <td>{count.toolName}</td>
+                <td>{t(EVENT_LABELS[count.event])}</td>
+                <td class="number">{numbers.format(count.n)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function PrivacySection({ view, t }: { view: OptionsView; t: Translate }) {
+  const hours =
+    view.reportingIntervalMinutes === null ? 0 : Math.max(1, Math.round(view.reportingIntervalMinutes / 60));
+  return (
+    <section aria-labelledby="privacy-heading">
+      <h2 id="privacy-heading">{t('optionsPrivacyHeading')}</h2>
+      <h3>{t('optionsSeesHeading')}</h3>
+      <p>{t('optionsSees')}</p>
+      <h3>{t('optionsKeepsHeading')}</h3>
+      <p>{t('optionsKeeps')}</p>
+      <h3>{t('optionsSendsHeading')}</h3>
+      <ul class="bullets">
+        {view.fetch !== null && <li>{t('optionsSendsPolicyFetch', [new URL(view.fetch.url).host])}</li>}
+        {view.reportingHost === null ? (
+          <li>{t('optionsSendsNothing')}</li>
+        ) : (
+          <li>
+            {t('optionsSendsCounts', [view.reportingHost, String(hours)])}
+            {view.group !== null && <> {t('optionsSendsGroup', [view.group])}</>}
+          </li>
+        )}
+      </ul>
+      <p>{t('optionsNeverSends')}</p>
+    </section>
+  );
+}

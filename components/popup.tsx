@@ -1,0 +1,200 @@
+/**
+ * The toolbar popup answers "is this tool OK to use here, and what should I
+ * use instead?": the current site's status, the approved tools one click
+ * away, training, request access, and a notice when the policy could not be
+ * updated. Admin text is rendered as text; admin links are https (the
+ * policy schema refuses any other).
+ */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApprovedTool, PopupView, SurfaceResponse } from '../lib/messages';
+import type { Decision } from '../lib/policy/compile';
+import type { Translate } from './i18n';
+
+export interface PopupProps {
+  readonly load: () => Promise<SurfaceResponse>;
+  readonly openOptions: () => void;
+  readonly t: Translate;
+}
+
+type State =
+  { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: PopupView };
+
+export function Popup({ load, openOptions, t }: PopupProps) {
+  const [state, setState] = useState<State>({ kind: 'loading' });
+  useEffect(() => {
+    load().then(
+      (response) => setState('popup' in response ? { kind: 'ready', view: response.popup } : { kind: 'error' }),
+      () => setState({ kind: 'error' }),
+    );
+  }, []);
+
+  if (state.kind === 'loading') return <main class="popup" aria-busy="true" />;
+  if (state.kind === 'error') {
+    return (
+      <main class="popup">
+        <h1>{t('extensionName')}</h1>
+        <p role="alert">{t('popupLoadError')}</p>
+      </main>
+    );
+  }
+  const { view } = state;
+  const organization = view.policy.organizationName ?? t('nudgeYourOrganization');
+  const { decision } = view;
+  const notApproved = decision !== null && decision.tool !== null && !isApproved(decision);
+  // The tools approved for what this site does come first, and the first of them is the main action.
+  const alternativeIds = new Set(notApproved ? decision.alternatives.map((alternative) => alternative.id) : []);
+  const approved = [
+    ...view.approved.filter((tool) => alternativeIds.has(tool.id)),
+    ...view.approved.filter((tool) => !alternativeIds.has(tool.id)),
+  ];
+
+  return (
+    <main class="popup">
+      <header>
+        <h1>{t('extensionName')}</h1>
+        {view.policy.organizationName !== null && <p class="muted">{view.policy.organizationName}</p>}
+      </header>
+
+      {view.policy.errors.length > 0 && (
+        <p class="notice" role="status">
+          {t('popupPolicyNotUpdated', [view.policy.revision])}{' '}
+          <button type="button" class="link" onClick={openOptions}>
+            {t('popupShowDetails')}
+          </button>
+        </p>
+      )}
+
+      <SiteStatus view={view} organization={organization} t={t} />
+
+      <section aria-labelledby="approved-heading">
+        <h2 id="approved-heading">{t('popupApprovedHeading', [organization])}</h2>
+        {approved.length === 0 ? (
+          <p class="muted">{t('popupNoApproved')}</p>
+        ) : (
+          <ul class="tools">
+            {approved.map((tool, position) => (
+              <ApprovedToolItem
+                key={tool.id}
+                tool={tool}
+                suggested={alternativeIds.has(tool.id)}
+                focus={notApproved && position === 0 && alternativeIds.has(tool.id)}
+                t={t}
+              />
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {view.training.length > 0 && (
+        <section aria-labelledby="training-heading">
+          <h2 id="training-heading">{t('nudgeTrainingHeading')}</h2>
+          <ul class="links">
+            {view.training.map((link) => (
+              <li key={link.url}>
+                <a href={link.url} target="_blank" rel="noopener">
+                  {link.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      <footer>
+        {view.policy.supportUrl !== null && (
+          <a href={view.policy.supportUrl} target="_blank" rel="noopener">
+            {t('nudgeSupport')}
+          </a>
+        )}
+        <button type="button" class="link" onClick={openOptions}>
+          {t('popupOpenOptions')}
+        </button>
+        <span class="muted">{t('popupRevision', [view.policy.revision])}</span>
+      </footer>
+    </main>
+  );
+}
+
+/** Allowed without a nudge by the organization: sanctioned, or a rule that allows it. `monitor` is not approval. */
+function isApproved(decision: Decision): boolean {
+  return decision.sanctioned || decision.action === 'allow';
+}
+
+function SiteStatus({ view, organization, t }: { view: PopupView; organization: string; t: Translate }) {
+  const { decision } = view;
+  if (decision === null) {
+    return (
+      <section class="site" aria-label={t('popupThisSite')}>
+        <p class="status">{t('popupNotAWebPage')}</p>
+      </section>
+    );
+  }
+  const tool = decision.toolName;
+  if (decision.tool === null || tool === null) {
+    return (
+      <section class="site" aria-label={t('popupThisSite')}>
+        <p class="status">{t('popupNotAnAiTool', [view.host ?? ''])}</p>
+      </section>
+    );
+  }
+  if (isApproved(decision)) {
+    return (
+      <section class="site approved" aria-label={t('popupThisSite')}>
+        <p class="status">
+          <span aria-hidden="true">✓ </span>
+          {decision.sanctioned ? t('popupSanctioned', [tool, organization]) : t('popupAllowed', [tool])}
+        </p>
+      </section>
+    );
+  }
+  const detail = {
+    monitor: t('popupMonitorDetail'),
+    warn: t('popupWarnDetail'),
+    redirect: t('popupRedirectDetail'),
+    block: t('popupBlockDetail'),
+    allow: '',
+  }[decision.action];
+  return (
+    <section class="site not-approved" aria-label={t('popupThisSite')}>
+      <p class="status">
+        <span aria-hidden="true">! </span>
+        {t('popupNotApproved', [tool, organization])}
+      </p>
+      <p>{detail}</p>
+      {decision.message !== null && <p class="message">{decision.message}</p>}
+      {view.requestAccessUrl !== null && (
+        <p>
+          <a href={view.requestAccessUrl} target="_blank" rel="noopener">
+            {t('nudgeRequestAccess', [tool])}
+          </a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ApprovedToolItem({
+  tool,
+  suggested,
+  focus,
+  t,
+}: {
+  tool: ApprovedTool;
+  suggested: boolean;
+  focus: boolean;
+  t: Translate;
+}) {
+  const link = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    if (focus) link.current?.focus();
+  }, [focus]);
+  return (
+    <li>
+      <a ref={link} class={suggested ? 'tool suggested' : 'tool'} href={tool.url} target="_blank" rel="noopener">
+        <span class="tool-name">{tool.name}</span>
+        {suggested && <span class="tool-tag">{t('popupSuggested')}</span>}
+        {tool.description !== null && <span class="tool-description">{tool.description}</span>}
+      </a>
+    </li>
+  );
+}

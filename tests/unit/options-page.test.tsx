@@ -1,0 +1,136 @@
+// @vitest-environment happy-dom
+/** The options page: the policy's state and errors verbatim, the local counts, and a privacy statement that follows the configuration. */
+import { render } from 'preact';
+import { act } from 'preact/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OptionsPage } from '../../components/options-page';
+import type { OptionsView, SurfaceResponse } from '../../lib/messages';
+import { english as t } from '../support/english';
+
+const NOV_26 = new Date(2026, 10, 26, 9, 30).getTime();
+
+function view(overrides: Partial<OptionsView> = {}): OptionsView {
+  return {
+    policy: { source: 'managed', revision: 'corp-3', organizationName: 'Corp', supportUrl: null, errors: [] },
+    checkedAt: NOV_26,
+    fetch: null,
+    signed: false,
+    reportingHost: null,
+    reportingIntervalMinutes: null,
+    group: null,
+    counts: [],
+    ...overrides,
+  };
+}
+
+let root: HTMLElement;
+afterEach(() => {
+  render(null, root);
+  root.remove();
+});
+
+async function show(response: SurfaceResponse) {
+  root = document.createElement('div');
+  document.body.append(root);
+  await act(async () => {
+    render(<OptionsPage load={() => Promise.resolve(response)} t={t} locale="en-US" />, root);
+    await Promise.resolve();
+  });
+  return root;
+}
+
+const section = (page: HTMLElement, heading: string) =>
+  page.querySelector(`section[aria-labelledby="${heading}-heading"]`)?.textContent ?? '';
+
+describe('the options page', () => {
+  it('shows the policy in force and where it came from', async () => {
+    const page = await show({ ok: true, options: view() });
+    const policy = section(page, 'policy');
+    expect(policy).toContain('Corp');
+    expect(policy).toContain('corp-3');
+    expect(policy).toContain("Set by your IT department in the browser's settings");
+    expect(policy).toContain('Nov 26, 2026');
+    expect(policy).toContain('No problems with the latest update.');
+  });
+
+  it('for a fetched policy: the URL, the last answer, the next check and each error verbatim', async () => {
+    const errors = [
+      'could not reach https://it.corp.example/p.json: Failed to fetch',
+      'line 3, column 9: Unexpected token',
+    ];
+    const page = await show({
+      ok: true,
+      options: view({
+        policy: { ...view().policy, source: 'url', errors },
+        fetch: {
+          url: 'https://it.corp.example/p.json',
+          answeredAt: null,
+          nextAttemptAt: NOV_26 + 60_000,
+          error: errors[0] ?? null,
+        },
+        signed: true,
+      }),
+    });
+    const policy = section(page, 'policy');
+    expect(policy).toContain("Downloaded from your organization's server");
+    expect(policy).toContain('https://it.corp.example/p.json');
+    expect(policy).toContain('(must be signed)');
+    expect(policy).toContain('Never');
+    expect(page.querySelector('.problems')?.getAttribute('role')).toBe('alert');
+    expect([...page.querySelectorAll('.problems pre')].map((pre) => pre.textContent)).toEqual(errors);
+    expect(section(page, 'privacy')).toContain('Daylight downloads the policy from it.corp.example.');
+  });
+
+  it('lists the counts kept on this device, in words', async () => {
+    const page = await show({
+      ok: true,
+      options: view({
+        counts: [
+          { day: '2026-11-26', tool: 'chatgpt', toolName: 'ChatGPT', event: 'blocked', n: 1234 },
+          { day: '2026-11-25', tool: 'claude', toolName: 'Claude', event: 'proceeded', n: 1 },
+        ],
+      }),
+    });
+    const rows = [...page.querySelectorAll('tbody tr')].map((row) =>
+      [...row.querySelectorAll('td')].map((cell) => cell.textContent),
+    );
+    expect(rows).toEqual([
+      ['Nov 26, 2026', 'ChatGPT', 'Blocked', '1,234'],
+      ['Nov 25, 2026', 'Claude', 'Continued after a warning', '1'],
+    ]);
+    expect([...page.querySelectorAll('th')].every((th) => th.getAttribute('scope') === 'col')).toBe(true);
+  });
+
+  it('says plainly when nothing is counted and nothing is sent', async () => {
+    const page = await show({ ok: true, options: view() });
+    expect(section(page, 'usage')).toContain('Nothing counted yet.');
+    expect(section(page, 'privacy')).toContain('The counts stay on this device');
+    expect(section(page, 'privacy')).not.toContain('downloads the policy');
+  });
+
+  it('says where counts go, how often, and with which group', async () => {
+    const page = await show({
+      ok: true,
+      options: view({ reportingHost: 'collect.corp.example', reportingIntervalMinutes: 1440, group: 'sales' }),
+    });
+    const privacy = section(page, 'privacy');
+    expect(privacy).toContain('The counts above are sent to collect.corp.example about every 24 hours');
+    expect(privacy).toContain('Your team is sent with them as "sales"');
+    expect(privacy).not.toContain('The counts stay on this device');
+  });
+
+  it('renders admin text as text', async () => {
+    const hostile = '<script>alert(1)</script>';
+    const page = await show({
+      ok: true,
+      options: view({ policy: { ...view().policy, organizationName: hostile, errors: [hostile] } }),
+    });
+    expect(page.querySelector('script')).toBeNull();
+    expect(page.querySelector('.problems pre')?.textContent).toBe(hostile);
+  });
+
+  it('says when it could not load', async () => {
+    const page = await show({ ok: false, error: 'not allowed' });
+    expect(page.querySelector('[role="alert"]')?.textContent).toContain('Daylight could not load the policy.');
+  });
+});
