@@ -18,6 +18,8 @@ export interface LaunchOptions {
   /** Hostnames that reach the fake sites (patterns like `*.example.com` work too); default `sites.hosts`. */
   readonly hosts?: readonly string[];
   readonly extraArgs?: readonly string[];
+  /** The browser's language (e.g. `de`), which chrome.i18n follows; default the machine's. */
+  readonly language?: string;
 }
 
 /** CDP's ServiceWorkerVersionRunningStatus, or 'none' when Chromium reports no version of the worker. */
@@ -66,6 +68,11 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedCh
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
       headless: true,
+      // On Linux, Chromium takes its UI language (and so the extension's) from LANGUAGE, not from --lang.
+      ...(options.language !== undefined && {
+        locale: options.language,
+        env: { ...process.env, LANGUAGE: options.language },
+      }),
       args: [
         '--no-sandbox', // CI runs as root, and Chromium refuses its sandbox as root
         '--disable-gpu',
