@@ -33,10 +33,10 @@ Daylight is built.
     1. Open about:debugging#/runtime/this-firefox.
     2. Click "Load Temporary Add-on..." and choose manifest.json in the folder above.
 
-  This build is the extension's shell: its popup loads, and the nudges arrive
-  with the extension-core work. The policy engine already runs from the
-  command line; with no --policy, the default policy gives every AI tool
-  Daylight knows a friendly warning:
+  With nothing configured, the bundled default policy gives every AI tool
+  Daylight knows a friendly warning; try https://chatgpt.com/. The toolbar
+  button shows the popup; its "Details and privacy" opens the options page.
+  The policy engine also runs from the command line:
 
     npx daylight check https://chatgpt.com/ https://claude.ai/new
     npx daylight validate policies/examples/*.json
