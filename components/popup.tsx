@@ -38,7 +38,7 @@ export function Popup({ load, openOptions, t }: PopupProps) {
     );
   }
   const { view } = state;
-  const organization = view.policy.organizationName ?? t('nudgeYourOrganization');
+  const organization = view.policy.organizationName ?? t('popupYourOrganization');
   const { decision } = view;
   const notApproved = decision !== null && decision.tool !== null && !isApproved(decision);
   // The tools approved for what this site does come first, and the first of them is the main action.
