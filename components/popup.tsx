@@ -14,12 +14,14 @@ export interface PopupProps {
   readonly load: () => Promise<SurfaceResponse>;
   readonly openOptions: () => void;
   readonly t: Translate;
+  /** The browser's language, for times. */
+  readonly locale: string;
 }
 
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: PopupView };
 
-export function Popup({ load, openOptions, t }: PopupProps) {
+export function Popup({ load, openOptions, t, locale }: PopupProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   useEffect(() => {
     load().then(
@@ -64,7 +66,7 @@ export function Popup({ load, openOptions, t }: PopupProps) {
         </p>
       )}
 
-      <SiteStatus view={view} organization={organization} t={t} />
+      <SiteStatus view={view} organization={organization} t={t} locale={locale} />
 
       <section aria-labelledby="approved-heading">
         <h2 id="approved-heading">{t('popupApprovedHeading', [organization])}</h2>
@@ -120,7 +122,17 @@ function isApproved(decision: Decision): boolean {
   return decision.sanctioned || decision.action === 'allow';
 }
 
-function SiteStatus({ view, organization, t }: { view: PopupView; organization: string; t: Translate }) {
+function SiteStatus({
+  view,
+  organization,
+  t,
+  locale,
+}: {
+  view: PopupView;
+  organization: string;
+  t: Translate;
+  locale: string;
+}) {
   const { decision } = view;
   if (decision === null) {
     return (
@@ -149,7 +161,10 @@ function SiteStatus({ view, organization, t }: { view: PopupView; organization: 
   }
   const detail = {
     monitor: t('popupMonitorDetail'),
-    warn: t('popupWarnDetail'),
+    warn:
+      view.snoozedUntil === null
+        ? t('popupWarnDetail')
+        : t('popupWarnSnoozed', [new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(view.snoozedUntil)]),
     redirect: t('popupRedirectDetail'),
     block: t('popupBlockDetail'),
     allow: '',

@@ -94,6 +94,8 @@ export interface PopupView {
   readonly host: string | null;
   /** requestAccessUrl filled in for this tool, or null. */
   readonly requestAccessUrl: string | null;
+  /** When the person continued past this tool's warning: when Daylight asks again (ms since the epoch). */
+  readonly snoozedUntil: number | null;
   readonly approved: readonly ApprovedTool[];
   readonly training: readonly TrainingLink[];
   readonly policy: PolicySummary;

@@ -576,6 +576,7 @@ export function createPolicyEngine({
       const tool = page?.decision.tool ?? null;
       // Asking for access makes sense for a tool the policy does not simply allow.
       const askable = page !== null && !page.decision.sanctioned && page.decision.action !== 'allow';
+      const snoozed = tool === null || page?.decision.action !== 'warn' ? undefined : (await snoozes())[tool];
       return {
         ok: true,
         popup: {
@@ -583,6 +584,7 @@ export function createPolicyEngine({
           host: page?.host ?? null,
           requestAccessUrl:
             askable && tool !== null && template !== undefined ? requestAccessLink(template, tool, page.host) : null,
+          snoozedUntil: snoozed !== undefined && !snoozed.once && snoozed.until > now() ? snoozed.until : null,
           approved: p.sanctioned.map(({ id, name, url, description }) => ({
             id,
             name,

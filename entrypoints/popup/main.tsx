@@ -35,6 +35,7 @@ if (root) {
       }
       openOptions={() => void browser.runtime.openOptionsPage().then(() => window.close())}
       t={t}
+      locale={browser.i18n.getUILanguage()}
     />,
     root,
   );

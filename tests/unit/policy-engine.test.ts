@@ -351,6 +351,7 @@ describe('the popup and the options page', () => {
         policy: { source: 'managed', revision: 'corp-3', organizationName: 'Corp', errors: [] },
       },
     });
+    expect(answer).toMatchObject({ popup: { snoozedUntil: null } });
     const approved = await engine.onMessage({ type: 'popup:get', url: 'https://chat.corp.example/' }, POPUP);
     expect(approved).toMatchObject({ popup: { decision: { sanctioned: true }, requestAccessUrl: null } });
     for (const url of [null, 'chrome://newtab/', 'about:blank', 'https://[broken/']) {
@@ -358,6 +359,18 @@ describe('the popup and the options page', () => {
         popup: { decision: null, host: null },
       });
     }
+  });
+
+  it('the popup knows until when a warned tool was continued to', async () => {
+    fake.world.managed = { policy: corpPolicy({ rules: [{ tool: 'chatgpt', action: 'warn' }] }) };
+    const engine = await wake();
+    const url = 'https://chatgpt.com/';
+    await engine.onMessage({ type: 'nudge:continue', url }, fromNudgePage(url));
+    expect(await engine.onMessage({ type: 'popup:get', url }, POPUP)).toMatchObject({
+      popup: { snoozedUntil: fake.world.clock + 60 * 60_000 },
+    });
+    fake.world.clock += 61 * 60_000;
+    expect(await engine.onMessage({ type: 'popup:get', url }, POPUP)).toMatchObject({ popup: { snoozedUntil: null } });
   });
 
   it('answer extension pages only: a web page or content script asking is refused', async () => {

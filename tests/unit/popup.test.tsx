@@ -31,6 +31,7 @@ function view(overrides: Partial<PopupView> = {}): PopupView {
     decision: decision({}),
     host: 'claude.ai',
     requestAccessUrl: 'https://it.corp.example/ask?tool=claude',
+    snoozedUntil: null,
     approved: [CORP_CODE, CORP_CHAT],
     training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/' }],
     policy: { source: 'managed', revision: 'corp-3', organizationName: 'Corp', supportUrl: null, errors: [] },
@@ -48,7 +49,7 @@ async function show(response: SurfaceResponse | Promise<SurfaceResponse>, openOp
   root = document.createElement('div');
   document.body.append(root);
   await act(async () => {
-    render(<Popup load={() => Promise.resolve(response)} openOptions={openOptions} t={t} />, root);
+    render(<Popup load={() => Promise.resolve(response)} openOptions={openOptions} t={t} locale="en-US" />, root);
     await Promise.resolve();
   });
   // Effects of the render that the loaded answer caused (focus) run after it.
@@ -87,6 +88,13 @@ describe('the popup', () => {
       expect(ask?.getAttribute('href')).toBe('https://it.corp.example/ask?tool=claude');
     },
   );
+
+  it('on a warned tool the person continued to: says until when, instead of "you will be asked"', async () => {
+    const until = new Date(2026, 10, 26, 14, 30).getTime();
+    const page = await show({ ok: true, popup: view({ snoozedUntil: until }) });
+    expect(statusOf(page)).toContain('You continued past the warning. Daylight asks again after 2:30 PM.');
+    expect(statusOf(page)).not.toContain('You will be asked');
+  });
 
   it('puts the approved tool for the same job first, marked and focused', async () => {
     const page = await show({ ok: true, popup: view() });
