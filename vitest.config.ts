@@ -16,8 +16,9 @@ export default defineConfig({
         },
       },
       {
-        // A real Chromium with the built extension (.output/chrome-mv3, built by `npm test`). No WxtVitest:
-        // these tests drive the browser from Node and must not see the fake `browser` global.
+        // Real browsers with the built extension: Chromium (.output/chrome-mv3) and Firefox ESR (.output/firefox-mv3),
+        // both built by `npm test`. No WxtVitest: these tests drive the browser from Node and must not see the fake
+        // `browser` global.
         test: {
           name: 'e2e',
           environment: 'node',

@@ -28,10 +28,31 @@ function slimCatalog(): Plugin {
   };
 }
 
+/**
+ * Preact writes `innerHTML` for `dangerouslySetInnerHTML` only, which Daylight never uses (admin text is
+ * rendered as text). Firefox's add-on linter flags that one assignment (UNSAFE_VAR_ASSIGNMENT, the only
+ * `web-ext lint` warning; https://extensionworkshop.com/documentation/develop/build-a-secure-extension/)
+ * and AMO reviewers ask about every such warning. It becomes a throw in every build, so no raw HTML can
+ * ever be rendered; the build fails if a Preact update no longer has exactly that one assignment.
+ */
+function noRawHtml(): Plugin {
+  const assignment = /\b\w+\.innerHTML=\w+\.__html\b/g;
+  return {
+    name: 'daylight:no-raw-html',
+    transform(code, id) {
+      if (!id.endsWith('/node_modules/preact/dist/preact.mjs')) return null;
+      const found = code.match(assignment)?.length ?? 0;
+      if (found !== 1) this.error(`expected 1 innerHTML assignment in ${id}, found ${found}`);
+      const refusal = '(()=>{throw Error("dangerouslySetInnerHTML is not allowed in Daylight")})()';
+      return { code: code.replace(assignment, refusal), map: null };
+    },
+  };
+}
+
 // https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
-  vite: () => ({ plugins: [preact(), slimCatalog()] }),
+  vite: () => ({ plugins: [preact(), slimCatalog(), noRawHtml()] }),
   manifest: ({ browser, mode }) => ({
     name: '__MSG_extensionName__',
     description: '__MSG_extensionDescription__',
@@ -48,6 +69,8 @@ export default defineConfig({
       // Test builds only (`wxt build --mode e2e`, .output/chrome-mv3-e2e): testMatchOutcome needs it, users never do.
       ...(mode === 'e2e' ? ['declarativeNetRequestFeedback'] : []),
     ],
+    // Firefox MV3 treats these as optional: since Firefox 127 they are granted at install (https://bugzil.la/1889402,
+    // below strict_min_version), temporary add-ons included, and a person can withdraw them in about:addons.
     host_permissions: ['<all_urls>'],
     // Pages may link to an AI tool; the redirect to the nudge page must then be reachable from them,
     // or Chromium answers ERR_BLOCKED_BY_CLIENT (browsers-here.md).

@@ -1,0 +1,115 @@
+/**
+ * Daylight in Firefox ESR, as IT deploys it there: the policy comes from policies.json (managed
+ * storage), and warn, redirect and block each reach the nudge page before a single request reaches
+ * the tool. The build is .output/firefox-mv3 (`npm test` makes it), installed as a temporary add-on.
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeSiteMarker, startFakeSites, type FakeSites } from './support/fake-sites';
+import {
+  FIREFOX_BUILD,
+  FIREFOX_NUDGE_PAGE,
+  launchFirefox,
+  loadedAt,
+  nudgeHeading,
+  onNudgePage,
+  visit,
+  waitForNudgeHeading,
+  waitForPage,
+  writeFirefoxPolicies,
+  type LaunchedFirefox,
+  type RestorePolicies,
+} from './support/firefox';
+
+const HOSTS = ['chatgpt.com', 'claude.ai', 'copilot.microsoft.com', 'chat.globex.example', 'it.globex.example'];
+
+const POLICY = {
+  schemaVersion: 1,
+  revision: 'globex-firefox-1',
+  organization: { name: 'Globex' },
+  sanctioned: [{ id: 'globex-chat', name: 'Globex Chat', url: 'https://chat.globex.example/', categories: ['chat'] }],
+  rules: [
+    { tool: 'chatgpt', action: 'block', message: 'Customer data must stay in Globex Chat.' },
+    { tool: 'claude', action: 'redirect' },
+    { tool: 'copilot', action: 'warn' },
+  ],
+};
+
+let sites: FakeSites;
+let firefox: LaunchedFirefox;
+let restorePolicies: RestorePolicies | undefined;
+
+beforeAll(async () => {
+  sites = await startFakeSites(HOSTS);
+  sites.route('it.globex.example', '/links', (_req, res) => {
+    res.setHeader('Content-Type', 'text/html');
+    res.end('<title>links</title><a id="to-chatgpt" href="https://chatgpt.com/c/42?ref=intranet">ChatGPT</a>');
+  });
+  // Before the launch: Firefox reads policies.json once, at start-up.
+  restorePolicies = writeFirefoxPolicies({ policy: JSON.stringify(POLICY) });
+  firefox = await launchFirefox({ extensionDir: FIREFOX_BUILD, sites });
+  // In force once the nudge page says what only the managed policy says (the default policy warns).
+  const page = await firefox.newPage();
+  await waitForNudgeHeading(page, 'https://chatgpt.com/', 'ChatGPT is not available here');
+  await page.close();
+});
+
+afterAll(async () => {
+  try {
+    await firefox?.close();
+    await sites?.close();
+  } finally {
+    restorePolicies?.();
+  }
+});
+
+beforeEach(() => sites.clear());
+
+const requestsTo = (host: string) => sites.requests.filter((request) => request.host === host);
+
+/** The text of every link and button the nudge page offers. */
+const actions = (page: Page): Promise<string[]> =>
+  page.$$eval('main a, main button', (elements) => elements.map((element) => element.textContent?.trim() ?? ''));
+
+describe('Daylight in Firefox ESR, with the policy from policies.json', () => {
+  it('warns before any request reaches the tool; Continue goes on to the exact URL', async () => {
+    const url = 'https://copilot.microsoft.com/chats/7?q=draft%20a%20memo#top';
+    const page = await firefox.newPage();
+    await visit(page, url, onNudgePage, 'the nudge page');
+    expect(await nudgeHeading(page)).toBe('Before you use Microsoft Copilot');
+    expect(requestsTo('copilot.microsoft.com')).toEqual([]);
+
+    await page.locator('button::-p-text(Continue to Microsoft Copilot)').click();
+    const landed = await waitForPage(page, loadedAt(url), `the tab to load ${url}`);
+    expect(landed.title).toBe(fakeSiteMarker('copilot.microsoft.com', '/chats/7?q=draft%20a%20memo'));
+    expect(requestsTo('copilot.microsoft.com').map((request) => request.path)).toEqual(['/chats/7?q=draft%20a%20memo']);
+  });
+
+  it('redirects to the approved tool, and the tool asked for receives nothing', async () => {
+    const page = await firefox.newPage();
+    await visit(page, 'https://claude.ai/new', onNudgePage, 'the nudge page');
+    expect(await nudgeHeading(page)).toBe('Globex has an approved tool for this');
+    const landed = await waitForPage(page, loadedAt('https://chat.globex.example/'), 'Globex Chat');
+    expect(landed.title).toBe(fakeSiteMarker('chat.globex.example', '/'));
+    expect(requestsTo('claude.ai')).toEqual([]);
+  });
+
+  it('blocks a tool a link leads to, with no way through', async () => {
+    const page = await firefox.newPage();
+    await page.goto('https://it.globex.example/links');
+    // A navigation started by a page: it reaches the nudge page only because that page is web-accessible.
+    await page.click('#to-chatgpt');
+    expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
+    const offered = await actions(page);
+    expect(offered.some((text) => text.startsWith('Open Globex Chat'))).toBe(true);
+    expect(offered.filter((text) => /continue/i.test(text))).toEqual([]);
+    expect(requestsTo('chatgpt.com')).toEqual([]);
+
+    // Typing the address does not get through either.
+    await page.goto('https://it.globex.example/');
+    const typed = await visit(page, 'https://chatgpt.com/c/43', onNudgePage, 'the nudge page again');
+    expect(typed.href).toBe(`${FIREFOX_NUDGE_PAGE}#https://chatgpt.com/c/43`);
+    expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
+    expect(requestsTo('chatgpt.com')).toEqual([]);
+  });
+});
