@@ -1,5 +1,5 @@
 // Sizes of the built extension (.output/chrome-mv3), raw and gzipped, for bench/run.mjs: what a
-// browser reads to start the service worker, to show the nudge page or the popup, and to inject a
+// browser reads to start the service worker, to show the nudge page, the popup or the options page, and to inject a
 // content script. A page counts its HTML, the scripts and stylesheets the HTML names, and every chunk
 // those scripts import statically (shared chunks included: the page cannot run without them).
 // Dynamic import() targets are listed apart, not counted: they load later, if at all.
@@ -148,10 +148,12 @@ export async function bundleSizes(outDir, registeredContentScripts = []) {
   if (worker === undefined) throw new Error(`${outDir}/manifest.json names no background.service_worker`);
   const background = await staticImports(outDir, [worker]);
   const popupHtml = manifest.action?.default_popup;
+  const optionsHtml = manifest.options_ui?.page;
   return {
     background: { ...measure(outDir, background.files), lazy: background.lazy },
     nudge: await page(outDir, 'nudge.html'),
     popup: popupHtml === undefined ? null : await page(outDir, popupHtml),
+    options: optionsHtml === undefined ? null : await page(outDir, optionsHtml),
     contentScripts: await contentScripts(outDir, manifest, registeredContentScripts),
   };
 }

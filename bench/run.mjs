@@ -311,6 +311,9 @@ function extensionRows() {
           [`background: ${parts(sizes.background)}`, bytes(sizes.background), '', 'info'],
           [`nudge page: ${parts(sizes.nudge)}`, bytes(sizes.nudge), '', 'info'],
           ...(sizes.popup === null ? [] : [[`popup: ${parts(sizes.popup)}`, bytes(sizes.popup), '', 'info']]),
+          ...(sizes.options === null
+            ? []
+            : [[`options page: ${parts(sizes.options)}`, bytes(sizes.options), '', 'info']]),
           ...(sizes.contentScripts.length === 0
             ? [
                 [

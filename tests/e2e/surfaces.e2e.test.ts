@@ -119,6 +119,7 @@ function messageOf(locale: string, key: string): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, { message: string }>)[key]?.message ?? '';
 }
 
+/** Focus moves in an effect, just after the page first paints: wait for it with expect.poll. */
 const focusedText = (page: Page) => page.evaluate(() => document.activeElement?.textContent?.trim() ?? null);
 
 describe('the popup', () => {
@@ -144,7 +145,7 @@ describe('the popup', () => {
     expect(await popup.getByRole('link', { name: 'Request access to Gemini' }).getAttribute('href')).toBe(
       'https://it.globex.example/request?tool=gemini',
     );
-    expect(await focusedText(popup)).toMatch(/^Globex Chat/);
+    await expect.poll(() => focusedText(popup)).toMatch(/^Globex Chat/);
     const [opened] = await Promise.all([chromium.context.waitForEvent('page'), popup.keyboard.press('Enter')]);
     await opened.waitForURL('https://chat.globex.example/');
     await Promise.all([site.close(), popup.close(), opened.close()]);
@@ -226,7 +227,7 @@ describe('keyboard alone', () => {
     const page = await chromium.context.newPage();
     await page.goto('https://chatgpt.com/c/keyboard');
     expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
-    expect(await focusedText(page)).toMatch(/^Open Globex Chat/);
+    await expect.poll(() => focusedText(page)).toMatch(/^Open Globex Chat/);
     await page.keyboard.press('Enter');
     await page.waitForURL('https://chat.globex.example/');
     await page.close();
@@ -236,7 +237,7 @@ describe('keyboard alone', () => {
     const page = await chromium.context.newPage();
     await page.goto('https://www.perplexity.ai/search?q=1');
     expect(await nudgeHeading(page)).toBe('Globex has an approved tool for this');
-    expect(await focusedText(page)).toBe('Go now');
+    await expect.poll(() => focusedText(page)).toBe('Go now');
     await page.keyboard.press('Tab');
     expect(await focusedText(page)).toBe('Stay on this page');
     await page.keyboard.press('Enter');
