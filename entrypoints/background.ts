@@ -12,6 +12,7 @@ export default defineBackground(() => {
   browser.runtime.onMessage.addListener((message: unknown, sender) => engine.onMessage(message, sender));
   browser.webNavigation.onCommitted.addListener((details) => void engine.onNavigation(details, 'committed'));
   browser.webNavigation.onHistoryStateUpdated.addListener((details) => void engine.onNavigation(details, 'history'));
+  browser.tabs.onRemoved.addListener((tabId) => void engine.onTabRemoved(tabId));
   browser.alarms.onAlarm.addListener((alarm) => void engine.onAlarm(alarm.name));
   browser.storage.onChanged.addListener((_changes, area) => {
     if (area === 'managed') void engine.refreshManaged();

@@ -23,12 +23,14 @@ export function localDay(moment: Date): string {
   return `${pad(moment.getFullYear(), 4)}-${pad(moment.getMonth() + 1, 2)}-${pad(moment.getDate(), 2)}`;
 }
 
-/** The event a nudge page counts when it is shown for a decision, or null when it shows no nudge. */
+/**
+ * The event counted when a nudge page is shown for a decision, or null. A redirect page counts
+ * nothing yet: "redirected" means the person reached the approved tool, which is counted then.
+ */
 export function nudgeShownEvent(decision: Decision): UsageEvent | null {
   if (decision.tool === null) return null;
   if (decision.action === 'warn') return 'warned';
   if (decision.action === 'block') return 'blocked';
-  if (decision.action === 'redirect') return 'redirected';
   return null;
 }
 

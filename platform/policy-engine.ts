@@ -55,8 +55,27 @@ const SNOOZES_KEY = 'snoozes';
 const PASSES_KEY = 'passes';
 /** storage.session key: tab id → the tool it was let through to once. */
 const CONTINUED_TABS_KEY = 'continuedTabs';
-/** storage.session key: tab id → the tool of its page, so a same-document navigation counts only on entering a tool. */
-const TAB_TOOLS_KEY = 'tabTools';
+/**
+ * storage.session key prefix, one key per tab (tabs change at once, and one shared map would lose
+ * writes): the tool of the tab's page, so a same-document navigation counts only on entering a tool,
+ * and where the redirect page it shows leads.
+ */
+const TAB_STATE_PREFIX = 'tab:';
+
+interface TabState {
+  readonly tool: string | null;
+  /** The redirect page of tool `from` is showing; reaching tool `to` next counts as "redirected". */
+  readonly redirect: { readonly from: string; readonly to: string } | null;
+}
+
+/** A top-level navigation as webNavigation reports it (transitions: onCommitted only). */
+export interface NavigationDetails {
+  readonly tabId: number;
+  readonly frameId: number;
+  readonly url: string;
+  readonly transitionType?: string | undefined;
+  readonly transitionQualifiers?: readonly string[] | undefined;
+}
 const SNOOZE_ALARM_PREFIX = 'snooze:';
 /** With snoozeMinutes 0 the allow lasts for the one navigation "Continue" starts. */
 const ONE_NAVIGATION_MS = 60_000;
@@ -399,17 +418,32 @@ export function createPolicyEngine({
     if (name === REFRESH_ALARM || name === RETRY_ALARM) await refreshPolicyUrl();
   }
 
+  /** Navigation events of each tab, one after another: a commit and the page's own replaceState arrive together. */
+  const tabQueues = new Map<number, Promise<void>>();
+
   /**
-   * The second line (design.md step 3): a top-level navigation DNR did not
-   * redirect, such as a percent-encoded path or a pushState into a
-   * path-scoped tool, is sent to the nudge page after the fact.
+   * Every top-level navigation: counted (report-protocol.md "What is counted"), and sent to the nudge
+   * page when DNR did not redirect it (design.md step 3, the second line: a percent-encoded path, a
+   * pushState into a path-scoped tool).
    */
-  async function onNavigation(
-    details: { tabId: number; frameId: number; url: string },
-    kind: 'committed' | 'history',
-  ): Promise<void> {
-    if (details.frameId !== 0) return;
+  function onNavigation(details: NavigationDetails, kind: 'committed' | 'history'): Promise<void> {
+    if (details.frameId !== 0) return Promise.resolve();
+    const handled = (tabQueues.get(details.tabId) ?? Promise.resolve()).then(() => handleNavigation(details, kind));
+    const settled = handled.catch(() => undefined);
+    tabQueues.set(details.tabId, settled);
+    void settled.then(() => {
+      if (tabQueues.get(details.tabId) === settled) tabQueues.delete(details.tabId);
+    });
+    return handled;
+  }
+
+  async function handleNavigation(details: NavigationDetails, kind: 'committed' | 'history'): Promise<void> {
     const { result } = await policy();
+    const tabKey = String(details.tabId);
+    if (details.url.startsWith(`${nudgePageUrl}#`)) {
+      if (kind === 'committed') await nudgePageCommitted(details, result.index);
+      return;
+    }
     let decision;
     try {
       decision = decide(result.index, details.url);
@@ -417,17 +451,21 @@ export function createPolicyEngine({
       if (error instanceof InvalidUrlError) return;
       throw error;
     }
-    const tabKey = String(details.tabId);
-    if (kind === 'committed' && !details.url.startsWith(nudgePageUrl)) await endPass(tabKey);
+    if (kind === 'committed') await endPass(tabKey);
     const continued = await continuedTabs();
     if (kind === 'committed' && continued[tabKey] !== undefined && continued[tabKey] !== decision.tool) {
       await setContinuedTab(tabKey, null);
     }
-    const enteredTool = await setTabTool(tabKey, decision.tool);
+    const tab = await tabState(tabKey);
     const tool = decision.tool;
+    await setTabState(tabKey, { tool, redirect: kind === 'committed' ? null : tab.redirect });
+    // "redirected": the person reached the approved tool the redirect page offered (countdown, Go now or a link).
+    if (kind === 'committed' && tab.redirect !== null && tab.redirect.to === tool) {
+      await count(tab.redirect.from, 'redirected');
+    }
     if (tool === null) return;
-    // report-protocol.md: a page load counts, and a same-document navigation only when it enters the tool.
-    const visit = () => (kind === 'committed' || enteredTool ? count(tool, 'visit') : Promise.resolve());
+    // A page load counts; a same-document navigation only when it enters the tool.
+    const visit = () => (kind === 'committed' || tab.tool !== tool ? count(tool, 'visit') : Promise.resolve());
     if (!isNudge(decision)) return visit();
     // A snooze lets a tool through only while it warns: a tool the policy now blocks is nudged regardless.
     const active = (await snoozes())[tool];
@@ -443,6 +481,28 @@ export function createPolicyEngine({
     await browser.tabs.update(details.tabId, { url: `${nudgePageUrl}#${details.url}` });
   }
 
+  /**
+   * The nudge page appeared in a tab, from a DNR redirect or from the second line: the nudge is
+   * counted here, once. A reload of it, or going back or forward to it, shows the same nudge again.
+   */
+  async function nudgePageCommitted(details: NavigationDetails, index: PolicyIndex): Promise<void> {
+    const tabKey = String(details.tabId);
+    const again =
+      details.transitionType === 'reload' || details.transitionQualifiers?.includes('forward_back') === true;
+    let decision;
+    try {
+      decision = decide(index, details.url.slice(nudgePageUrl.length + 1));
+    } catch {
+      decision = null;
+    }
+    const event = decision === null ? null : nudgeShownEvent(decision);
+    const tool = decision?.tool ?? null;
+    if (!again && event !== null && tool !== null) await count(tool, event);
+    const target = decision?.action === 'redirect' ? decidePage(index, decision.redirectTo ?? '') : null;
+    const to = target?.decision.tool ?? null;
+    await setTabState(tabKey, { tool: null, redirect: tool !== null && to !== null ? { from: tool, to } : null });
+  }
+
   /** Adds one to today's counter. A failed write is logged, never thrown: it must not stop a nudge. */
   async function count(tool: string, event: UsageEvent): Promise<void> {
     try {
@@ -452,14 +512,26 @@ export function createPolicyEngine({
     }
   }
 
-  /** Records the tool of a tab's page; true when it differs from the tab's previous one. */
-  async function setTabTool(tabKey: string, tool: string | null): Promise<boolean> {
-    const all = ((await browser.storage.session.get(TAB_TOOLS_KEY))[TAB_TOOLS_KEY] as Record<string, string>) ?? {};
-    const previous = all[tabKey] ?? null;
-    if (previous === tool) return false;
-    const rest = Object.fromEntries(Object.entries(all).filter(([key]) => key !== tabKey));
-    await browser.storage.session.set({ [TAB_TOOLS_KEY]: tool === null ? rest : { ...rest, [tabKey]: tool } });
-    return true;
+  const tabStateKey = (tabKey: string) => `${TAB_STATE_PREFIX}${tabKey}`;
+
+  /** What the counting needs to remember about a tab between events (and worker lives). */
+  async function tabState(tabKey: string): Promise<TabState> {
+    const stored = (await browser.storage.session.get(tabStateKey(tabKey)))[tabStateKey(tabKey)] as
+      TabState | undefined;
+    return stored ?? { tool: null, redirect: null };
+  }
+
+  async function setTabState(tabKey: string, state: TabState): Promise<void> {
+    if (state.tool === null && state.redirect === null) await browser.storage.session.remove(tabStateKey(tabKey));
+    else await browser.storage.session.set({ [tabStateKey(tabKey)]: state });
+  }
+
+  /** A closed tab's state goes with it. */
+  async function onTabRemoved(tabId: number): Promise<void> {
+    const tabKey = String(tabId);
+    await browser.storage.session.remove(tabStateKey(tabKey));
+    await setContinuedTab(tabKey, null);
+    await endPass(tabKey);
   }
 
   /**
@@ -655,8 +727,6 @@ export function createPolicyEngine({
     const { policy: p } = result;
     if (request.type === 'nudge:get') {
       const template = p.organization.requestAccessUrl;
-      const shown = nudgeShownEvent(decision);
-      if (shown !== null && decision.tool !== null) await count(decision.tool, shown);
       return {
         ok: true,
         view: {
@@ -686,5 +756,5 @@ export function createPolicyEngine({
     return { ok: true, continued: true };
   }
 
-  return { policy, refreshManaged, onAlarm, onNavigation, onMessage };
+  return { policy, refreshManaged, onAlarm, onNavigation, onTabRemoved, onMessage };
 }

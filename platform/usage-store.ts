@@ -18,11 +18,18 @@ export interface UsageStore {
 
 export function openUsageStore(name = 'daylight-usage'): UsageStore {
   let db: Promise<IDBPDatabase<UsageDb>> | null = null;
+  // A failed open, or a connection the browser closed, is forgotten: the next count opens it again.
   const open = () =>
     (db ??= openDB<UsageDb>(name, 1, {
       upgrade(database) {
         database.createObjectStore('counters', { keyPath: ['day', 'tool', 'event'] });
       },
+      terminated() {
+        db = null;
+      },
+    }).catch((error: unknown) => {
+      db = null;
+      throw error;
     }));
   return {
     async add(day, tool, event) {

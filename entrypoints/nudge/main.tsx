@@ -26,6 +26,7 @@ if (root && window.top === window) {
       }
       navigate={(url) => location.replace(url)}
       t={t}
+      locale={browser.i18n.getUILanguage()}
     />,
     root,
   );

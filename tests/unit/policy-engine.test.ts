@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 import type { Catalog } from '../../lib/catalog';
 import type { NudgeResponse } from '../../lib/messages';
-import { createPolicyEngine } from '../../platform/policy-engine';
+import { createPolicyEngine, type NavigationDetails } from '../../platform/policy-engine';
 import type { PolicyState, PolicyStore } from '../../platform/policy-store';
 import type { UsageStore } from '../../platform/usage-store';
 import { localDay, type UsageEvent } from '../../lib/usage';
@@ -40,6 +40,7 @@ function fakeWorld() {
   const area = (data: Record<string, unknown>) => ({
     get: (key: string) => Promise.resolve(key in data ? { [key]: structuredClone(data[key]) } : {}),
     set: (values: Record<string, unknown>) => Promise.resolve(void Object.assign(data, structuredClone(values))),
+    remove: (key: string) => Promise.resolve(void delete data[key]),
   });
   const browser = {
     runtime: { getURL: (path: string) => `chrome-extension://id${path}`, getManifest: () => ({ version: '1.0.0' }) },
@@ -273,31 +274,36 @@ describe('snoozes', () => {
 describe('usage counts', () => {
   const today = () => localDay(new Date(fake.world.clock));
   const counted = () => Object.fromEntries(fake.world.counts);
+  /** The nudge page committing in a tab, as DNR's redirect (or the second line) makes it. */
+  const nudgeShown = (tabId: number, url: string, transition: Partial<NavigationDetails> = {}) =>
+    ({ tabId, frameId: 0, url: `${NUDGE}#${url}`, transitionType: 'typed', ...transition }) as NavigationDetails;
+  const policyWith = (rules: unknown[]) =>
+    policyText('p1', 'warn', {
+      rules,
+      sanctioned: [{ id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', categories: ['chat'] }],
+    });
 
   it('count each page of a tool opened, each nudge shown and each Continue; nothing for other sites', async () => {
     fake.world.managed = {
-      policy: policyText('p1', 'warn', {
-        rules: [
-          { tool: 'chatgpt', action: 'warn' },
-          { tool: 'claude', action: 'block' },
-          { tool: 'gemini', action: 'monitor' },
-        ],
-        sanctioned: [{ id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/' }],
-      }),
+      policy: policyWith([
+        { tool: 'chatgpt', action: 'warn' },
+        { tool: 'claude', action: 'block' },
+        { tool: 'gemini', action: 'monitor' },
+      ]),
     };
     const engine = await wake();
     await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://gemini.google.com/app' }, 'committed');
     await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
     await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://example.com/' }, 'committed');
     await engine.onNavigation({ tabId: 1, frameId: 1, url: 'https://gemini.google.com/frame' }, 'committed');
-    // DNR sent these to the nudge page, which asks what to show: that is when a nudge counts.
-    await engine.onMessage({ type: 'nudge:get', url: 'https://claude.ai/' }, fromNudgePage('https://claude.ai/'));
+    await engine.onNavigation(nudgeShown(2, 'https://claude.ai/'), 'committed');
+    await engine.onNavigation(nudgeShown(3, 'https://chatgpt.com/'), 'committed');
     await engine.onMessage({ type: 'nudge:get', url: 'https://chatgpt.com/' }, fromNudgePage('https://chatgpt.com/'));
     await engine.onMessage(
       { type: 'nudge:continue', url: 'https://chatgpt.com/' },
       fromNudgePage('https://chatgpt.com/'),
     );
-    await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
+    await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
     expect(counted()).toEqual({
       [`${today()} gemini visit`]: 1,
       [`${today()} corp-chat visit`]: 1,
@@ -308,16 +314,73 @@ describe('usage counts', () => {
     });
   });
 
+  it('count a nudge once: not again when the page is reloaded, revisited by Back, or asks again', async () => {
+    fake.world.managed = { policy: policyWith([{ tool: 'claude', action: 'block' }]) };
+    const engine = await wake();
+    await engine.onNavigation(nudgeShown(1, 'https://claude.ai/'), 'committed');
+    await engine.onMessage({ type: 'nudge:get', url: 'https://claude.ai/' }, fromNudgePage('https://claude.ai/'));
+    await engine.onNavigation(nudgeShown(1, 'https://claude.ai/', { transitionType: 'reload' }), 'committed');
+    await engine.onNavigation(
+      nudgeShown(1, 'https://claude.ai/', { transitionType: 'link', transitionQualifiers: ['forward_back'] }),
+      'committed',
+    );
+    expect(counted()).toEqual({ [`${today()} claude blocked`]: 1 });
+  });
+
+  it('count "redirected" when the person reaches the approved tool, not when they stay', async () => {
+    fake.world.managed = { policy: policyWith([{ tool: 'claude', action: 'redirect' }]) };
+    const engine = await wake();
+    await engine.onNavigation(nudgeShown(1, 'https://claude.ai/a'), 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
+    await engine.onNavigation(nudgeShown(2, 'https://claude.ai/b'), 'committed');
+    await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://example.com/' }, 'committed');
+    await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
+    expect(counted()).toEqual({
+      [`${today()} claude redirected`]: 1,
+      [`${today()} corp-chat visit`]: 2,
+    });
+  });
+
   it('count a same-document navigation only when it enters a tool, and never a nudged page as a visit', async () => {
     fake.world.managed = { policy: policyText('p1', 'warn', { rules: [{ tool: 'copilot', action: 'monitor' }] }) };
     const engine = await wake();
     await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://www.bing.com/search?q=1' }, 'committed');
     await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://www.bing.com/chat' }, 'history');
     await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://www.bing.com/chat?turn=2' }, 'history');
-    // The second line catches what DNR missed: a nudge, not a visit.
+    // The second line catches what DNR missed: a nudge, counted when the nudge page shows, not a visit.
     await engine.onNavigation({ tabId: 4, frameId: 0, url: 'https://chatgpt.com/%63' }, 'committed');
     expect(fake.world.tabUpdates.map((update) => update.tabId)).toEqual([4]);
     expect(counted()).toEqual({ [`${today()} copilot visit`]: 1 });
+  });
+
+  it('count one visit when a page load and its own replaceState arrive together, in many tabs at once', async () => {
+    fake.world.managed = { policy: policyWith([{ tool: 'gemini', action: 'monitor' }]) };
+    const engine = await wake();
+    // The fake storage answers after a moment, as real storage does, so interleavings can happen.
+    const { get, set } = fake.browser.storage.session;
+    const slow =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A) => {
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        return call(...args);
+      };
+    Object.assign(fake.browser.storage.session, { get: slow(get), set: slow(set) });
+    await Promise.all(
+      [1, 2, 3, 4, 5].flatMap((tabId) => [
+        engine.onNavigation({ tabId, frameId: 0, url: 'https://gemini.google.com/app' }, 'committed'),
+        engine.onNavigation({ tabId, frameId: 0, url: 'https://gemini.google.com/app?hl=en' }, 'history'),
+      ]),
+    );
+    expect(counted()).toEqual({ [`${today()} gemini visit`]: 5 });
+  });
+
+  it("forget a closed tab's state", async () => {
+    fake.world.managed = { policy: policyWith([{ tool: 'gemini', action: 'monitor' }]) };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 9, frameId: 0, url: 'https://gemini.google.com/app' }, 'committed');
+    expect(Object.keys(fake.world.session)).toContain('tab:9');
+    await engine.onTabRemoved(9);
+    expect(Object.keys(fake.world.session)).not.toContain('tab:9');
   });
 });
 
@@ -393,7 +456,7 @@ describe('the popup and the options page', () => {
       new Response(corpPolicy({ reporting: { url: 'https://collect.corp.example/v1/reports', intervalMinutes: 120 } }));
     const engine = await wake();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await engine.onMessage({ type: 'nudge:get', url: 'https://chatgpt.com/' }, fromNudgePage('https://chatgpt.com/'));
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: `${NUDGE}#https://chatgpt.com/` }, 'committed');
     const answer = await engine.onMessage({ type: 'options:get' }, OPTIONS);
     expect(answer).toMatchObject({
       ok: true,

@@ -46,7 +46,7 @@ describe('nudgeShownEvent', () => {
   it.each([
     ['warn', 'warned'],
     ['block', 'blocked'],
-    ['redirect', 'redirected'],
+    ['redirect', null],
     ['allow', null],
     ['monitor', null],
   ] as const)('%s → %s', (action, event) => {
