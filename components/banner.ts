@@ -22,12 +22,12 @@ const STYLE = `
 .text { margin: 0; }
 a { color: #0b57d0; font-weight: 600; }
 button { flex: none; font: inherit; line-height: 1; padding: 4px 8px; border-radius: 6px; cursor: pointer;
-  background: transparent; color: inherit; border: 1px solid #c9c9c4; }
+  background: transparent; color: inherit; border: 1px solid #8a8a85; }
 :focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
 @media (prefers-color-scheme: dark) {
   .banner { background: #222222; color: #ececec; border-color: #4a4a4a; }
   a { color: #8ab4f8; }
-  button { border-color: #4a4a4a; }
+  button { border-color: #7a7a7a; }
   :focus-visible { outline-color: #8ab4f8; }
 }
 `;

@@ -8,7 +8,7 @@ import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { NudgeResponse, NudgeView } from '../lib/messages';
 
-import type { Translate } from './i18n';
+import { formatDuration, type Translate } from './i18n';
 
 export interface NudgePageProps {
   readonly originalUrl: string;
@@ -20,6 +20,8 @@ export interface NudgePageProps {
   readonly t: Translate;
   /** Seconds before a redirect; tests shorten it. */
   readonly redirectSeconds?: number;
+  /** The browser's language, for durations. */
+  readonly locale: string;
 }
 
 /** The page's fragment is anyone's to write (the page is web-accessible): only a web URL becomes a link. */
@@ -35,7 +37,16 @@ function isWebUrl(text: string): boolean {
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: NudgeView };
 
-export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, redirectSeconds = 5 }: NudgePageProps) {
+export function NudgePage({
+  originalUrl,
+  load,
+  continueTo,
+  pass,
+  navigate,
+  t,
+  locale,
+  redirectSeconds = 5,
+}: NudgePageProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   // Keyboard users start on the main action: the first approved tool, else Continue (a redirect focuses Go now).
   const firstAlternative = useRef<HTMLAnchorElement>(null);
@@ -70,16 +81,21 @@ export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, re
   const { decision } = view;
   const tool = decision.toolName ?? new URL(originalUrl).hostname;
   const organization = view.organizationName ?? t('nudgeYourOrganization');
+  const heading = {
+    warn: t('nudgeTitleWarn', [tool]),
+    redirect: t('nudgeTitleRedirect', [organization]),
+    block: t('nudgeTitleBlock', [tool]),
+    allow: t('nudgeTitleAllowed', [tool]),
+    monitor: t('nudgeTitleAllowed', [tool]),
+  }[decision.action];
+  // The tab says what the page says, for people who switch tabs and for screen readers' tab lists.
+  document.title = `${heading} · ${t('nudgePageTitle')}`;
 
   return (
     <main class="nudge">
-      <header>
-        <h1>
-          {decision.action === 'warn' && t('nudgeTitleWarn', [tool])}
-          {decision.action === 'redirect' && t('nudgeTitleRedirect', [organization])}
-          {decision.action === 'block' && t('nudgeTitleBlock', [tool])}
-          {(decision.action === 'allow' || decision.action === 'monitor') && t('nudgeTitleAllowed', [tool])}
-        </h1>
+      {/* The focused main action is described by this summary, so a screen reader reads why before what. */}
+      <header id="nudge-summary">
+        <h1>{heading}</h1>
         {decision.action === 'redirect' && <p>{t('nudgeRedirectOpened', [tool])}</p>}
         <p class="policy-note">{t('nudgePolicyNote', [organization])}</p>
         {decision.message !== null && <p class="message">{decision.message}</p>}
@@ -103,6 +119,7 @@ export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, re
               <li key={alternative.id}>
                 <a
                   ref={position === 0 ? firstAlternative : null}
+                  aria-describedby={position === 0 ? 'nudge-summary' : undefined}
                   class="alternative"
                   href={alternative.url}
                   rel="noopener"
@@ -125,6 +142,7 @@ export function NudgePage({ originalUrl, load, continueTo, pass, navigate, t, re
           continueTo={continueTo}
           navigate={() => navigate(originalUrl)}
           t={t}
+          locale={locale}
           buttonRef={continueButton}
         />
       )}
@@ -175,6 +193,7 @@ function ContinueForm({
   continueTo,
   navigate,
   t,
+  locale,
   buttonRef,
 }: {
   tool: string;
@@ -182,6 +201,7 @@ function ContinueForm({
   continueTo: (reason?: string) => Promise<NudgeResponse>;
   navigate: () => void;
   t: Translate;
+  locale: string;
   buttonRef: Ref<HTMLButtonElement>;
 }) {
   const [reason, setReason] = useState('');
@@ -219,13 +239,13 @@ function ContinueForm({
         </p>
       )}
       {problem !== null && <p role="alert">{problem}</p>}
-      <button ref={buttonRef} type="submit" class="button" disabled={busy}>
+      <button ref={buttonRef} type="submit" class="button" disabled={busy} aria-describedby="nudge-summary">
         {t('nudgeContinue', [tool])}
       </button>
       <p class="hint">
         {view.snoozeMinutes === 0
           ? t('nudgeSnoozeNoteEveryTime')
-          : t('nudgeSnoozeNote', [tool, String(view.snoozeMinutes)])}
+          : t('nudgeSnoozeNote', [tool, formatDuration(locale, view.snoozeMinutes)])}
       </p>
     </form>
   );
@@ -261,7 +281,7 @@ function RedirectCountdown({
     <section class="redirect" aria-live="polite">
       <p>{stopped ? t('nudgeRedirectStopped') : t('nudgeRedirectCountdown', [targetName, String(left)])}</p>
       <p class="actions">
-        <a ref={goNow} class="button primary" href={target}>
+        <a ref={goNow} class="button primary" href={target} aria-describedby="nudge-summary">
           {t('nudgeRedirectGoNow')}
         </a>
         {!stopped && (

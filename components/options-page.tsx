@@ -7,7 +7,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { OptionsView, SurfaceResponse } from '../lib/messages';
 import type { UsageEvent } from '../lib/usage';
-import { formatDay, formatTime, type MessageKey, type Translate } from './i18n';
+import { formatDay, formatDuration, formatTime, type MessageKey, type Translate } from './i18n';
 
 export interface OptionsPageProps {
   readonly load: () => Promise<SurfaceResponse>;
@@ -53,7 +53,7 @@ export function OptionsPage({ load, t, locale }: OptionsPageProps) {
       <p class="lead">{t('optionsIntro')}</p>
       <PolicySection view={view} t={t} locale={locale} />
       <UsageSection view={view} t={t} locale={locale} />
-      <PrivacySection view={view} t={t} />
+      <PrivacySection view={view} t={t} locale={locale} />
     </main>
   );
 }
@@ -157,9 +157,7 @@ function UsageSection({ view, t, locale }: { view: OptionsView; t: Translate; lo
   );
 }
 
-function PrivacySection({ view, t }: { view: OptionsView; t: Translate }) {
-  const hours =
-    view.reportingIntervalMinutes === null ? 0 : Math.max(1, Math.round(view.reportingIntervalMinutes / 60));
+function PrivacySection({ view, t, locale }: { view: OptionsView; t: Translate; locale: string }) {
   return (
     <section aria-labelledby="privacy-heading">
       <h2 id="privacy-heading">{t('optionsPrivacyHeading')}</h2>
@@ -174,7 +172,10 @@ function PrivacySection({ view, t }: { view: OptionsView; t: Translate }) {
           <li>{t('optionsSendsNothing')}</li>
         ) : (
           <li>
-            {t('optionsSendsCounts', [view.reportingHost, String(hours)])}
+            {t('optionsSendsCounts', [
+              view.reportingHost,
+              formatDuration(locale, view.reportingIntervalMinutes ?? 1440),
+            ])}
             {view.group !== null && <> {t('optionsSendsGroup', [view.group])}</>}
           </li>
         )}

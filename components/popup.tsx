@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApprovedTool, PopupView, SurfaceResponse } from '../lib/messages';
 import type { Decision } from '../lib/policy/compile';
-import type { Translate } from './i18n';
+import { formatLater, type Translate } from './i18n';
 
 export interface PopupProps {
   readonly load: () => Promise<SurfaceResponse>;
@@ -16,12 +16,13 @@ export interface PopupProps {
   readonly t: Translate;
   /** The browser's language, for times. */
   readonly locale: string;
+  readonly now?: () => number;
 }
 
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: PopupView };
 
-export function Popup({ load, openOptions, t, locale }: PopupProps) {
+export function Popup({ load, openOptions, t, locale, now = Date.now }: PopupProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   useEffect(() => {
     load().then(
@@ -66,7 +67,7 @@ export function Popup({ load, openOptions, t, locale }: PopupProps) {
         </p>
       )}
 
-      <SiteStatus view={view} organization={organization} t={t} locale={locale} />
+      <SiteStatus view={view} organization={organization} t={t} locale={locale} now={now} />
 
       <section aria-labelledby="approved-heading">
         <h2 id="approved-heading">{t('popupApprovedHeading', [organization])}</h2>
@@ -127,11 +128,13 @@ function SiteStatus({
   organization,
   t,
   locale,
+  now,
 }: {
   view: PopupView;
   organization: string;
   t: Translate;
   locale: string;
+  now: () => number;
 }) {
   const { decision } = view;
   if (decision === null) {
@@ -164,7 +167,7 @@ function SiteStatus({
     warn:
       view.snoozedUntil === null
         ? t('popupWarnDetail')
-        : t('popupWarnSnoozed', [new Intl.DateTimeFormat(locale, { timeStyle: 'short' }).format(view.snoozedUntil)]),
+        : t('popupWarnSnoozed', [formatLater(locale, view.snoozedUntil, now())]),
     redirect: t('popupRedirectDetail'),
     block: t('popupBlockDetail'),
     allow: '',
@@ -173,7 +176,10 @@ function SiteStatus({
     <section class="site not-approved" aria-label={t('popupThisSite')}>
       <p class="status">
         <span aria-hidden="true">! </span>
-        {t('popupNotApproved', [tool, organization])}
+        {/* The bundled default policy has approved nothing: the organization has simply not reviewed the tool. */}
+        {view.policy.source === 'default'
+          ? t('popupNotReviewed', [tool, organization])
+          : t('popupNotApproved', [tool, organization])}
       </p>
       <p>{detail}</p>
       {decision.message !== null && <p class="message">{decision.message}</p>}

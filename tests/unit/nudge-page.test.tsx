@@ -58,6 +58,7 @@ async function show(
         pass={options.pass ?? (() => Promise.resolve({ ok: true, passed: true }))}
         navigate={options.navigate ?? (() => undefined)}
         t={t}
+        locale="en-US"
         redirectSeconds={2}
       />,
       root,

@@ -45,11 +45,17 @@ afterEach(() => {
   root.remove();
 });
 
+/** The popup's clock: 10:00 on 26 November 2026. */
+const NOW = new Date(2026, 10, 26, 10, 0).getTime();
+
 async function show(response: SurfaceResponse | Promise<SurfaceResponse>, openOptions = () => undefined) {
   root = document.createElement('div');
   document.body.append(root);
   await act(async () => {
-    render(<Popup load={() => Promise.resolve(response)} openOptions={openOptions} t={t} locale="en-US" />, root);
+    render(
+      <Popup load={() => Promise.resolve(response)} openOptions={openOptions} t={t} locale="en-US" now={() => NOW} />,
+      root,
+    );
     await Promise.resolve();
   });
   // Effects of the render that the loaded answer caused (focus) run after it.
@@ -94,6 +100,20 @@ describe('the popup', () => {
     const page = await show({ ok: true, popup: view({ snoozedUntil: until }) });
     expect(statusOf(page)).toContain('You continued past the warning. Daylight asks again after 2:30 PM.');
     expect(statusOf(page)).not.toContain('You will be asked');
+    render(null, root);
+    root.remove();
+    const tomorrow = await show({ ok: true, popup: view({ snoozedUntil: until + 24 * 3600_000 }) });
+    expect(statusOf(tomorrow)).toContain('Daylight asks again after Nov 27, 2026, 2:30 PM.');
+  });
+
+  it('under the default policy, says the organization has not reviewed the tool (it approved nothing)', async () => {
+    const page = await show({
+      ok: true,
+      popup: view({ policy: { ...view().policy, source: 'default', organizationName: null } }),
+    });
+    expect(page.querySelector('.site .status')?.textContent).toBe(
+      '! Claude has not been reviewed by your organization.',
+    );
   });
 
   it('puts the approved tool for the same job first, marked and focused', async () => {
