@@ -1,6 +1,6 @@
 // `npm run bench` (after scripts/build-cli.mjs has built dist/cli/daylight.js):
 // bundles the TypeScript parts of the benchmark, runs them, times the CLI as
-// whole processes, builds the extension (`wxt build`), measures its bundles
+// whole processes, loads the collector (`daylight serve`) with autocannon, builds the extension (`wxt build`), measures its bundles
 // and times the nudge in headless Chromium, prints one table and writes
 // bench/.data/results.json.
 //
@@ -36,6 +36,8 @@ const TARGETS = {
   compileMs: 50,
   previewVsPlain: 1.5,
   nudgeMedianMs: 100, // page.goto(<AI tool URL>) until the nudge page shows its heading
+  collectorReportsPerSecond: 5000, // POST /v1/reports accepted, load generator on the same 2 cores
+  collectorP99Ms: 50,
   contentScriptBytes: 15_000, // raw, per content script
 };
 
@@ -89,10 +91,10 @@ const lastJsonLine = (text) => JSON.parse(text.trim().split('\n').at(-1));
 
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run bench\`, which builds it first`);
 mkdirSync(DATA, { recursive: true });
-progress('bundling bench/decide-bench.ts, bench/gen-log.ts and bench/nudge-bench.ts');
+progress('bundling bench/decide-bench.ts, bench/gen-log.ts, bench/nudge-bench.ts and bench/collector-bench.ts');
 await build({
   absWorkingDir: ROOT,
-  entryPoints: ['bench/decide-bench.ts', 'bench/gen-log.ts', 'bench/nudge-bench.ts'],
+  entryPoints: ['bench/decide-bench.ts', 'bench/gen-log.ts', 'bench/nudge-bench.ts', 'bench/collector-bench.ts'],
   outdir: 'bench/.data',
   bundle: true,
   platform: 'node',
@@ -100,8 +102,9 @@ await build({
   target: 'node20',
   // Unminified on purpose: readable stacks and --cpu-prof profiles.
   minify: false,
-  // The e2e harness drives Chromium through these; they load from node_modules as they are.
-  external: ['playwright-core', 'selfsigned'],
+  // The e2e harness drives Chromium through these; they load from node_modules as they are. better-sqlite3 is a
+  // native addon, and autocannon spreads over files it requires at run time.
+  external: ['playwright-core', 'selfsigned', 'autocannon', 'better-sqlite3'],
   logLevel: 'warning',
 });
 
@@ -168,6 +171,20 @@ const [checkTime, nodeTime] = timeProcesses(
   STARTUP_RUNS,
 );
 
+// 4: the collector under load: `daylight serve` in its own process, autocannon in another.
+progress('loading the collector with autocannon (about 15 s)');
+const collectorRun = runNode([path.join(DATA, 'collector-bench.js')], { capture: true, allowFailure: true });
+process.stderr.write(collectorRun.stderr);
+const collector = collectorRun.stdout.trim().startsWith('{') ? lastJsonLine(collectorRun.stdout) : null;
+if (collector === null)
+  broken.push(`bench/collector-bench.ts failed (exit ${collectorRun.status}); its error is above`);
+else if (collectorRun.status !== 0) {
+  broken.push(
+    `the collector answered ${collector.failures} reports with errors or other than 202, or stored ` +
+      `${collector.storedBatches} batches for ${collector.accepted} answers 202`,
+  );
+}
+
 // 5: the extension, built fresh: the nudge in headless Chromium, then bundle sizes.
 progress('building the extension (wxt build)');
 const wxtStart = performance.now();
@@ -223,6 +240,9 @@ const pass = {
   previewVsPlain: ratios.previewVsPlain <= TARGETS.previewVsPlain,
   // null: not measured (no build, a failed run, no content script yet).
   nudgeMedianMs: nudge?.heading == null ? null : nudge.heading.medianMs <= TARGETS.nudgeMedianMs,
+  collectorReportsPerSecond:
+    collector === null ? null : collector.reportsPerSecond >= TARGETS.collectorReportsPerSecond,
+  collectorP99Ms: collector === null ? null : collector.latencyMs.p99 <= TARGETS.collectorP99Ms,
   contentScriptBytes:
     sizes === null || sizes.contentScripts.length === 0
       ? null
@@ -290,8 +310,45 @@ const rows = [
   ['daylight check https://chatgpt.com/', ms(checkTime.medianMs), '', ''],
   ['node -e 0', ms(nodeTime.medianMs), '', ''],
   ['CLI cost over a bare node start', ms(checkTime.medianMs - nodeTime.medianMs), '', 'info'],
+  ...collectorRows(),
   ...extensionRows(),
 ];
+
+function collectorRows() {
+  if (collector === null) {
+    return [
+      ['Collector: POST /v1/reports'],
+      ['reports accepted per second', 'not measured', `>= ${int(TARGETS.collectorReportsPerSecond)}`, 'BROKEN'],
+    ];
+  }
+  const { countsPerReport, connections, seconds } = collector;
+  return [
+    [
+      `Collector: POST /v1/reports to daylight serve on loopback, autocannon ${connections} connections, ${seconds} s, ` +
+        `${countsPerReport.min}–${countsPerReport.max} counts per report (mean ${countsPerReport.mean.toFixed(0)}), ` +
+        `a new batchId each`,
+    ],
+    [
+      'reports accepted per second',
+      int(collector.reportsPerSecond),
+      `>= ${int(TARGETS.collectorReportsPerSecond)}`,
+      verdict(pass.collectorReportsPerSecond),
+    ],
+    ['latency p99', ms(collector.latencyMs.p99), `<= ${TARGETS.collectorP99Ms} ms`, verdict(pass.collectorP99Ms)],
+    [
+      'latency median / p90 / max',
+      `${collector.latencyMs.p50} / ${collector.latencyMs.p90} / ${collector.latencyMs.max} ms`,
+      '',
+      'info',
+    ],
+    [
+      'batches stored / answers 202',
+      `${int(collector.storedBatches)} / ${int(collector.accepted)}`,
+      '= (+ in flight)',
+      collectorRun.status === 0 ? 'OK' : 'BROKEN',
+    ],
+  ];
+}
 
 function extensionRows() {
   const bytes = (group) => `${int(group.bytes)} B, gzip ${int(group.gzipBytes)} B`;
@@ -418,6 +475,7 @@ const results = {
     plain: plainTime,
   },
   startup: { runs: STARTUP_RUNS, check: checkTime, nodeBare: nodeTime },
+  collector,
   extension: { wxtBuildMs, sizes, nudge },
   broken,
 };

@@ -5,6 +5,7 @@
 import { checkCommand } from './check';
 import { EXIT_UNUSABLE, UsageError, type Io } from './io';
 import { previewCommand } from './preview';
+import { serveCommand } from './serve';
 import { validateCommand } from './validate';
 
 const help = `Usage: daylight COMMAND [options]
@@ -13,6 +14,7 @@ Commands:
   validate FILE...            check policy files; one line per error or warning
   check [--policy F] URL...   what the policy decides for each URL (JSON lines)
   preview [--policy F] LOG    what happens to a list of URLs if this policy is pushed
+  serve [--port N]            run the collector: usage reports in, the policy out, counts for admins
 
 Run "daylight COMMAND --help" for a command's options.
 `;
@@ -23,6 +25,7 @@ const commands: Record<string, Command> = {
   validate: validateCommand,
   check: checkCommand,
   preview: previewCommand,
+  serve: serveCommand,
 };
 
 export async function main(argv: readonly string[], io: Io): Promise<number> {

@@ -1,0 +1,116 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from './io';
+
+export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--data DIR] [--policy FILE]
+
+Runs the collector: receives the extension's usage reports, serves the policy
+to the fleet, and shows the counts to admins who signed in. Logs one JSON
+object a line on stdout (no IP address, user agent, token or body, ever);
+stops cleanly on Ctrl-C or SIGTERM.
+
+  POST /v1/reports            usage reports from the extension
+  GET  /v1/policy             the --policy file, with an ETag (/v1/policy.sig: FILE.sig)
+  GET  /login                 sign in with the admin token
+  GET  /api/v1/counts[.csv]   the counts, as JSON or CSV (signed in)
+  GET  /healthz               {"status":"ok"} while it runs
+
+Options:
+  -p, --port N                     port to listen on (default 8787)
+      --host H                     address to listen on (default 0.0.0.0: every interface)
+  -d, --data DIR                   where the database lives (default ./data, created if missing)
+      --policy FILE                a policy to serve: refused at start when invalid; when edited,
+                                   reloaded, or kept at the last valid one if the edit is not
+      --max-reports-per-second N   server-wide limit, past it 429 with Retry-After (default 1000)
+  -h, --help                       show this help
+
+Environment:
+  DAYLIGHT_PORT              as --port (the option wins)
+  DAYLIGHT_DATA_DIR          as --data (the option wins)
+  DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
+                             generated at first start, printed once and kept only hashed
+  DAYLIGHT_REPORTING_TOKEN   when set, reports must carry "Authorization: Bearer <token>"
+
+Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy,
+port in use).
+`;
+
+function whole(value: string, name: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
+  }
+  return number;
+}
+
+export async function serveCommand(args: readonly string[], io: Io): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      data: { type: 'string', short: 'd' },
+      policy: { type: 'string' },
+      'max-reports-per-second': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help === true) {
+    io.out(serveHelp);
+    return EXIT_OK;
+  }
+  const env = process.env;
+  const portText = values.port ?? env.DAYLIGHT_PORT;
+  const port =
+    portText === undefined ? 8787 : whole(portText, values.port === undefined ? 'DAYLIGHT_PORT' : '--port', 0, 65535);
+  const rateText = values['max-reports-per-second'];
+  const maxReportsPerSecond =
+    rateText === undefined ? undefined : whole(rateText, '--max-reports-per-second', 1, 1_000_000_000);
+  const dataDir = resolve(values.data ?? env.DAYLIGHT_DATA_DIR ?? 'data');
+  const host = values.host ?? '0.0.0.0';
+
+  // Loaded here only: the other commands must not pay for the server and SQLite at every start.
+  const { startCollector } = await import('../collector/server');
+  let collector;
+  try {
+    collector = await startCollector({
+      port,
+      host,
+      dataDir,
+      policyFile: values.policy === undefined ? undefined : resolve(values.policy),
+      adminToken: env.DAYLIGHT_ADMIN_TOKEN,
+      reportingToken: env.DAYLIGHT_REPORTING_TOKEN,
+      maxReportsPerSecond,
+    });
+  } catch (error) {
+    io.err(`daylight serve: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_UNUSABLE;
+  }
+
+  // Listening for the signals before saying it is ready: whoever reads that line may stop it at once.
+  const stopped = new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  // stderr, so that stdout stays JSON lines for a log collector and the token does not land in the logs.
+  io.err(
+    `Daylight collector listening on ${host}:${collector.port}; data in ${dataDir}\n` +
+      `Reports: POST /v1/reports${env.DAYLIGHT_REPORTING_TOKEN === undefined ? '' : ' (reporting token required)'}` +
+      `${values.policy === undefined ? '' : `; policy: GET /v1/policy (${values.policy})`}\n` +
+      `Sign in: ${collector.url}/login\n` +
+      (collector.generatedAdminToken !== null
+        ? `Admin token (shown this once, kept only hashed; set DAYLIGHT_ADMIN_TOKEN to use your own): ${collector.generatedAdminToken}\n`
+        : env.DAYLIGHT_ADMIN_TOKEN !== undefined
+          ? 'Admin token: DAYLIGHT_ADMIN_TOKEN\n'
+          : 'Admin token: the one printed at the first start (set DAYLIGHT_ADMIN_TOKEN to replace it)\n'),
+  );
+
+  await stopped;
+  await collector.close();
+  return EXIT_OK;
+}

@@ -1,0 +1,69 @@
+/**
+ * GET /api/v1/counts and /api/v1/counts.csv: the aggregates, for the dashboard
+ * and for a spreadsheet. Both take the same filters; an unknown or repeated
+ * parameter is an error rather than a silently unfiltered answer.
+ */
+import { ID_PATTERN } from '../lib/policy/schema';
+import { REPORT_EVENTS, isCalendarDay, type ReportEvent } from '../lib/report-schema';
+import type { CountFilter, CountRow } from './store';
+
+const PARAMETERS = ['from', 'to', 'tool', 'event', 'group'] as const;
+
+export type ParsedFilter = { ok: true; filter: CountFilter } | { ok: false; error: string };
+
+const isEvent = (value: string): value is ReportEvent => (REPORT_EVENTS as readonly string[]).includes(value);
+
+/** `group=` (empty) asks for the counts of reports without a group. */
+export function parseCountFilter(query: URLSearchParams): ParsedFilter {
+  const seen = new Set<string>();
+  for (const name of query.keys()) {
+    if (!(PARAMETERS as readonly string[]).includes(name)) {
+      return { ok: false, error: `${name}: unknown parameter; the filters are ${PARAMETERS.join(', ')}` };
+    }
+    if (seen.has(name)) return { ok: false, error: `${name}: given more than once` };
+    seen.add(name);
+  }
+  const filter: { -readonly [K in keyof CountFilter]: CountFilter[K] } = {};
+  for (const name of ['from', 'to'] as const) {
+    const day = query.get(name);
+    if (day === null) continue;
+    if (!isCalendarDay(day)) return { ok: false, error: `${name}: must be a calendar date written YYYY-MM-DD` };
+    filter[name] = day;
+  }
+  if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
+    return { ok: false, error: `from: ${filter.from} is after to (${filter.to})` };
+  }
+  const tool = query.get('tool');
+  if (tool !== null) {
+    if (!ID_PATTERN.test(tool)) return { ok: false, error: 'tool: must be a tool id' };
+    filter.tool = tool;
+  }
+  const event = query.get('event');
+  if (event !== null) {
+    if (!isEvent(event)) return { ok: false, error: `event: must be one of ${REPORT_EVENTS.join(', ')}` };
+    filter.event = event;
+  }
+  const group = query.get('group');
+  if (group !== null) filter.group = group === '' ? null : group;
+  return { ok: true, filter };
+}
+
+/** Text a spreadsheet would run as a formula (OWASP "CSV injection"): kept as text by a leading apostrophe. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One RFC 4180 field. */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export const CSV_COLUMNS = ['day', 'tool', 'event', 'group', 'policyRevision', 'n', 'batches'] as const;
+
+/** RFC 4180: CRLF after every record, a header record first. */
+export function countsCsv(rows: readonly CountRow[]): string {
+  let csv = `${CSV_COLUMNS.join(',')}\r\n`;
+  for (const row of rows) csv += `${CSV_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`;
+  return csv;
+}

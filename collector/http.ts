@@ -1,0 +1,99 @@
+/** The small pieces of HTTP every route uses: replying (and logging the reply), reading a bounded body. */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Log, LogEntry } from './log';
+
+/** One request and its answer; `route` is the matched route's name, what the log says instead of the URL. */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly route: string;
+  readonly started: number;
+  readonly log: Log;
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** On every answer: nothing is sniffed, cached by a proxy, or framed. */
+export const BASE_HEADERS: OutgoingHttpHeaders = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+/** Writes the answer and logs one line for it: method, route, status, time taken, and `extra`. */
+export function reply(
+  ex: Exchange,
+  status: number,
+  headers: OutgoingHttpHeaders,
+  body: string | Buffer,
+  extra?: LogEntry,
+): void {
+  ex.res.writeHead(status, headers);
+  ex.res.end(body);
+  ex.log({
+    level: status >= 500 ? 'error' : 'info',
+    msg: 'request',
+    method: ex.req.method,
+    route: ex.route,
+    status,
+    ms: Math.round((performance.now() - ex.started) * 100) / 100,
+    ...extra,
+  });
+}
+
+export function replyJson(ex: Exchange, status: number, value: unknown, headers?: OutgoingHttpHeaders): void {
+  const body = JSON.stringify(value);
+  reply(
+    ex,
+    status,
+    { ...BASE_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...headers },
+    body,
+  );
+}
+
+/** The path of a request target, without its query. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+/**
+ * The whole body, or null as soon as it grows past `limit` bytes (a chunked body
+ * has no Content-Length to refuse it by). Rejects when the client goes away.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.off('end', onEnd);
+        // Not read any further: the answer closes the connection (CLOSE).
+        req.pause();
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the client went away'));
+    });
+  });
+}
+
+/** For an answer sent before the body was read: the connection is not reused, so the rest is never read. */
+export const CLOSE: OutgoingHttpHeaders = { connection: 'close' };
+
+/** `application/json`, with or without parameters such as `charset=utf-8`. */
+export function isJsonType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const semicolon = contentType.indexOf(';');
+  return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
+}

@@ -1,0 +1,86 @@
+/**
+ * The collector's HTML: the sign-in page and the page behind it. Plain forms,
+ * no script, so they work with JavaScript off; light and dark follow the
+ * system. The one stylesheet is inline and allowed by its hash, so the CSP can
+ * stay at default-src 'self' with no 'unsafe-inline'.
+ */
+import { createHash } from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { BASE_HEADERS } from './http';
+
+const STYLE = `
+:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --border: #6e7781; --accent: #0b57d0; --error: #b3261e; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9da7b3; --border: #8b949e; --accent: #8ab4f8; --error: #ffb4ab; }
+}
+body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
+main { max-width: 28rem; margin: 4rem auto; padding: 0 1.25rem; }
+h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
+input { box-sizing: border-box; width: 100%; font: inherit; padding: 0.5rem; color: inherit; background: var(--bg); border: 1px solid var(--border); border-radius: 6px; }
+button { font: inherit; font-weight: 600; margin-top: 1rem; padding: 0.5rem 1.25rem; color: var(--bg); background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+a { color: var(--accent); }
+.hint { color: var(--muted); font-size: 0.875rem; }
+.error { color: var(--error); font-weight: 600; }
+`;
+
+const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
+
+export const HTML_HEADERS: OutgoingHttpHeaders = {
+  ...BASE_HEADERS,
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy': `default-src 'self'; style-src ${STYLE_HASH}; frame-ancestors 'none'; form-action 'self'; base-uri 'none'`,
+  'referrer-policy': 'no-referrer',
+};
+
+const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function page(title: string, main: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} · Daylight collector</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${main}
+</main>
+</body>
+</html>
+`;
+}
+
+/** The sign-in form; `error` is shown above it and announced to screen readers. */
+export function loginPage(error: string | null): string {
+  const described = error === null ? 'token-hint' : 'login-error token-hint';
+  return page(
+    'Sign in',
+    `<h1>Daylight collector</h1>
+${error === null ? '' : `<p id="login-error" class="error" role="alert">${escapeHtml(error)}</p>`}
+<form method="post" action="/login">
+<label for="token">Admin token</label>
+<input id="token" name="token" type="password" autocomplete="current-password" required autofocus aria-describedby="${described}"${error === null ? '' : ' aria-invalid="true"'}>
+<p id="token-hint" class="hint">Printed by <code>daylight serve</code> at its first start, or the value of DAYLIGHT_ADMIN_TOKEN.</p>
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+/** What a signed-in admin sees until the dashboard lands: the counts to download, and signing out. */
+export function homePage(): string {
+  return page(
+    'Counts',
+    `<h1>Daylight collector</h1>
+<p>Usage counts, per day, tool, event, group and policy revision:</p>
+<ul>
+<li><a href="/api/v1/counts.csv">Download as CSV</a> (for a spreadsheet)</li>
+<li><a href="/api/v1/counts">As JSON</a></li>
+</ul>
+<p class="hint">Both take <code>from</code>, <code>to</code> (YYYY-MM-DD), <code>tool</code>, <code>event</code> and <code>group</code> to narrow them.</p>
+<form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
+  );
+}

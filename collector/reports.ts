@@ -1,0 +1,142 @@
+/**
+ * POST /v1/reports (report-protocol.md "Collector answers"). The checks run in
+ * the protocol's order: size (413), capacity (429), token (401), body (400).
+ * A chunked body has no size until it is read, so it is read (64 KiB at most)
+ * before the token is checked: an oversized body is 413 whatever its token.
+ *
+ * No CORS headers, on purpose: the extension posts from its service worker, which
+ * its host permissions exempt from CORS
+ * (https://developer.chrome.com/docs/extensions/develop/concepts/network-requests),
+ * and web pages are the ones to keep out.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { parseJsonText } from '../lib/json-text';
+import { MAX_REPORT_BYTES, parseReport } from '../lib/report-schema';
+import { BASE_HEADERS, CLOSE, JSON_TYPE, isJsonType, readBody, reply, type Exchange } from './http';
+import { IngestQueue } from './ingest-queue';
+import type { CollectorStore } from './store';
+import type { TokenBucket } from './token-bucket';
+
+/**
+ * Reports admitted and not yet answered (being received, parsed or waiting for their commit),
+ * server-wide: with 64 KiB each, at most 64 MiB held, however many slow clients there are.
+ */
+export const MAX_REPORTS_IN_FLIGHT = 1024;
+
+export interface ReportsOptions {
+  readonly store: CollectorStore;
+  readonly capacity: TokenBucket;
+  /** When set, `Authorization: Bearer <token>` must carry it. */
+  readonly reportingToken: string | undefined;
+  readonly now: () => Date;
+}
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
+
+/** Prebuilt answers for the two that carry no detail: the hot path allocates no headers. */
+function fixedAnswer(status: number, value: unknown, extraHeaders?: OutgoingHttpHeaders) {
+  const body = JSON.stringify(value);
+  return {
+    status,
+    body,
+    headers: { ...BASE_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), ...extraHeaders },
+  };
+}
+
+const ACCEPTED = fixedAnswer(202, { status: 'accepted' });
+const DUPLICATE = fixedAnswer(200, { status: 'already accepted' });
+const TOO_LARGE = fixedAnswer(413, { error: `the body is over ${MAX_REPORT_BYTES} bytes` }, CLOSE);
+const UNAUTHORIZED = fixedAnswer(
+  401,
+  { error: 'a reporting token is required: Authorization: Bearer <token>' },
+  { 'www-authenticate': 'Bearer' },
+);
+
+function badRequest(ex: Exchange, error: string): void {
+  const body = JSON.stringify({ error });
+  reply(ex, 400, { ...BASE_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }, body, {
+    counts: 0,
+  });
+}
+
+export function createReportsHandler(options: ReportsOptions): (ex: Exchange) => Promise<void> {
+  const { capacity, now } = options;
+  const queue = new IngestQueue(options.store);
+  const tokenHash = options.reportingToken === undefined ? null : sha256(options.reportingToken);
+  let reportsInFlight = 0;
+
+  /** Compares hashes, so the time taken says nothing of how much of the token was right, nor of its length. */
+  const hasToken = (authorization: string | undefined): boolean => {
+    if (tokenHash === null) return true;
+    if (authorization === undefined || !/^bearer /i.test(authorization)) return false;
+    return timingSafeEqual(sha256(authorization.slice(7).trim()), tokenHash);
+  };
+
+  /** After the capacity check: read, check the token, parse, store. */
+  const admitted = async (ex: Exchange): Promise<void> => {
+    const { req } = ex;
+    const body = await readBody(req, MAX_REPORT_BYTES);
+    if (body === null) {
+      reply(ex, TOO_LARGE.status, TOO_LARGE.headers, TOO_LARGE.body, { counts: 0 });
+      return;
+    }
+    if (!hasToken(req.headers.authorization)) {
+      reply(ex, UNAUTHORIZED.status, UNAUTHORIZED.headers, UNAUTHORIZED.body, { counts: 0 });
+      return;
+    }
+    // A page cannot send application/json to another site without a CORS preflight, which this server never
+    // grants: requiring it keeps any website a person visits from posting made-up counts.
+    if (!isJsonType(req.headers['content-type'])) {
+      badRequest(ex, 'Content-Type: must be application/json');
+      return;
+    }
+    const json = parseJsonText(body.toString('utf8'));
+    if (!json.ok) {
+      badRequest(ex, `(report): not valid JSON: ${json.message}`);
+      return;
+    }
+    const parsed = parseReport(json.value, now());
+    if (!parsed.ok) {
+      badRequest(ex, parsed.error);
+      return;
+    }
+    const answer = (await queue.add(parsed.report)) === 'accepted' ? ACCEPTED : DUPLICATE;
+    reply(ex, answer.status, answer.headers, answer.body, {
+      counts: answer === ACCEPTED ? parsed.report.counts.length : 0,
+    });
+  };
+
+  return async (ex) => {
+    const { req } = ex;
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > MAX_REPORT_BYTES) {
+      reply(ex, TOO_LARGE.status, TOO_LARGE.headers, TOO_LARGE.body, { counts: 0 });
+      return;
+    }
+    if (reportsInFlight >= MAX_REPORTS_IN_FLIGHT || !capacity.take()) {
+      const retryAfter = reportsInFlight >= MAX_REPORTS_IN_FLIGHT ? 1 : capacity.secondsUntilToken();
+      const body = JSON.stringify({ error: `over capacity; retry after ${retryAfter} s` });
+      reply(
+        ex,
+        429,
+        {
+          ...BASE_HEADERS,
+          ...CLOSE,
+          'content-type': JSON_TYPE,
+          'content-length': Buffer.byteLength(body),
+          'retry-after': String(retryAfter),
+        },
+        body,
+        { counts: 0 },
+      );
+      return;
+    }
+    reportsInFlight++;
+    try {
+      await admitted(ex);
+    } finally {
+      reportsInFlight--;
+    }
+  };
+}

@@ -1,0 +1,307 @@
+/**
+ * The collector (design.md "Shape"): receives usage reports
+ * (report-protocol.md), serves the policy to the fleet, and shows the counts
+ * to admins who signed in. node:http and nothing else: a dozen routes do not
+ * need a framework, and ingestion stays fast.
+ */
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AdminAuth, clearedSessionCookieHeader, isHttps, sessionCookieHeader } from './admin-auth';
+import { countsCsv, parseCountFilter } from './counts-api';
+import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Exchange } from './http';
+import { stdoutLog, timestamped, type Log } from './log';
+import { HTML_HEADERS, homePage, loginPage } from './pages';
+import { PolicyFile, type ServedFile } from './policy-file';
+import { createReportsHandler } from './reports';
+import { openSqliteStore } from './sqlite-store';
+import { TokenBucket } from './token-bucket';
+
+export const DEFAULT_PORT = 8787;
+/** Far above what a fleet sends (50,000 devices reporting daily is under 1 a second) and well under what one core ingests. */
+export const DEFAULT_MAX_REPORTS_PER_SECOND = 1000;
+/** Headers must arrive within 10 s and a whole request within 30 s, so slow clients cannot hold connections (slowloris). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node looks for connections past those limits (its default, 30 s, would let them last 40 s). */
+const TIMEOUT_CHECK_MS = 2_000;
+/** On close, requests under way get this long to finish before their connections are cut. */
+const CLOSE_GRACE_MS = 5_000;
+const MAX_LOGIN_BODY_BYTES = 4096;
+
+export interface CollectorOptions {
+  /** Default 8787; 0 picks a free port. */
+  readonly port?: number | undefined;
+  /** Default 127.0.0.1; `daylight serve` listens on 0.0.0.0. */
+  readonly host?: string | undefined;
+  /** Where the database lives; created if missing. */
+  readonly dataDir: string;
+  /** A policy file to serve at /v1/policy (and FILE.sig at /v1/policy.sig). */
+  readonly policyFile?: string | undefined;
+  /** Without it, a token is generated at first start (see `generatedAdminToken`) and kept hashed. */
+  readonly adminToken?: string | undefined;
+  /** When set, reports must carry `Authorization: Bearer <reportingToken>`. */
+  readonly reportingToken?: string | undefined;
+  /** Server-wide; past it, 429 with Retry-After. Default DEFAULT_MAX_REPORTS_PER_SECOND, bursts of one second's worth. */
+  readonly maxReportsPerSecond?: number | undefined;
+  /** Receives every log entry (default: a JSON line on stdout). */
+  readonly log?: ((entry: Record<string, unknown>) => void) | undefined;
+}
+
+export interface Collector {
+  /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  /** The admin token generated at this start, to be shown once; null when it was given or generated earlier. */
+  readonly generatedAdminToken: string | null;
+  /** Stops listening, lets requests under way finish, closes the database. */
+  close(): Promise<void>;
+}
+
+type Handler = (ex: Exchange) => void | Promise<void>;
+
+interface Route {
+  /** public: the fleet's routes and signing in; admin: everything else needs a session. */
+  readonly access: 'public' | 'admin';
+  /** How "not signed in" is answered: 401 for an API, a redirect to the sign-in page for a page. */
+  readonly kind: 'api' | 'page';
+  readonly methods: Readonly<Partial<Record<string, Handler>>>;
+}
+
+/** A thrown error's words for the log: its message only, never a request's content. */
+const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export async function startCollector(options: CollectorOptions): Promise<Collector> {
+  const log: Log = timestamped(options.log ?? stdoutLog);
+  const rate = options.maxReportsPerSecond ?? DEFAULT_MAX_REPORTS_PER_SECOND;
+  if (!(rate > 0)) throw new RangeError(`maxReportsPerSecond must be above 0, not ${rate}`);
+  // Bursts of one second's worth: a fleet that wakes together is spread by Retry-After, not refused outright.
+  const capacity = new TokenBucket(rate, Math.max(1, rate));
+  const store = openSqliteStore(options.dataDir);
+  let policy: PolicyFile | null = null;
+  let auth: AdminAuth;
+  try {
+    auth = new AdminAuth(store, options.adminToken);
+    if (options.policyFile !== undefined) policy = new PolicyFile(options.policyFile, log);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+
+  const reports = createReportsHandler({
+    store,
+    capacity,
+    reportingToken: options.reportingToken,
+    now: () => new Date(),
+  });
+
+  const routes = new Map<string, Route>([
+    ['/v1/reports', { access: 'public', kind: 'api', methods: { POST: reports } }],
+    [
+      '/v1/policy',
+      {
+        access: 'public',
+        kind: 'api',
+        methods: { GET: (ex) => serveFile(ex, policy?.current.policy ?? null, JSON_TYPE) },
+      },
+    ],
+    [
+      '/v1/policy.sig',
+      {
+        access: 'public',
+        kind: 'api',
+        methods: { GET: (ex) => serveFile(ex, policy?.current.signature ?? null, 'text/plain; charset=utf-8') },
+      },
+    ],
+    ['/healthz', { access: 'public', kind: 'api', methods: { GET: (ex) => replyJson(ex, 200, { status: 'ok' }) } }],
+    ['/login', { access: 'public', kind: 'page', methods: { GET: showLogin, POST: login } }],
+    ['/logout', { access: 'public', kind: 'page', methods: { POST: logout } }],
+    ['/', { access: 'admin', kind: 'page', methods: { GET: (ex) => replyHtml(ex, 200, homePage()) } }],
+    ['/api/v1/counts', { access: 'admin', kind: 'api', methods: { GET: (ex) => counts(ex, 'json') } }],
+    ['/api/v1/counts.csv', { access: 'admin', kind: 'api', methods: { GET: (ex) => counts(ex, 'csv') } }],
+  ]);
+
+  function replyHtml(ex: Exchange, status: number, html: string, headers?: OutgoingHttpHeaders): void {
+    reply(ex, status, { ...HTML_HEADERS, 'content-length': Buffer.byteLength(html), ...headers }, html);
+  }
+
+  function redirect(ex: Exchange, location: string, headers?: OutgoingHttpHeaders): void {
+    reply(ex, 303, { ...BASE_HEADERS, location, 'content-length': 0, ...headers }, '');
+  }
+
+  function showLogin(ex: Exchange): void {
+    if (auth.hasSession(ex.req)) redirect(ex, '/');
+    else replyHtml(ex, 200, loginPage(null));
+  }
+
+  async function login(ex: Exchange): Promise<void> {
+    // Checked before the token: while wrong tokens are being tried, no token is looked at, right or wrong.
+    if (!auth.failedLogins.hasToken()) {
+      const seconds = auth.failedLogins.secondsUntilToken();
+      replyHtml(ex, 429, loginPage(`Too many wrong tokens were tried. Try again in ${seconds} seconds.`), {
+        'retry-after': String(seconds),
+      });
+      return;
+    }
+    const body = await readBody(ex.req, MAX_LOGIN_BODY_BYTES);
+    const token = body === null ? null : new URLSearchParams(body.toString('utf8')).get('token');
+    if (token === null || !auth.isAdminToken(token)) {
+      auth.failedLogins.take();
+      replyHtml(
+        ex,
+        401,
+        loginPage('That is not the admin token.'),
+        body === null ? { connection: 'close' } : undefined,
+      );
+      return;
+    }
+    redirect(ex, '/', { 'set-cookie': sessionCookieHeader(auth.startSession(), isHttps(ex.req)) });
+  }
+
+  function logout(ex: Exchange): void {
+    auth.endSession(ex.req);
+    redirect(ex, '/login', { 'set-cookie': clearedSessionCookieHeader(isHttps(ex.req)) });
+  }
+
+  function counts(ex: Exchange, format: 'json' | 'csv'): void {
+    const query = ex.req.url?.includes('?') === true ? ex.req.url.slice(ex.req.url.indexOf('?') + 1) : '';
+    const parsed = parseCountFilter(new URLSearchParams(query));
+    if (!parsed.ok) {
+      replyJson(ex, 400, { error: parsed.error });
+      return;
+    }
+    const rows = store.counts(parsed.filter);
+    if (format === 'json') {
+      replyJson(ex, 200, { rows });
+      return;
+    }
+    const csv = countsCsv(rows);
+    reply(
+      ex,
+      200,
+      {
+        ...BASE_HEADERS,
+        'content-type': 'text/csv; charset=utf-8; header=present',
+        'content-disposition': 'attachment; filename="daylight-counts.csv"',
+        'content-length': Buffer.byteLength(csv),
+      },
+      csv,
+    );
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req.url);
+    const route = routes.get(path);
+    const ex: Exchange = { req, res, route: route === undefined ? '(unknown)' : path, started: performance.now(), log };
+    // Unknown paths are private too: without a session, nothing says which paths exist.
+    const access = route?.access ?? 'admin';
+    const kind = route?.kind ?? (path.startsWith('/api/') || path.startsWith('/v1/') ? 'api' : 'page');
+    try {
+      if (access === 'admin' && !auth.hasSession(req)) {
+        if (kind === 'api') replyJson(ex, 401, { error: 'not signed in; sign in at /login' });
+        else redirect(ex, '/login');
+        return;
+      }
+      if (route === undefined) {
+        replyJson(ex, 404, { error: 'no such route' });
+        return;
+      }
+      const handler = route.methods[req.method ?? ''] ?? (req.method === 'HEAD' ? route.methods.GET : undefined);
+      if (handler === undefined) {
+        const allowed = Object.keys(route.methods);
+        if (allowed.includes('GET')) allowed.push('HEAD');
+        replyJson(ex, 405, { error: `use ${allowed.join(' or ')}` }, { allow: allowed.join(', ') });
+        return;
+      }
+      await handler(ex);
+    } catch (error) {
+      if (res.headersSent || req.destroyed) {
+        log({
+          level: 'info',
+          msg: 'request ended early',
+          method: req.method,
+          route: ex.route,
+          reason: errorMessage(error),
+        });
+        return;
+      }
+      log({ level: 'error', msg: 'request failed', method: req.method, route: ex.route, error: errorMessage(error) });
+      replyJson(ex, 500, { error: 'internal error' }, { connection: 'close' });
+    }
+  }
+
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    },
+    (req, res) => void handle(req, res),
+  );
+
+  const host = options.host ?? '127.0.0.1';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? DEFAULT_PORT, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    policy?.close();
+    store.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${urlHost(host)}:${port}`;
+  log({ level: 'info', msg: 'listening', host, port });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    generatedAdminToken: auth.generatedToken,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        policy?.close();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          store.close();
+          log({ level: 'info', msg: 'stopped' });
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** A listening address as this machine reaches it: the wildcard addresses through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x". */
+function matchesEtag(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+function serveFile(ex: Exchange, file: ServedFile | null, contentType: string): void {
+  if (file === null) {
+    replyJson(ex, 404, { error: 'not served here' });
+    return;
+  }
+  // no-cache: kept, but asked again each time, so an edit reaches the fleet at its next refresh.
+  const headers = { ...BASE_HEADERS, 'cache-control': 'no-cache', etag: file.etag };
+  const ifNoneMatch = ex.req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, file.etag)) {
+    reply(ex, 304, headers, '');
+    return;
+  }
+  reply(ex, 200, { ...headers, 'content-type': contentType, 'content-length': file.body.length }, file.body);
+}

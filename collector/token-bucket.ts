@@ -1,0 +1,45 @@
+/**
+ * A server-wide token bucket (report-protocol.md "Collector answers": the limit
+ * behind 429 is global, never per client, since the collector keeps no client
+ * address to key it on). Tokens refill continuously at `ratePerSecond` up to
+ * `burst`; each admitted request takes one. The rate must be above 0 and the
+ * burst at least 1.
+ */
+export class TokenBucket {
+  #tokens: number;
+  #last: number;
+
+  constructor(
+    readonly ratePerSecond: number,
+    readonly burst: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.#tokens = burst;
+    this.#last = now();
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + ((now - this.#last) / 1000) * this.ratePerSecond);
+    this.#last = now;
+  }
+
+  hasToken(): boolean {
+    this.#refill();
+    return this.#tokens >= 1;
+  }
+
+  /** Takes a token if there is one. */
+  take(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Whole seconds until a token is back (at least 1): the value of Retry-After. */
+  secondsUntilToken(): number {
+    this.#refill();
+    return Math.max(1, Math.ceil((1 - this.#tokens) / this.ratePerSecond));
+  }
+}

@@ -1,0 +1,197 @@
+// @vitest-environment node
+/** The SQLite store, the token bucket and the CSV writer, without HTTP. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countsCsv, csvField } from '../../collector/counts-api';
+import { DATABASE_FILE, openSqliteStore } from '../../collector/sqlite-store';
+import type { CollectorStore } from '../../collector/store';
+import { TokenBucket } from '../../collector/token-bucket';
+import { fakeCount, fakeReport } from '../support/collector';
+
+let dir: string;
+let store: CollectorStore | null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'daylight-store-'));
+  store = null;
+});
+afterEach(() => {
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const open = (dataDir = dir): CollectorStore => (store = openSqliteStore(dataDir));
+
+describe('openSqliteStore', () => {
+  it('creates the data dir, uses WAL, and keeps only aggregates, batchIds, sessions and settings', () => {
+    const dataDir = join(dir, 'nested', 'data');
+    open(dataDir).close();
+    store = null;
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const columns = db
+      .prepare(
+        "SELECT m.name AS tbl, p.name AS col FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, p.cid",
+      )
+      .all() as { tbl: string; col: string }[];
+    db.close();
+    // A column for an IP address, a user agent, a body or a time of day would be a privacy change: make it here.
+    expect(columns.map(({ tbl, col }) => `${tbl}.${col}`)).toEqual([
+      'batches.id',
+      'counts.day',
+      'counts.tool',
+      'counts.event',
+      'counts.grp',
+      'counts.policy_revision',
+      'counts.n',
+      'counts.batches',
+      'sessions.hash',
+      'sessions.expires_at',
+      'settings.key',
+      'settings.value',
+    ]);
+  });
+
+  it('refuses a database written by a newer release', () => {
+    open().close();
+    store = null;
+    const db = new Database(join(dir, DATABASE_FILE));
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 1)');
+    store = null;
+  });
+});
+
+describe('ingest', () => {
+  it('takes several reports in one transaction: a batchId seen earlier in it is a duplicate', () => {
+    const db = open();
+    const first = fakeReport({ counts: [fakeCount({ n: 2 })] });
+    const second = fakeReport({ counts: [fakeCount({ n: 3 }), fakeCount({ n: 4 })] });
+    expect(db.ingest([first, second, { ...first, counts: [fakeCount({ n: 100 })] }])).toEqual([
+      'accepted',
+      'accepted',
+      'duplicate',
+    ]);
+    expect(db.ingest([second])).toEqual(['duplicate']);
+    expect(db.counts({}).map((row) => [row.n, row.batches])).toEqual([[9, 2]]);
+  });
+
+  it('keeps cells apart by day, tool, event, group and policy revision', () => {
+    const db = open();
+    const base = fakeReport();
+    db.ingest([
+      base,
+      fakeReport({ counts: [fakeCount({ day: '2026-01-01' })] }),
+      fakeReport({ counts: [fakeCount({ tool: 'claude' })] }),
+      fakeReport({ counts: [fakeCount({ event: 'blocked' })] }),
+      fakeReport({ group: 'sales' }),
+      fakeReport({ group: undefined }),
+      fakeReport({ group: '' }),
+      fakeReport({ policyRevision: 'r2' }),
+    ]);
+    const rows = db.counts({});
+    expect(rows).toHaveLength(7);
+    expect(rows.filter((row) => row.group === null)).toEqual([expect.objectContaining({ n: 2, batches: 2 })]);
+    expect(db.counts({ group: null })).toHaveLength(1);
+    expect(db.counts({ group: 'sales', event: 'visit', tool: 'chatgpt' })).toHaveLength(1);
+    expect(db.counts({ from: '2026-01-01', to: '2026-01-01' })).toEqual([
+      expect.objectContaining({ day: '2026-01-01', n: 1, batches: 1 }),
+    ]);
+  });
+
+  it('keeps apart groups and revisions that only differ where one ends and the other begins', () => {
+    const db = open();
+    db.ingest([
+      fakeReport({ group: 'a b', policyRevision: 'c' }),
+      fakeReport({ group: 'a', policyRevision: 'b c' }),
+      fakeReport({ group: 'a b c', policyRevision: 'r' }),
+      fakeReport({ group: undefined, policyRevision: 'a b c r' }),
+    ]);
+    expect(db.counts({}).map((row) => [row.group, row.policyRevision, row.n])).toEqual([
+      [null, 'a b c r', 1],
+      ['a', 'b c', 1],
+      ['a b', 'c', 1],
+      ['a b c', 'r', 1],
+    ]);
+  });
+
+  it('writes nothing of a transaction that fails', () => {
+    const db = open();
+    const report = fakeReport();
+    // A count SQLite refuses (NOT NULL) makes the transaction throw after the batchIds went in: none may remain.
+    const refused = fakeReport({ counts: [fakeCount({ tool: 'claude', n: Number.NaN })] });
+    expect(() => db.ingest([report, refused])).toThrow('NOT NULL constraint failed: counts.n');
+    expect(db.counts({})).toEqual([]);
+    expect(db.ingest([report])).toEqual(['accepted']);
+  });
+});
+
+describe('sessions', () => {
+  it('expire, can be deleted, and end when the admin token changes', () => {
+    const db = open();
+    const hash = Buffer.alloc(32, 1);
+    const tokenA = Buffer.alloc(32, 0xa);
+    db.endSessionsOfOtherTokens(tokenA);
+    db.addSession(hash, 2_000);
+    expect(db.hasSession(hash, 1_999)).toBe(true);
+    expect(db.hasSession(hash, 2_000)).toBe(false);
+    db.endSessionsOfOtherTokens(tokenA);
+    expect(db.hasSession(hash, 0)).toBe(true);
+    db.endSessionsOfOtherTokens(Buffer.alloc(32, 0xb));
+    expect(db.hasSession(hash, 0)).toBe(false);
+    db.addSession(hash, 2_000);
+    db.deleteSession(hash);
+    expect(db.hasSession(hash, 0)).toBe(false);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('admits a burst, then one a 1/rate, and says how long until the next', () => {
+    let now = 0;
+    const bucket = new TokenBucket(2, 3, () => now);
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+    expect(bucket.secondsUntilToken()).toBe(1);
+    now = 499;
+    expect(bucket.take()).toBe(false);
+    now = 500;
+    expect(bucket.hasToken()).toBe(true);
+    expect(bucket.take()).toBe(true);
+    now = 60_000;
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+    const slow = new TokenBucket(0.1, 1, () => now);
+    slow.take();
+    expect(slow.secondsUntilToken()).toBe(10);
+  });
+});
+
+describe('CSV', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@cmd', "'@cmd"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['=a,b', `"'=a,b"`],
+    ['a=b', 'a=b'],
+    ['', ''],
+  ])('writes %j as %j', (value, field) => {
+    expect(csvField(value)).toBe(field);
+  });
+
+  it('writes null as an empty field, numbers as they are, and CRLF after each record', () => {
+    expect(
+      countsCsv([
+        { day: '2026-11-25', tool: 'chatgpt', event: 'visit', group: null, policyRevision: 'r1', n: 12, batches: 3 },
+      ]),
+    ).toBe('day,tool,event,group,policyRevision,n,batches\r\n2026-11-25,chatgpt,visit,,r1,12,3\r\n');
+  });
+});
