@@ -6,11 +6,14 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { OptionsView, SurfaceResponse } from '../lib/messages';
+import type { UploadPreview } from '../lib/report';
 import type { UsageEvent } from '../lib/usage';
 import { formatDay, formatDuration, formatTime, type MessageKey, type Translate } from './i18n';
 
 export interface OptionsPageProps {
   readonly load: () => Promise<SurfaceResponse>;
+  /** "Send now": uploads every waiting count at once (report-protocol.md). */
+  readonly sendNow: () => Promise<SurfaceResponse>;
   readonly t: Translate;
   /** The browser's language, for dates and numbers. */
   readonly locale: string;
@@ -28,14 +31,14 @@ const EVENT_LABELS: Record<UsageEvent, MessageKey> = {
   'sensitive-paste': 'eventSensitivePaste',
 };
 
-export function OptionsPage({ load, t, locale }: OptionsPageProps) {
+export function OptionsPage({ load, sendNow, t, locale }: OptionsPageProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
-  useEffect(() => {
+  const refresh = () =>
     load().then(
       (response) => setState('options' in response ? { kind: 'ready', view: response.options } : { kind: 'error' }),
       () => setState({ kind: 'error' }),
     );
-  }, []);
+  useEffect(() => void refresh(), []);
 
   if (state.kind === 'loading') return <main class="options" aria-busy="true" />;
   if (state.kind === 'error') {
@@ -53,6 +56,9 @@ export function OptionsPage({ load, t, locale }: OptionsPageProps) {
       <p class="lead">{t('optionsIntro')}</p>
       <PolicySection view={view} t={t} locale={locale} />
       <UsageSection view={view} t={t} locale={locale} />
+      {view.upload !== null && (
+        <UploadSection upload={view.upload} sendNow={sendNow} refresh={refresh} t={t} locale={locale} />
+      )}
       <PrivacySection view={view} t={t} locale={locale} />
     </main>
   );
@@ -153,6 +159,81 @@ function UsageSection({ view, t, locale }: { view: OptionsView; t: Translate; lo
           </tbody>
         </table>
       )}
+    </section>
+  );
+}
+
+/** The exact bodies of the next upload (pretty-printed: the same JSON, spaced for reading) and "Send now". */
+function UploadSection({
+  upload,
+  sendNow,
+  refresh,
+  t,
+  locale,
+}: {
+  upload: UploadPreview;
+  sendNow: () => Promise<SurfaceResponse>;
+  refresh: () => Promise<void>;
+  t: Translate;
+  locale: string;
+}) {
+  const [sending, setSending] = useState(false);
+  const [result, setResult] = useState('');
+  const bodies = [...upload.waiting.map((batch) => batch.body), ...upload.next];
+  const send = async () => {
+    setSending(true);
+    setResult(t('optionsSendNowSending'));
+    const response = await sendNow().catch((error: unknown): SurfaceResponse => ({ ok: false, error: String(error) }));
+    if (!('sent' in response)) setResult(t('optionsSendNowFailed', [response.ok ? '' : response.error]));
+    else if (response.sent.error !== null) setResult(t('optionsSendNowFailed', [response.sent.error]));
+    else setResult(response.sent.sent === 0 ? t('optionsSendNowNothing') : t('optionsSendNowDone'));
+    setSending(false);
+    await refresh();
+  };
+  return (
+    <section aria-labelledby="upload-heading">
+      <h2 id="upload-heading">{t('optionsUploadHeading')}</h2>
+      <dl>
+        <dt>{t('optionsLastSent')}</dt>
+        <dd>{upload.lastSentAt === null ? t('optionsNever') : formatTime(locale, upload.lastSentAt)}</dd>
+        {upload.nextUploadAt !== null && (
+          <>
+            <dt>{t('optionsNextUpload')}</dt>
+            <dd>{formatTime(locale, upload.nextUploadAt)}</dd>
+          </>
+        )}
+      </dl>
+      {upload.waiting
+        .filter((batch) => batch.lastError !== null)
+        .slice(0, 1)
+        .map((batch) => (
+          <p key={batch.batchId} class="problems">
+            {t('optionsUploadWaiting', [batch.lastError ?? '', formatTime(locale, batch.nextAttemptAt)])}
+          </p>
+        ))}
+      {bodies.length === 0 ? (
+        <p class="muted">{t('optionsUploadNothing')}</p>
+      ) : (
+        <>
+          <p>{t('optionsUploadIntro', [upload.collectorHost])}</p>
+          {bodies.map((body, position) => (
+            <pre
+              key={position}
+              class="body"
+              tabIndex={0}
+              aria-label={t('optionsUploadBodyLabel', [String(position + 1)])}
+            >
+              {JSON.stringify(JSON.parse(body), null, 2)}
+            </pre>
+          ))}
+        </>
+      )}
+      <p class="actions">
+        <button type="button" class="button primary" disabled={sending} onClick={() => void send()}>
+          {t('optionsSendNow')}
+        </button>
+        <span role="status">{result}</span>
+      </p>
     </section>
   );
 }

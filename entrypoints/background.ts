@@ -1,11 +1,20 @@
 import { browser } from 'wxt/browser';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
+import { reportBrowser } from '../lib/report';
 import { createPolicyEngine } from '../platform/policy-engine';
 
 // Wiring only: listeners are registered synchronously, because a woken
 // service worker only sees listeners added on its first turn.
 export default defineBackground(() => {
-  const engine = createPolicyEngine({ browser, catalog: BUNDLED_CATALOG, defaultPolicy: DEFAULT_POLICY });
+  const engine = createPolicyEngine({
+    browser,
+    catalog: BUNDLED_CATALOG,
+    defaultPolicy: DEFAULT_POLICY,
+    client: {
+      extensionVersion: browser.runtime.getManifest().version,
+      browser: reportBrowser(import.meta.env.BROWSER, navigator.userAgent),
+    },
+  });
 
   // webextension-polyfill sends a listener's returned promise's value as the response.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises

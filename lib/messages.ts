@@ -8,6 +8,7 @@ import * as z from 'zod/mini';
 import type { Decision, TrainingLink } from './policy/compile';
 import type { PolicySourceName } from './policy-source';
 import type { UsageCount } from './usage';
+import type { UploadOutcome, UploadPreview } from './report';
 
 export const NudgeRequestSchema = z.discriminatedUnion('type', [
   /** The nudge page asks what to show for the URL it was sent from. */
@@ -68,6 +69,8 @@ export const SurfaceRequestSchema = z.discriminatedUnion('type', [
   /** The popup asks about the page in the active tab (null: a tab with no web page, such as a new tab). */
   z.object({ type: z.literal('popup:get'), url: z.nullable(z.string().check(z.maxLength(65536))) }),
   z.object({ type: z.literal('options:get') }),
+  /** "Send now" (report-protocol.md): every waiting count goes to the collector at once. */
+  z.object({ type: z.literal('options:send-now') }),
 ]);
 export type SurfaceRequest = z.infer<typeof SurfaceRequestSchema>;
 
@@ -118,9 +121,12 @@ export interface OptionsView {
   readonly reportingIntervalMinutes: number | null;
   readonly group: string | null;
   readonly counts: readonly (UsageCount & { readonly toolName: string })[];
+  /** The next upload, exactly; null when reporting is off. */
+  readonly upload: UploadPreview | null;
 }
 
 export type SurfaceResponse =
   | { readonly ok: true; readonly popup: PopupView }
   | { readonly ok: true; readonly options: OptionsView }
+  | { readonly ok: true; readonly sent: UploadOutcome }
   | { readonly ok: false; readonly error: string };

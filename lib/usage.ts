@@ -4,10 +4,11 @@
  * no tab.
  */
 import type { Decision } from './policy/compile';
+import { REPORT_EVENTS, type ReportEvent } from './report-schema';
 
 /** The protocol's events, in the order the options page lists them. `sensitive-paste` is planned, not yet counted. */
-export const USAGE_EVENTS = ['visit', 'warned', 'proceeded', 'redirected', 'blocked', 'sensitive-paste'] as const;
-export type UsageEvent = (typeof USAGE_EVENTS)[number];
+export const USAGE_EVENTS = REPORT_EVENTS;
+export type UsageEvent = ReportEvent;
 
 export interface UsageCount {
   /** The local calendar day, YYYY-MM-DD. */

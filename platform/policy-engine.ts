@@ -14,7 +14,7 @@ import {
   DNR_RULES_VERSION,
   isNudge,
 } from '../lib/dnr';
-import { parseManagedConfig } from '../lib/managed-config';
+import { parseManagedConfig, type ManagedConfig } from '../lib/managed-config';
 import {
   BannerRequestSchema,
   NudgeRequestSchema,
@@ -31,11 +31,13 @@ import { INDEX_FORMAT_VERSION, loadIndex, type Decision, type PolicyIndex } from
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
+import type { ReportHeader } from '../lib/report';
 import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/usage';
 import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, retryDelayMinutes } from './policy-fetch';
 import { openPolicyStore, type PolicyStatus, type PolicyStore } from './policy-store';
+import { createReporting, type ReportingTarget } from './reporting';
 import { openUsageStore, type UsageStore } from './usage-store';
 
 type Browser = typeof wxtBrowser;
@@ -103,6 +105,10 @@ export interface PolicyEngineDeps {
   readonly usage?: UsageStore;
   readonly fetchFn?: typeof fetch;
   readonly now?: () => number;
+  readonly random?: () => number;
+  readonly newBatchId?: () => string;
+  /** What usage reports say about the client: Daylight's version and the browser's name, nothing else. */
+  readonly client?: Pick<ReportHeader, 'extensionVersion' | 'browser'>;
 }
 
 export function createPolicyEngine({
@@ -114,10 +120,23 @@ export function createPolicyEngine({
   // Wrapped: fetch called with another `this` throws "Illegal invocation".
   fetchFn = (input, init) => fetch(input, init),
   now = Date.now,
+  random = Math.random,
+  newBatchId = () => crypto.randomUUID(),
+  client = { extensionVersion: browser.runtime.getManifest().version, browser: 'other' },
 }: PolicyEngineDeps) {
   const nudgePageUrl = browser.runtime.getURL('/nudge.html');
   const extensionOrigin = browser.runtime.getURL('/');
   let current: Promise<PolicyInForce> | null = null;
+  const reporting = createReporting({
+    browser,
+    usage,
+    target: async () => reportingTarget(await policy(), parseManagedConfig(await cachedManaged()).config),
+    client,
+    fetchFn,
+    now,
+    random,
+    newBatchId,
+  });
   /**
    * Loads one after another: two installs of dynamic rules at once would both add the same rule ids
    * ("does not have a unique ID"). A load that fails is forgotten, so the next question tries again.
@@ -165,6 +184,7 @@ export function createPolicyEngine({
     // The last fetch's error stays shown after a wake, until a fetch from that URL succeeds.
     const fetchError = url !== null && state.fetch?.url === url ? state.fetch.error : null;
     await recordStatus(withErrors, fetchError, indexFrom);
+    await reporting.schedule(reportingTarget(withErrors, managed.config));
     if (url !== null) {
       await ensureRefreshAlarm(withErrors.result.policy.refreshMinutes);
       // Only when due: a worker wakes on every navigation, and 50,000 of them must not fetch each time.
@@ -174,6 +194,18 @@ export function createPolicyEngine({
       await browser.alarms.clear(RETRY_ALARM);
     }
     return withErrors;
+  }
+
+  /** Where counts go under this policy and managed configuration; null when reporting is off. */
+  function reportingTarget(inForce: PolicyInForce, config: ManagedConfig): ReportingTarget | null {
+    const settings = inForce.result.policy.reporting;
+    if (settings === undefined || config.disableReporting) return null;
+    return {
+      url: settings.url,
+      intervalMinutes: settings.intervalMinutes,
+      token: config.reportingToken,
+      header: { policyRevision: inForce.result.policy.revision, group: config.group },
+    };
   }
 
   async function ensureRefreshAlarm(minutes: number): Promise<void> {
@@ -317,6 +349,7 @@ export function createPolicyEngine({
       const installError = await installRules(next);
       const withErrors = installError === null ? next : { ...next, errors: [installError] };
       await recordStatus(withErrors, null);
+      await reporting.schedule(reportingTarget(withErrors, parseManagedConfig(await cachedManaged()).config));
       return withErrors;
     });
   }
@@ -416,6 +449,7 @@ export function createPolicyEngine({
   async function onAlarm(name: string): Promise<void> {
     if (name.startsWith(SNOOZE_ALARM_PREFIX)) await endSnooze(name.slice(SNOOZE_ALARM_PREFIX.length));
     if (name === REFRESH_ALARM || name === RETRY_ALARM) await refreshPolicyUrl();
+    await reporting.onAlarm(name);
   }
 
   /** Navigation events of each tab, one after another: a commit and the page's own replaceState arrive together. */
@@ -640,6 +674,7 @@ export function createPolicyEngine({
   }
 
   async function onSurfaceMessage(request: SurfaceRequest): Promise<SurfaceResponse> {
+    if (request.type === 'options:send-now') return { ok: true, sent: await reporting.upload(true) };
     const inForce = await policy();
     const { policy: p, index } = inForce.result;
     if (request.type === 'popup:get') {
@@ -696,6 +731,7 @@ export function createPolicyEngine({
           ...entry,
           toolName: names.get(entry.tool) ?? entry.tool,
         })),
+        upload: await reporting.preview(),
       },
     };
   }

@@ -16,6 +16,7 @@ if (root) {
   render(
     <OptionsPage
       load={() => browser.runtime.sendMessage<SurfaceRequest, SurfaceResponse>({ type: 'options:get' })}
+      sendNow={() => browser.runtime.sendMessage<SurfaceRequest, SurfaceResponse>({ type: 'options:send-now' })}
       t={t}
       locale={locale}
     />,

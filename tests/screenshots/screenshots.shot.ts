@@ -45,6 +45,8 @@ const POLICY = {
     { title: 'Using AI at Globex (15 min)', url: 'https://learn.globex.example/ai' },
     { title: 'What data may go into an AI tool', url: 'https://learn.globex.example/data' },
   ],
+  // Never reached while the pictures are taken (the first upload comes at a random point of a day).
+  reporting: { url: 'https://collect.globex.example/v1/reports', intervalMinutes: 1440 },
   rules: [
     { tool: 'claude', action: 'warn', message: 'Customer data stays in Globex Chat, which keeps it in the EU.' },
     { tool: 'perplexity', action: 'redirect', redirectTo: 'globex-chat' },
@@ -62,7 +64,10 @@ beforeAll(async () => {
   await mkdir(OUT, { recursive: true });
   rmSync(MANAGED_POLICY_FILE, { force: true });
   sites = await startFakeSites(HOSTS);
-  removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, { policy: JSON.stringify(POLICY) });
+  removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, {
+    policy: JSON.stringify(POLICY),
+    group: 'Sales EMEA',
+  });
   chromium = await launchChromium({ extensionDir: CHROME_BUILD, sites, language: 'en' });
   await waitForPolicyStatus(chromium, (status) => status.revision === POLICY.revision);
   await waitForInstalledRules(chromium);
@@ -122,7 +127,7 @@ it('renders the popup and the options page', async () => {
   await shoot(popup, 'popup');
 
   const options = await chromium.context.newPage();
-  await options.setViewportSize({ width: 900, height: 900 });
+  await options.setViewportSize({ width: 900, height: 1000 });
   await options.goto(extensionUrl(DAYLIGHT_EXTENSION_ID, 'options.html'));
   await options.locator('h2#usage-heading').waitFor();
   await shoot(options, 'options');

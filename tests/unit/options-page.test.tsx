@@ -2,7 +2,7 @@
 /** The options page: the policy's state and errors verbatim, the local counts, and a privacy statement that follows the configuration. */
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OptionsPage } from '../../components/options-page';
 import type { OptionsView, SurfaceResponse } from '../../lib/messages';
 import { english as t } from '../support/english';
@@ -19,9 +19,12 @@ function view(overrides: Partial<OptionsView> = {}): OptionsView {
     reportingIntervalMinutes: null,
     group: null,
     counts: [],
+    upload: null,
     ...overrides,
   };
 }
+
+const UPLOAD = { collectorHost: 'collect.corp.example', lastSentAt: null, nextUploadAt: null, waiting: [], next: [] };
 
 let root: HTMLElement;
 afterEach(() => {
@@ -29,11 +32,16 @@ afterEach(() => {
   root.remove();
 });
 
-async function show(response: SurfaceResponse) {
+async function show(
+  response: SurfaceResponse | (() => SurfaceResponse),
+  sendNow: () => Promise<SurfaceResponse> = () =>
+    Promise.resolve({ ok: true, sent: { sent: 0, waiting: 0, error: null } }),
+) {
   root = document.createElement('div');
   document.body.append(root);
+  const load = () => Promise.resolve(typeof response === 'function' ? response() : response);
   await act(async () => {
-    render(<OptionsPage load={() => Promise.resolve(response)} t={t} locale="en-US" />, root);
+    render(<OptionsPage load={load} sendNow={sendNow} t={t} locale="en-US" />, root);
     await Promise.resolve();
   });
   return root;
@@ -127,6 +135,79 @@ describe('the options page', () => {
     });
     expect(page.querySelector('script')).toBeNull();
     expect(page.querySelector('.problems pre')?.textContent).toBe(hostile);
+  });
+
+  it('shows the exact body of the next upload, and no upload section when reporting is off', async () => {
+    const off = await show({ ok: true, options: view() });
+    expect(off.querySelector('#upload-heading')).toBeNull();
+    render(null, root);
+    root.remove();
+    const body = JSON.stringify({
+      schemaVersion: 1,
+      batchId: 'b1',
+      counts: [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 2 }],
+    });
+    const page = await show({ ok: true, options: view({ upload: { ...UPLOAD, next: [body] } }) });
+    const shown = page.querySelector('pre.body');
+    expect(JSON.parse(shown?.textContent ?? '')).toEqual(JSON.parse(body));
+    expect(shown?.getAttribute('tabindex')).toBe('0');
+    expect(section(page, 'upload')).toContain('This is exactly what Daylight will send to collect.corp.example:');
+  });
+
+  it('says why the last upload failed and when it is tried again', async () => {
+    const waiting = {
+      batchId: 'b0',
+      body: '{"schemaVersion":1}',
+      createdAt: NOV_26,
+      failures: 2,
+      nextAttemptAt: NOV_26 + 120_000,
+      lastError: 'https://collect.corp.example/v1/reports answered 401',
+    };
+    const page = await show({ ok: true, options: view({ upload: { ...UPLOAD, waiting: [waiting] } }) });
+    expect(section(page, 'upload')).toContain(
+      'Not accepted yet: https://collect.corp.example/v1/reports answered 401. Daylight keeps the counts and tries again after Nov 26, 2026, 9:32 AM.',
+    );
+  });
+
+  it('"Send now" uploads, says what happened, and shows the page anew', async () => {
+    let loads = 0;
+    const sendNow = vi.fn(() =>
+      Promise.resolve<SurfaceResponse>({ ok: true, sent: { sent: 1, waiting: 0, error: null } }),
+    );
+    const page = await show(() => {
+      loads++;
+      return { ok: true, options: view({ upload: { ...UPLOAD, lastSentAt: loads > 1 ? NOV_26 : null } }) };
+    }, sendNow);
+    expect(section(page, 'upload')).toContain('Never');
+    await act(async () => {
+      page.querySelector<HTMLButtonElement>('#upload-heading ~ .actions button')?.click();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(sendNow).toHaveBeenCalledOnce();
+    expect(page.querySelector('[role="status"]')?.textContent).toBe(
+      'Sent. The server accepted everything that was waiting.',
+    );
+    expect(section(page, 'upload')).not.toContain('Never');
+  });
+
+  it('"Send now" that fails says why, and that nothing is lost', async () => {
+    const page = await show({ ok: true, options: view({ upload: UPLOAD }) }, () =>
+      Promise.resolve({
+        ok: true,
+        sent: {
+          sent: 0,
+          waiting: 1,
+          error: 'could not reach https://collect.corp.example/v1/reports: Failed to fetch',
+        },
+      }),
+    );
+    await act(async () => {
+      page.querySelector<HTMLButtonElement>('#upload-heading ~ .actions button')?.click();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    });
+    expect(page.querySelector('[role="status"]')?.textContent).toBe(
+      'Not everything could be sent: could not reach https://collect.corp.example/v1/reports: Failed to fetch. Daylight keeps it and tries again.',
+    );
   });
 
   it('says when it could not load', async () => {

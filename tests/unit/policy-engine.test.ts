@@ -4,14 +4,15 @@
  * service worker lives through can be replayed: wakes, a server that is
  * down, an extension update, a policy change under a snooze.
  */
+import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 import type { Catalog } from '../../lib/catalog';
 import type { NudgeResponse } from '../../lib/messages';
 import { createPolicyEngine, type NavigationDetails } from '../../platform/policy-engine';
 import type { PolicyState, PolicyStore } from '../../platform/policy-store';
-import type { UsageStore } from '../../platform/usage-store';
-import { localDay, type UsageEvent } from '../../lib/usage';
+import { openUsageStore } from '../../platform/usage-store';
+import { localDay } from '../../lib/usage';
 
 interface Rule {
   id: number;
@@ -20,6 +21,8 @@ interface Rule {
 }
 
 /** Everything that outlives one worker: storage, rules, alarms, IndexedDB. */
+let databases = 0;
+
 function fakeWorld() {
   const world = {
     local: {} as Record<string, unknown>,
@@ -34,8 +37,6 @@ function fakeWorld() {
     fetches: 0,
     respond: (): Response | Error => new TypeError('Failed to fetch'),
     failRuleUpdates: false,
-    /** The usage counters, "day tool event" → n. */
-    counts: new Map<string, number>(),
   };
   const area = (data: Record<string, unknown>) => ({
     get: (key: string) => Promise.resolve(key in data ? { [key]: structuredClone(data[key]) } : {}),
@@ -91,20 +92,8 @@ function fakeWorld() {
     const answer = world.respond();
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }) as typeof fetch;
-  const usage: UsageStore = {
-    add: (day, tool, event) => {
-      const key = `${day} ${tool} ${event}`;
-      world.counts.set(key, (world.counts.get(key) ?? 0) + 1);
-      return Promise.resolve();
-    },
-    list: () =>
-      Promise.resolve(
-        [...world.counts].map(([key, n]) => {
-          const [day = '', tool = '', event = ''] = key.split(' ');
-          return { day, tool, event: event as UsageEvent, n };
-        }),
-      ),
-  };
+  // The real IndexedDB store, on fake-indexeddb: its transactions are what counting relies on.
+  const usage = openUsageStore(`engine-test-${++databases}`);
   return { world, browser, store, usage, fetchFn };
 }
 
@@ -273,7 +262,10 @@ describe('snoozes', () => {
 
 describe('usage counts', () => {
   const today = () => localDay(new Date(fake.world.clock));
-  const counted = () => Object.fromEntries(fake.world.counts);
+  const counted = async () =>
+    Object.fromEntries(
+      (await fake.usage.list()).map((count) => [`${count.day} ${count.tool} ${count.event}`, count.n]),
+    );
   /** The nudge page committing in a tab, as DNR's redirect (or the second line) makes it. */
   const nudgeShown = (tabId: number, url: string, transition: Partial<NavigationDetails> = {}) =>
     ({ tabId, frameId: 0, url: `${NUDGE}#${url}`, transitionType: 'typed', ...transition }) as NavigationDetails;
@@ -304,7 +296,7 @@ describe('usage counts', () => {
       fromNudgePage('https://chatgpt.com/'),
     );
     await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
-    expect(counted()).toEqual({
+    expect(await counted()).toEqual({
       [`${today()} gemini visit`]: 1,
       [`${today()} corp-chat visit`]: 1,
       [`${today()} claude blocked`]: 1,
@@ -324,7 +316,7 @@ describe('usage counts', () => {
       nudgeShown(1, 'https://claude.ai/', { transitionType: 'link', transitionQualifiers: ['forward_back'] }),
       'committed',
     );
-    expect(counted()).toEqual({ [`${today()} claude blocked`]: 1 });
+    expect(await counted()).toEqual({ [`${today()} claude blocked`]: 1 });
   });
 
   it('count "redirected" when the person reaches the approved tool, not when they stay', async () => {
@@ -335,7 +327,7 @@ describe('usage counts', () => {
     await engine.onNavigation(nudgeShown(2, 'https://claude.ai/b'), 'committed');
     await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://example.com/' }, 'committed');
     await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
-    expect(counted()).toEqual({
+    expect(await counted()).toEqual({
       [`${today()} claude redirected`]: 1,
       [`${today()} corp-chat visit`]: 2,
     });
@@ -350,7 +342,7 @@ describe('usage counts', () => {
     // The second line catches what DNR missed: a nudge, counted when the nudge page shows, not a visit.
     await engine.onNavigation({ tabId: 4, frameId: 0, url: 'https://chatgpt.com/%63' }, 'committed');
     expect(fake.world.tabUpdates.map((update) => update.tabId)).toEqual([4]);
-    expect(counted()).toEqual({ [`${today()} copilot visit`]: 1 });
+    expect(await counted()).toEqual({ [`${today()} copilot visit`]: 1 });
   });
 
   it('count one visit when a page load and its own replaceState arrive together, in many tabs at once', async () => {
@@ -371,7 +363,7 @@ describe('usage counts', () => {
         engine.onNavigation({ tabId, frameId: 0, url: 'https://gemini.google.com/app?hl=en' }, 'history'),
       ]),
     );
-    expect(counted()).toEqual({ [`${today()} gemini visit`]: 5 });
+    expect(await counted()).toEqual({ [`${today()} gemini visit`]: 5 });
   });
 
   it("forget a closed tab's state", async () => {
@@ -441,6 +433,7 @@ describe('the popup and the options page', () => {
     const engine = await wake();
     const fromPage = { url: 'https://evil.example/', tab: { id: 3, url: 'https://evil.example/' }, frameId: 0 };
     expect(await engine.onMessage({ type: 'options:get' }, fromPage)).toEqual({ ok: false, error: 'not allowed' });
+    expect(await engine.onMessage({ type: 'options:send-now' }, fromPage)).toEqual({ ok: false, error: 'not allowed' });
     expect(await engine.onMessage({ type: 'popup:get', url: 'https://chatgpt.com/' }, fromPage)).toEqual({
       ok: false,
       error: 'not allowed',
@@ -468,13 +461,22 @@ describe('the popup and the options page', () => {
         reportingIntervalMinutes: 120,
         group: 'sales',
         counts: [{ day: today(), tool: 'chatgpt', toolName: 'ChatGPT', event: 'blocked', n: 1 }],
+        upload: { collectorHost: 'collect.corp.example', waiting: [], lastSentAt: null },
       },
+    });
+    const preview = await engine.onMessage({ type: 'options:get' }, OPTIONS);
+    const [body] = 'options' in preview ? (preview.options.upload?.next ?? []) : [];
+    expect(JSON.parse(body ?? '{}')).toMatchObject({
+      policyRevision: 'corp-3',
+      group: 'sales',
+      counts: [{ day: today(), tool: 'chatgpt', event: 'blocked', n: 1 }],
     });
     fake.world.managed = { ...fake.world.managed, disableReporting: true };
     await engine.refreshManaged();
     expect(await engine.onMessage({ type: 'options:get' }, OPTIONS)).toMatchObject({
-      options: { reportingHost: null, reportingIntervalMinutes: null },
+      options: { reportingHost: null, reportingIntervalMinutes: null, upload: null },
     });
+    expect(fake.world.alarms.has('report-upload')).toBe(false);
   });
 
   function today() {

@@ -1,0 +1,133 @@
+/**
+ * Usage report bodies (report-protocol.md "Upload"): the device's counts cut
+ * into batches that each stay under the collector's 64 KiB and 5,000-count
+ * limits, each with its own random batchId. Nothing else goes in: no URL, no
+ * time of day, no user or device identifier.
+ */
+import { MAX_COUNTS, MAX_N, MAX_REPORT_BYTES, type Report, type ReportBrowser } from './report-schema';
+import type { UsageCount } from './usage';
+
+/** What every batch of one upload carries besides its counts. */
+export interface ReportHeader {
+  readonly policyRevision: string;
+  readonly extensionVersion: string;
+  readonly browser: ReportBrowser;
+  /** The org unit from managed configuration (never set by the user), or null. */
+  readonly group: string | null;
+}
+
+/** A batch as it is stored in the outbox and sent: the exact JSON text, so every retry sends the same bytes. */
+export interface ReportBatch {
+  readonly batchId: string;
+  readonly body: string;
+}
+
+/** A batch waiting in the outbox for a 2xx answer. */
+export interface OutboxBatch extends ReportBatch {
+  /** When it was cut from the counters (ms since the epoch); batches are sent oldest first. */
+  readonly createdAt: number;
+  readonly failures: number;
+  /** Not sent again before this moment (backoff, or the collector's Retry-After). */
+  readonly nextAttemptAt: number;
+  /** Why the last attempt failed, for the options page; null before any failure. */
+  readonly lastError: string | null;
+}
+
+/** The next upload, as the options page shows it. */
+export interface UploadPreview {
+  readonly collectorHost: string;
+  readonly lastSentAt: number | null;
+  readonly nextUploadAt: number | null;
+  /** Cut from the counters already, waiting for a 2xx answer: sent exactly so. */
+  readonly waiting: readonly OutboxBatch[];
+  /** The bodies the live counters make now; more counting may add to them before the upload. */
+  readonly next: readonly string[];
+}
+
+/** What one upload run did. */
+export interface UploadOutcome {
+  /** Batches the collector accepted in this run. */
+  readonly sent: number;
+  /** Batches still waiting. */
+  readonly waiting: number;
+  /** The first failure of this run, in words, or null. */
+  readonly error: string | null;
+}
+
+/** The browser a build runs in, for `client.browser`: the build target, and Edge by its user agent. */
+export function reportBrowser(buildTarget: string | undefined, userAgent: string): ReportBrowser {
+  if (buildTarget === 'firefox') return 'firefox';
+  if (buildTarget === 'safari') return 'safari';
+  if (buildTarget === 'chrome' || buildTarget === 'edge') return / Edg\//.test(userAgent) ? 'edge' : 'chrome';
+  return 'other';
+}
+
+const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
+
+function reportText(header: ReportHeader, batchId: string, counts: readonly UsageCount[]): string {
+  const report: Report = {
+    schemaVersion: 1,
+    batchId,
+    policyRevision: header.policyRevision,
+    client: { extensionVersion: header.extensionVersion, browser: header.browser },
+    ...(header.group !== null && { group: header.group }),
+    counts: counts.map(({ day, tool, event, n }) => ({ day, tool, event, n })),
+  };
+  return JSON.stringify(report);
+}
+
+/**
+ * Cuts the counts into as few batches as the limits allow, in order. `newBatchId` gives each batch
+ * its UUID (crypto.randomUUID in the extension; injected so tests can see the ids).
+ */
+export function buildBatches(
+  counts: readonly UsageCount[],
+  header: ReportHeader,
+  newBatchId: () => string,
+): ReportBatch[] {
+  // report-protocol.md: `n` is at most 1,000,000 per entry; a larger counter goes as several entries.
+  const entries = counts.flatMap((count) =>
+    Array.from({ length: Math.ceil(count.n / MAX_N) }, (_, part) => ({
+      ...count,
+      n: Math.min(MAX_N, count.n - part * MAX_N),
+    })),
+  );
+  const batches: ReportBatch[] = [];
+  let current: UsageCount[] = [];
+  // The size of a body grows by each entry's JSON and a comma; every UUID has the same length.
+  const emptySize = utf8Length(reportText(header, '00000000-0000-4000-8000-000000000000', []));
+  let size = emptySize;
+  const flush = () => {
+    if (current.length === 0) return;
+    const batchId = newBatchId();
+    batches.push({ batchId, body: reportText(header, batchId, current) });
+    current = [];
+    size = emptySize;
+  };
+  for (const entry of entries) {
+    const entrySize =
+      utf8Length(JSON.stringify({ day: entry.day, tool: entry.tool, event: entry.event, n: entry.n })) + 1;
+    if (current.length === MAX_COUNTS || size + entrySize > MAX_REPORT_BYTES) flush();
+    current.push(entry);
+    size += entrySize;
+  }
+  flush();
+  return batches;
+}
+
+/** When to try a batch again after a failure: 1, 2, 4 … minutes up to `maxMinutes`, with ±50% jitter. */
+export function uploadRetryDelayMs(failures: number, random: number, maxMinutes = 360): number {
+  const minutes = Math.min(maxMinutes, 2 ** Math.max(0, failures - 1));
+  return minutes * 60_000 * (0.5 + random);
+}
+
+/**
+ * A 429's Retry-After (seconds, or an HTTP date) in milliseconds from `now`; null when absent or
+ * unreadable. Bounded to a day, so a wrong header cannot stall uploads for longer.
+ */
+export function retryAfterMs(header: string | null, now: number): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = /^\s*\d+\s*$/.test(header) ? Number(header) * 1000 : Date.parse(header) - now;
+  if (!Number.isFinite(seconds)) return null;
+  return Math.min(Math.max(0, seconds), 86_400_000);
+}

@@ -1,0 +1,210 @@
+/**
+ * Uploads the usage counts (report-protocol.md "Upload"): every
+ * `reporting.intervalMinutes` with jitter, the counters moved into outbox
+ * batches first, each batch POSTed until a 2xx answer, failures retried with
+ * exponential backoff (or the collector's Retry-After) and the same batchId.
+ * No cookies; `Authorization: Bearer` only when IT set a reporting token.
+ */
+import type { browser as wxtBrowser } from 'wxt/browser';
+import {
+  buildBatches,
+  retryAfterMs,
+  uploadRetryDelayMs,
+  type OutboxBatch,
+  type ReportHeader,
+  type UploadOutcome,
+  type UploadPreview,
+} from '../lib/report';
+import type { UsageStore } from './usage-store';
+
+type Browser = typeof wxtBrowser;
+
+export const UPLOAD_ALARM = 'report-upload';
+export const UPLOAD_RETRY_ALARM = 'report-retry';
+/** storage.local: when the collector last accepted a batch (ms), for the options page. */
+const LAST_SENT_KEY = 'reportLastSentAt';
+/**
+ * storage.local: the batchId the next batch cut from the counters will get, so that the options page
+ * can show the exact body of the next upload. It is taken (removed) before it is used, so a worker
+ * stopped in between can never give two batches one id: the collector would drop the second.
+ */
+const NEXT_BATCH_ID_KEY = 'reportNextBatchId';
+/** An upload that hangs must not hold the worker: the batch is retried later. */
+const UPLOAD_TIMEOUT_MS = 30_000;
+
+/** Where and how to upload, from the policy in force and managed configuration; null when reporting is off. */
+export interface ReportingTarget {
+  readonly url: string;
+  readonly intervalMinutes: number;
+  readonly token: string | null;
+  readonly header: Omit<ReportHeader, 'extensionVersion' | 'browser'>;
+}
+
+export interface ReportingDeps {
+  readonly browser: Browser;
+  readonly usage: UsageStore;
+  readonly target: () => Promise<ReportingTarget | null>;
+  readonly client: Pick<ReportHeader, 'extensionVersion' | 'browser'>;
+  readonly fetchFn: typeof fetch;
+  readonly now: () => number;
+  readonly random: () => number;
+  readonly newBatchId: () => string;
+}
+
+export function createReporting({ browser, usage, target, client, fetchFn, now, random, newBatchId }: ReportingDeps) {
+  /** One upload at a time: an alarm and "Send now" at once must not send a batch twice in parallel. */
+  let running: Promise<UploadOutcome> | null = null;
+
+  /**
+   * Keeps the upload alarm in step with the policy: set when reporting is on and none is set (the
+   * first one at a random point of the interval, so a fleet installed at once does not upload at
+   * once), cleared when reporting is off. Counting goes on either way. Takes the target from the
+   * policy load that calls it (asking for the policy here would wait on that very load).
+   */
+  async function schedule(reporting: ReportingTarget | null): Promise<void> {
+    if (reporting === null) {
+      await browser.alarms.clear(UPLOAD_ALARM);
+      await browser.alarms.clear(UPLOAD_RETRY_ALARM);
+      return;
+    }
+    const existing = await browser.alarms.get(UPLOAD_ALARM);
+    const intervalMs = reporting.intervalMinutes * 60_000;
+    if (existing !== undefined && existing.scheduledTime <= now() + intervalMs * 1.1) return;
+    await browser.alarms.create(UPLOAD_ALARM, { when: now() + random() * intervalMs });
+  }
+
+  async function onAlarm(name: string): Promise<void> {
+    if (name !== UPLOAD_ALARM && name !== UPLOAD_RETRY_ALARM) return;
+    const reporting = await target();
+    if (reporting === null) return;
+    if (name === UPLOAD_ALARM) {
+      // The next regular upload: the interval, ±10%.
+      const intervalMs = reporting.intervalMinutes * 60_000;
+      await browser.alarms.create(UPLOAD_ALARM, { when: now() + intervalMs * (0.9 + 0.2 * random()) });
+    }
+    await upload(false);
+  }
+
+  /** `force` ("Send now"): every waiting batch goes now, backoff or not. */
+  function upload(force: boolean): Promise<UploadOutcome> {
+    running ??= uploadOnce(force).finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  async function uploadOnce(force: boolean): Promise<UploadOutcome> {
+    const reporting = await target();
+    if (reporting === null) return { sent: 0, waiting: (await usage.outbox()).length, error: 'reporting is off' };
+    const header: ReportHeader = { ...reporting.header, ...client };
+    const promised = await takeNextBatchId();
+    await usage.moveToOutbox((counts) => buildBatches(counts, header, batchIds(promised)), now());
+    let sent = 0;
+    let firstError: string | null = null;
+    for (const batch of await usage.outbox()) {
+      if (!force && batch.nextAttemptAt > now()) continue;
+      const result = await post(reporting, batch);
+      if (result.ok) {
+        await usage.sent(batch.batchId);
+        await browser.storage.local.set({ [LAST_SENT_KEY]: now() });
+        sent++;
+        continue;
+      }
+      firstError ??= result.error;
+      const failures = batch.failures + 1;
+      const delay = result.retryAfterMs ?? uploadRetryDelayMs(failures, random());
+      await usage.failed(batch.batchId, { failures, nextAttemptAt: now() + delay, lastError: result.error });
+      // The collector is down or busy: the other batches would fare no better now.
+      if (result.stop) break;
+    }
+    const waiting = await usage.outbox();
+    await scheduleRetry(waiting);
+    return { sent, waiting: waiting.length, error: firstError };
+  }
+
+  async function takeNextBatchId(): Promise<string | null> {
+    const stored = (await browser.storage.local.get(NEXT_BATCH_ID_KEY))[NEXT_BATCH_ID_KEY];
+    if (typeof stored !== 'string') return null;
+    await browser.storage.local.remove(NEXT_BATCH_ID_KEY);
+    return stored;
+  }
+
+  async function peekNextBatchId(): Promise<string> {
+    const stored = (await browser.storage.local.get(NEXT_BATCH_ID_KEY))[NEXT_BATCH_ID_KEY];
+    if (typeof stored === 'string') return stored;
+    const id = newBatchId();
+    await browser.storage.local.set({ [NEXT_BATCH_ID_KEY]: id });
+    return id;
+  }
+
+  /** Batch ids for one cut: the promised one first (when there is one), then new ones. */
+  function batchIds(first: string | null): () => string {
+    let next = first;
+    return () => {
+      const id = next ?? newBatchId();
+      next = null;
+      return id;
+    };
+  }
+
+  async function scheduleRetry(waiting: readonly OutboxBatch[]): Promise<void> {
+    if (waiting.length === 0) {
+      await browser.alarms.clear(UPLOAD_RETRY_ALARM);
+      return;
+    }
+    const when = Math.max(now() + 30_000, Math.min(...waiting.map((batch) => batch.nextAttemptAt)));
+    await browser.alarms.create(UPLOAD_RETRY_ALARM, { when });
+  }
+
+  async function post(
+    reporting: ReportingTarget,
+    batch: OutboxBatch,
+  ): Promise<{ ok: true } | { ok: false; error: string; retryAfterMs: number | null; stop: boolean }> {
+    let response: Response;
+    try {
+      response = await fetchFn(reporting.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          ...(reporting.token !== null && { Authorization: `Bearer ${reporting.token}` }),
+        },
+        body: batch.body,
+        credentials: 'omit',
+        cache: 'no-store',
+        redirect: 'error',
+        signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return { ok: false, error: `could not reach ${reporting.url}: ${reason}`, retryAfterMs: null, stop: true };
+    }
+    if (response.ok) return { ok: true };
+    const detail = (await response.text().catch(() => '')).slice(0, 300);
+    const error = `${reporting.url} answered ${response.status}${detail === '' ? '' : `: ${detail}`}`;
+    const retryAfter = response.status === 429 ? retryAfterMs(response.headers.get('Retry-After'), now()) : null;
+    // 429 and 5xx: the server as a whole. 400, 401, 413: this batch or its token; the others may still go.
+    return { ok: false, error, retryAfterMs: retryAfter, stop: response.status === 429 || response.status >= 500 };
+  }
+
+  /**
+   * What the options page shows: the exact bodies waiting in the outbox, and the bodies the live
+   * counters would make now (the first with the batchId it will really get); null when reporting is off.
+   */
+  async function preview(): Promise<UploadPreview | null> {
+    const reporting = await target();
+    if (reporting === null) return null;
+    const live = await usage.list();
+    const header: ReportHeader = { ...reporting.header, ...client };
+    const next = live.length === 0 ? [] : buildBatches(live, header, batchIds(await peekNextBatchId()));
+    const lastSent = (await browser.storage.local.get(LAST_SENT_KEY))[LAST_SENT_KEY];
+    return {
+      collectorHost: new URL(reporting.url).host,
+      lastSentAt: typeof lastSent === 'number' ? lastSent : null,
+      nextUploadAt: (await browser.alarms.get(UPLOAD_ALARM))?.scheduledTime ?? null,
+      waiting: await usage.outbox(),
+      next: next.map((batch) => batch.body),
+    };
+  }
+
+  return { schedule, onAlarm, upload, preview };
+}
