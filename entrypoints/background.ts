@@ -5,6 +5,8 @@ import { createPolicyEngine } from '../platform/policy-engine';
 
 // Wiring only: listeners are registered synchronously, because a woken
 // service worker only sees listeners added on its first turn.
+const localPolicyUrl = (import.meta.env as Record<string, string | undefined>).WXT_DAYLIGHT_POLICY_URL;
+
 export default defineBackground(() => {
   const engine = createPolicyEngine({
     browser,
@@ -14,6 +16,8 @@ export default defineBackground(() => {
       extensionVersion: browser.runtime.getManifest().version,
       browser: reportBrowser(import.meta.env.BROWSER, navigator.userAgent),
     },
+    // Set by `npm start` for its build only (scripts/start.mjs, mode "trial"): the local collector's policy.
+    buildDefaults: localPolicyUrl === undefined ? {} : { policyUrl: localPolicyUrl },
   });
 
   // webextension-polyfill sends a listener's returned promise's value as the response.

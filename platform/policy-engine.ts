@@ -109,6 +109,8 @@ export interface PolicyEngineDeps {
   readonly newBatchId?: () => string;
   /** What usage reports say about the client: Daylight's version and the browser's name, nothing else. */
   readonly client?: Pick<ReportHeader, 'extensionVersion' | 'browser'>;
+  /** Managed keys this build assumes when IT set none (`npm start`'s local build: the local policyUrl). */
+  readonly buildDefaults?: { readonly policyUrl?: string };
 }
 
 export function createPolicyEngine({
@@ -123,6 +125,7 @@ export function createPolicyEngine({
   random = Math.random,
   newBatchId = () => crypto.randomUUID(),
   client = { extensionVersion: browser.runtime.getManifest().version, browser: 'other' },
+  buildDefaults = {},
 }: PolicyEngineDeps) {
   const nudgePageUrl = browser.runtime.getURL('/nudge.html');
   const extensionOrigin = browser.runtime.getURL('/');
@@ -130,7 +133,7 @@ export function createPolicyEngine({
   const reporting = createReporting({
     browser,
     usage,
-    target: async () => reportingTarget(await policy(), parseManagedConfig(await cachedManaged()).config),
+    target: async () => reportingTarget(await policy(), managedConfig(await cachedManaged()).config),
     client,
     fetchFn,
     now,
@@ -156,7 +159,7 @@ export function createPolicyEngine({
 
   /** `managedChanged`: IT just changed the managed values, which is worth a fetch even before it is due. */
   async function load(rawManaged: unknown, managedChanged = false): Promise<PolicyInForce> {
-    const managed = parseManagedConfig(rawManaged);
+    const managed = managedConfig(rawManaged);
     const state = await store.read();
     let indexFrom: PolicyStatus['index'] = 'compiled';
     const parseText = (text: string): PolicyResult => {
@@ -268,6 +271,17 @@ export function createPolicyEngine({
     await store.update({ status });
   }
 
+  /**
+   * The managed configuration, over the build's own defaults: a build made by `npm start` fetches its
+   * policy from the local collector when IT configured no policy (a managed `policy` or `policyUrl`
+   * always wins).
+   */
+  function managedConfig(raw: unknown) {
+    const values = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+    const configured = values.policy !== undefined || values.policyUrl !== undefined;
+    return parseManagedConfig(configured ? values : { ...buildDefaults, ...values });
+  }
+
   /** The managed values as last read, or {} before the first read (never waits on storage.managed). */
   async function cachedManaged(): Promise<unknown> {
     return (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {};
@@ -275,7 +289,7 @@ export function createPolicyEngine({
 
   /** The managed configuration still takes the policy from this URL (it may have changed during a fetch). */
   async function stillFetchesFrom(url: string): Promise<boolean> {
-    const { config } = parseManagedConfig(await cachedManaged());
+    const { config } = managedConfig(await cachedManaged());
     return config.policy === null && config.policyUrl === url;
   }
 
@@ -295,7 +309,7 @@ export function createPolicyEngine({
     // An ETag belongs to one URL and to a policy that was accepted from it.
     const etag = sameUrl && inForce.source === 'url' ? previous.etag : null;
     const refreshMs = inForce.result.policy.refreshMinutes * 60_000;
-    const { config } = parseManagedConfig(await cachedManaged());
+    const { config } = managedConfig(await cachedManaged());
     const fetched: Awaited<ReturnType<typeof fetchPolicy>> =
       config.policySigningKey === null
         ? await fetchPolicy(fetchFn, url, etag)
@@ -349,13 +363,13 @@ export function createPolicyEngine({
       const installError = await installRules(next);
       const withErrors = installError === null ? next : { ...next, errors: [installError] };
       await recordStatus(withErrors, null);
-      await reporting.schedule(reportingTarget(withErrors, parseManagedConfig(await cachedManaged()).config));
+      await reporting.schedule(reportingTarget(withErrors, managedConfig(await cachedManaged()).config));
       return withErrors;
     });
   }
 
   async function refreshPolicyUrl(): Promise<void> {
-    const { config } = parseManagedConfig(await cachedManaged());
+    const { config } = managedConfig(await cachedManaged());
     if (config.policy !== null || config.policyUrl === null) return;
     await policy();
     await refreshOnce(config.policyUrl);
@@ -704,7 +718,7 @@ export function createPolicyEngine({
       };
     }
     const state = await store.read();
-    const { config } = parseManagedConfig(await cachedManaged());
+    const { config } = managedConfig(await cachedManaged());
     const fetchUrl = config.policy === null ? config.policyUrl : null;
     const fetched = fetchUrl !== null && state.fetch?.url === fetchUrl ? state.fetch : null;
     const names = new Map(index.serialized.entries.map((entry) => [entry.id, entry.name]));

@@ -103,10 +103,11 @@ beforeEach(() => {
 });
 
 /** A new worker, doing what background.ts does on its first turn, then settling. */
-async function wake(catalog: Catalog = BUNDLED_CATALOG) {
+async function wake(catalog: Catalog = BUNDLED_CATALOG, buildDefaults: { policyUrl?: string } = {}) {
   const engine = createPolicyEngine({
     browser: fake.browser as never,
     catalog,
+    buildDefaults,
     defaultPolicy: DEFAULT_POLICY,
     store: fake.store,
     usage: fake.usage,
@@ -482,4 +483,28 @@ describe('the popup and the options page', () => {
   function today() {
     return localDay(new Date(fake.world.clock));
   }
+});
+
+describe("npm start's build", () => {
+  const LOCAL = 'http://127.0.0.1:8787/v1/policy';
+
+  it('fetches its policy from the local collector when IT configured none', async () => {
+    fake.world.respond = () => new Response(policyText('local-1', 'block'));
+    const engine = await wake(BUNDLED_CATALOG, { policyUrl: LOCAL });
+    expect(fake.world.fetches).toBe(1);
+    expect((await engine.policy()).result.policy.revision).toBe('local-1');
+  });
+
+  it('leaves a managed policy or policyUrl in charge', async () => {
+    fake.world.managed = { policy: policyText('managed-1', 'warn') };
+    const engine = await wake(BUNDLED_CATALOG, { policyUrl: LOCAL });
+    expect((await engine.policy()).result.policy.revision).toBe('managed-1');
+    // The very first start may ask the local URL once before managed storage answers; never again.
+    const fetched = fake.world.fetches;
+    fake.world.clock += 24 * 3600_000;
+    await engine.onAlarm('policy-refresh');
+    await wake(BUNDLED_CATALOG, { policyUrl: LOCAL });
+    expect(fake.world.fetches).toBe(fetched);
+    expect((await engine.policy()).result.policy.revision).toBe('managed-1');
+  });
 });

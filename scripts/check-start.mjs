@@ -1,0 +1,58 @@
+// CI: `npm start` on a fresh clone brings up the whole product. Starts it on a spare port with a
+// throwaway data directory, waits for /healthz, and checks that the extension is where the output
+// says, built for this collector, and that the dashboard asks for a sign-in. Exits non-zero otherwise.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const port = 18_000 + Math.floor(Math.random() * 2000);
+const base = `http://127.0.0.1:${port}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'daylight-start-'));
+const child = spawn(
+  process.execPath,
+  ['scripts/start.mjs', '--port', String(port), '--data', dataDir, '--sample-data'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+let output = '';
+child.stdout.setEncoding('utf8').on('data', (chunk) => {
+  output += chunk;
+  process.stdout.write(chunk);
+});
+
+function check(condition, what) {
+  if (!condition) {
+    process.stderr.write(`check-start: ${what}\n`);
+    child.kill('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(1);
+  }
+  process.stdout.write(`check-start: ok: ${what}\n`);
+}
+
+const deadline = Date.now() + 240_000;
+while (!output.includes('Ctrl-C stops the collector.') && Date.now() < deadline && child.exitCode === null) {
+  await new Promise((done) => setTimeout(done, 200));
+}
+check(output.includes('Ctrl-C stops the collector.'), 'npm start said it was running within 4 minutes');
+
+check((await fetch(`${base}/healthz`)).status === 200, `${base}/healthz answers 200`);
+const chromeDir = /Chrome and Edge: (\S+)/.exec(output)?.[1];
+const firefoxDir = /Firefox: (\S+)/.exec(output)?.[1];
+for (const dir of [chromeDir, firefoxDir]) {
+  check(dir !== undefined && existsSync(join(dir, 'manifest.json')), `the extension is built in ${dir}`);
+  const background = readFileSync(join(dir, 'background.js'), 'utf8');
+  check(background.includes(`${base}/v1/policy`), `${dir} fetches its policy from ${base}/v1/policy`);
+}
+const policy = await (await fetch(`${base}/v1/policy`)).json();
+check(policy.reporting?.url === `${base}/v1/reports`, 'the served policy reports to this collector');
+const dashboard = await fetch(`${base}/`, { redirect: 'manual' });
+check(dashboard.status === 303 && dashboard.headers.get('location') === '/login', 'the dashboard asks for a sign-in');
+check(/Sample data: \d+ reports added/.test(output), 'the sample data went in');
+
+child.kill('SIGTERM');
+await new Promise((done) => child.once('exit', done));
+rmSync(dataDir, { recursive: true, force: true });
+process.stdout.write('check-start: npm start brings up the whole product\n');
