@@ -87,8 +87,11 @@ export default defineConfig({
         gecko: {
           id: 'daylight@daylight-extension.org',
           strict_min_version: '142.0',
-          // Daylight uploads counts only, never browsing data: https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/
-          data_collection_permissions: { required: ['none'] },
+          // When the organization turns reporting on, Daylight uploads per-day counts of visits to AI tools: no
+          // URL, but still a summary of "the websites you visit", which Mozilla's taxonomy calls browsingActivity
+          // (https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/#specifying-data-types).
+          // Declared, not hidden; with reporting off nothing leaves the device (report-protocol.md).
+          data_collection_permissions: { required: ['browsingActivity'] },
         },
       },
     }),

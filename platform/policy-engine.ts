@@ -187,7 +187,7 @@ export function createPolicyEngine({
     // The last fetch's error stays shown after a wake, until a fetch from that URL succeeds.
     const fetchError = url !== null && state.fetch?.url === url ? state.fetch.error : null;
     await recordStatus(withErrors, fetchError, indexFrom);
-    await reporting.schedule(reportingTarget(withErrors, managed.config));
+    await reportingFollows(withErrors, managed.config);
     if (url !== null) {
       await ensureRefreshAlarm(withErrors.result.policy.refreshMinutes);
       // Only when due: a worker wakes on every navigation, and 50,000 of them must not fetch each time.
@@ -197,6 +197,12 @@ export function createPolicyEngine({
       await browser.alarms.clear(RETRY_ALARM);
     }
     return withErrors;
+  }
+
+  /** Reporting follows the policy in force: its schedule, and the revision and group counts go under. */
+  async function reportingFollows(inForce: PolicyInForce, config: ManagedConfig): Promise<void> {
+    await reporting.headerChanged({ policyRevision: inForce.result.policy.revision, group: config.group });
+    await reporting.schedule(reportingTarget(inForce, config));
   }
 
   /** Where counts go under this policy and managed configuration; null when reporting is off. */
@@ -363,7 +369,7 @@ export function createPolicyEngine({
       const installError = await installRules(next);
       const withErrors = installError === null ? next : { ...next, errors: [installError] };
       await recordStatus(withErrors, null);
-      await reporting.schedule(reportingTarget(withErrors, managedConfig(await cachedManaged()).config));
+      await reportingFollows(withErrors, managedConfig(await cachedManaged()).config);
       return withErrors;
     });
   }

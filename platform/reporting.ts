@@ -23,12 +23,6 @@ export const UPLOAD_ALARM = 'report-upload';
 export const UPLOAD_RETRY_ALARM = 'report-retry';
 /** storage.local: when the collector last accepted a batch (ms), for the options page. */
 const LAST_SENT_KEY = 'reportLastSentAt';
-/**
- * storage.local: the batchId the next batch cut from the counters will get, so that the options page
- * can show the exact body of the next upload. It is taken (removed) before it is used, so a worker
- * stopped in between can never give two batches one id: the collector would drop the second.
- */
-const NEXT_BATCH_ID_KEY = 'reportNextBatchId';
 /** An upload that hangs must not hold the worker: the batch is retried later. */
 const UPLOAD_TIMEOUT_MS = 30_000;
 
@@ -54,6 +48,7 @@ export interface ReportingDeps {
 export function createReporting({ browser, usage, target, client, fetchFn, now, random, newBatchId }: ReportingDeps) {
   /** One upload at a time: an alarm and "Send now" at once must not send a batch twice in parallel. */
   let running: Promise<UploadOutcome> | null = null;
+  let runningForced = false;
 
   /**
    * Keeps the upload alarm in step with the policy: set when reporting is on and none is set (the
@@ -85,20 +80,33 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     await upload(false);
   }
 
-  /** `force` ("Send now"): every waiting batch goes now, backoff or not. */
+  /**
+   * `force` ("Send now"): the live counters are cut and every waiting batch goes now, backoff or not.
+   * A Send now during a regular run waits for it, then runs itself.
+   */
   function upload(force: boolean): Promise<UploadOutcome> {
-    running ??= uploadOnce(force).finally(() => {
-      running = null;
-    });
-    return running;
+    if (running !== null && (runningForced || !force)) return running;
+    const run = (running ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => uploadOnce(force))
+      .finally(() => {
+        if (running === run) running = null;
+      });
+    running = run;
+    runningForced = force;
+    return run;
   }
 
   async function uploadOnce(force: boolean): Promise<UploadOutcome> {
     const reporting = await target();
     if (reporting === null) return { sent: 0, waiting: (await usage.outbox()).length, error: 'reporting is off' };
     const header: ReportHeader = { ...reporting.header, ...client };
-    const promised = await takeNextBatchId();
-    await usage.moveToOutbox((counts) => buildBatches(counts, header, batchIds(promised)), now());
+    // While the collector refuses or is away, the counters keep adding up in place instead of
+    // piling one batch per attempt into the outbox. "Send now" always cuts: IT wants today's numbers.
+    const failing = (await usage.outbox()).some((batch) => batch.failures > 0);
+    if (force || !failing) {
+      await usage.moveToOutbox((counts, promised) => buildBatches(counts, header, batchIds(promised)), now());
+    }
     let sent = 0;
     let firstError: string | null = null;
     for (const batch of await usage.outbox()) {
@@ -120,21 +128,6 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     const waiting = await usage.outbox();
     await scheduleRetry(waiting);
     return { sent, waiting: waiting.length, error: firstError };
-  }
-
-  async function takeNextBatchId(): Promise<string | null> {
-    const stored = (await browser.storage.local.get(NEXT_BATCH_ID_KEY))[NEXT_BATCH_ID_KEY];
-    if (typeof stored !== 'string') return null;
-    await browser.storage.local.remove(NEXT_BATCH_ID_KEY);
-    return stored;
-  }
-
-  async function peekNextBatchId(): Promise<string> {
-    const stored = (await browser.storage.local.get(NEXT_BATCH_ID_KEY))[NEXT_BATCH_ID_KEY];
-    if (typeof stored === 'string') return stored;
-    const id = newBatchId();
-    await browser.storage.local.set({ [NEXT_BATCH_ID_KEY]: id });
-    return id;
   }
 
   /** Batch ids for one cut: the promised one first (when there is one), then new ones. */
@@ -182,8 +175,10 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     const detail = (await response.text().catch(() => '')).slice(0, 300);
     const error = `${reporting.url} answered ${response.status}${detail === '' ? '' : `: ${detail}`}`;
     const retryAfter = response.status === 429 ? retryAfterMs(response.headers.get('Retry-After'), now()) : null;
-    // 429 and 5xx: the server as a whole. 400, 401, 413: this batch or its token; the others may still go.
-    return { ok: false, error, retryAfterMs: retryAfter, stop: response.status === 429 || response.status >= 500 };
+    // 429, 5xx and 401 (the token is the same for every batch): the others would fare no better now.
+    // 400 and 413 are about this batch; the others may still go.
+    const stop = response.status === 401 || response.status === 429 || response.status >= 500;
+    return { ok: false, error, retryAfterMs: retryAfter, stop };
   }
 
   /**
@@ -195,7 +190,8 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     if (reporting === null) return null;
     const live = await usage.list();
     const header: ReportHeader = { ...reporting.header, ...client };
-    const next = live.length === 0 ? [] : buildBatches(live, header, batchIds(await peekNextBatchId()));
+    const next =
+      live.length === 0 ? [] : buildBatches(live, header, batchIds(await usage.promiseNextBatchId(newBatchId)));
     const lastSent = (await browser.storage.local.get(LAST_SENT_KEY))[LAST_SENT_KEY];
     return {
       collectorHost: new URL(reporting.url).host,
@@ -206,5 +202,20 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     };
   }
 
-  return { schedule, onAlarm, upload, preview };
+  /**
+   * Counts belong to the policy revision and group they were counted under: when either changes,
+   * the live counters are cut into the outbox under the old ones first, so the dashboard can compare
+   * revisions truthfully.
+   */
+  async function headerChanged(current: ReportingTarget['header']): Promise<void> {
+    const previous = (await usage.liveHeader()) as ReportingTarget['header'] | undefined;
+    if (previous?.policyRevision === current.policyRevision && previous.group === current.group) return;
+    if (previous !== undefined) {
+      const header: ReportHeader = { ...previous, ...client };
+      await usage.moveToOutbox((counts, promised) => buildBatches(counts, header, batchIds(promised)), now());
+    }
+    await usage.setLiveHeader(current);
+  }
+
+  return { schedule, onAlarm, upload, preview, headerChanged };
 }

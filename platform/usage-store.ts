@@ -17,6 +17,13 @@ import type { UsageCount, UsageEvent } from '../lib/usage';
 interface UsageDb extends DBSchema {
   counters: { key: [string, string, string]; value: UsageCount };
   outbox: { key: string; value: OutboxBatch };
+  /**
+   * `nextBatchId`: the id the next batch cut from the counters gets (the options page shows it), kept
+   * here so that it is taken in the very transaction that uses it: a crash can never let two batches
+   * share it (the collector would answer 200 to the second and its counts would be gone).
+   * `liveHeader`: the policy revision and group the live counters were counted under.
+   */
+  meta: { key: string; value: unknown };
 }
 
 export interface UsageStore {
@@ -24,9 +31,15 @@ export interface UsageStore {
   list(): Promise<UsageCount[]>;
   /**
    * Takes every live counter out and puts the batches `cut` makes of them in the outbox, in one
-   * transaction. Returns how many batches were added (0 when nothing was counted).
+   * transaction; `cut` gets the promised next batchId (or null), which is used up with it. Returns
+   * how many batches were added (0 when nothing was counted).
    */
-  moveToOutbox(cut: (counts: UsageCount[]) => ReportBatch[], now: number): Promise<number>;
+  moveToOutbox(cut: (counts: UsageCount[], promisedId: string | null) => ReportBatch[], now: number): Promise<number>;
+  /** The batchId the next cut will use, promised now if none is. */
+  promiseNextBatchId(create: () => string): Promise<string>;
+  /** The revision and group the live counters were counted under (see UsageDb.meta). */
+  liveHeader(): Promise<unknown>;
+  setLiveHeader(header: unknown): Promise<void>;
   outbox(): Promise<OutboxBatch[]>;
   /** The collector accepted the batch (2xx): it leaves the outbox. */
   sent(batchId: string): Promise<void>;
@@ -37,10 +50,11 @@ export function openUsageStore(name = 'daylight-usage'): UsageStore {
   let db: Promise<IDBPDatabase<UsageDb>> | null = null;
   // A failed open, or a connection the browser closed, is forgotten: the next call opens it again.
   const open = () =>
-    (db ??= openDB<UsageDb>(name, 2, {
+    (db ??= openDB<UsageDb>(name, 3, {
       upgrade(database, oldVersion) {
         if (oldVersion < 1) database.createObjectStore('counters', { keyPath: ['day', 'tool', 'event'] });
         if (oldVersion < 2) database.createObjectStore('outbox', { keyPath: 'batchId' });
+        if (oldVersion < 3) database.createObjectStore('meta');
       },
       terminated() {
         db = null;
@@ -60,20 +74,40 @@ export function openUsageStore(name = 'daylight-usage'): UsageStore {
       return (await open()).getAll('counters');
     },
     async moveToOutbox(cut, now) {
-      const transaction = (await open()).transaction(['counters', 'outbox'], 'readwrite');
-      const counters = transaction.objectStore('counters');
-      const counts = await counters.getAll();
-      // `cut` is synchronous: an await on anything but this transaction would let it commit half done.
-      const batches = counts.length === 0 ? [] : cut(counts);
-      if (batches.length > 0) {
+      const transaction = (await open()).transaction(['counters', 'outbox', 'meta'], 'readwrite');
+      const work = async () => {
+        const counters = transaction.objectStore('counters');
+        const meta = transaction.objectStore('meta');
+        const counts = await counters.getAll();
+        const promised = await meta.get('nextBatchId');
+        // `cut` is synchronous: an await on anything but this transaction would let it commit half done.
+        const batches = counts.length === 0 ? [] : cut(counts, typeof promised === 'string' ? promised : null);
+        if (batches.length === 0) return 0;
         await counters.clear();
+        await meta.delete('nextBatchId');
         const outbox = transaction.objectStore('outbox');
         for (const batch of batches) {
           await outbox.add({ ...batch, createdAt: now, failures: 0, nextAttemptAt: now, lastError: null });
         }
-      }
+        return batches.length;
+      };
+      // Both awaited together: a failed step aborts the transaction, and neither rejection goes unhandled.
+      const [added] = await Promise.all([work(), transaction.done]);
+      return added;
+    },
+    async promiseNextBatchId(create) {
+      const transaction = (await open()).transaction('meta', 'readwrite');
+      const stored = await transaction.store.get('nextBatchId');
+      const id = typeof stored === 'string' ? stored : create();
+      if (typeof stored !== 'string') await transaction.store.put(id, 'nextBatchId');
       await transaction.done;
-      return batches.length;
+      return id;
+    },
+    async liveHeader() {
+      return (await open()).get('meta', 'liveHeader');
+    },
+    async setLiveHeader(header) {
+      await (await open()).put('meta', header, 'liveHeader');
     },
     async outbox() {
       const batches = await (await open()).getAll('outbox');

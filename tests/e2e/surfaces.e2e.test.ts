@@ -193,7 +193,7 @@ describe('the options page', () => {
     expect(policy).toContain("Set by your IT department in the browser's settings");
     expect(policy).toContain('No problems with the latest update.');
     expect(await page.textContent('section[aria-labelledby="privacy-heading"]')).toContain(
-      'The counts stay on this device: your organization has not turned on reporting.',
+      'Nothing is sent: your organization has not turned on reporting. If it does, the counts above are sent then.',
     );
     await page.close();
   });

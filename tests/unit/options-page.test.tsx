@@ -112,7 +112,7 @@ describe('the options page', () => {
   it('says plainly when nothing is counted and nothing is sent', async () => {
     const page = await show({ ok: true, options: view() });
     expect(section(page, 'usage')).toContain('Nothing counted yet.');
-    expect(section(page, 'privacy')).toContain('The counts stay on this device');
+    expect(section(page, 'privacy')).toContain('Nothing is sent: your organization has not turned on reporting.');
     expect(section(page, 'privacy')).not.toContain('downloads the policy');
   });
 
@@ -124,7 +124,7 @@ describe('the options page', () => {
     const privacy = section(page, 'privacy');
     expect(privacy).toContain('The counts above are sent to collect.corp.example about every 24 hours');
     expect(privacy).toContain('Your team is sent with them as "sales"');
-    expect(privacy).not.toContain('The counts stay on this device');
+    expect(privacy).not.toContain('Nothing is sent: your organization has not turned on reporting.');
   });
 
   it('renders admin text as text', async () => {

@@ -131,18 +131,36 @@ describe('an upload', () => {
     const [waiting] = await env.usage.outbox();
     expect(waiting).toMatchObject({ failures: 1, nextAttemptAt: env.world.clock + 60_000 });
     expect(env.world.alarms.get(UPLOAD_RETRY_ALARM)?.scheduledTime).toBe(env.world.clock + 60_000);
-    // Counted meanwhile: a new batch, the waiting one unchanged.
+    // Counted meanwhile: it stays in the counters while the collector is away; nothing is due yet.
     await count('chatgpt', 'visit');
     env.world.clock += 30_000;
     await env.reporting.upload(false);
-    expect(env.world.posted.map((post) => post.body.batchId)).toEqual([waiting?.batchId, expect.any(String)]);
+    expect(env.world.posted).toHaveLength(1);
+    expect(await env.usage.outbox()).toHaveLength(1);
     env.world.clock += 60_000;
     await env.reporting.upload(false);
     const resent = env.world.posted.at(-1);
     expect(resent?.body.batchId).toBe(waiting?.batchId);
     expect(resent?.init.body).toBe(waiting?.body);
+    expect(env.collected()).toEqual({ 'chatgpt visit': 2 });
+    // The collector is back: the next run cuts and sends what was counted meanwhile.
+    await env.reporting.upload(false);
     expect(env.collected()).toEqual({ 'chatgpt visit': 3 });
     expect(await env.usage.outbox()).toEqual([]);
+    expect(await env.usage.list()).toEqual([]);
+  });
+
+  it('does not pile up a batch per attempt while the collector is away', async () => {
+    for (let hour = 0; hour < 48; hour++) {
+      await count('chatgpt', 'visit');
+      env.world.answers.push('down');
+      env.world.clock += 3600_000;
+      await env.reporting.upload(false);
+    }
+    expect(await env.usage.outbox()).toHaveLength(1);
+    // Fewer attempts than hours: the backoff holds them back (1, 2, 4 … minutes, up to 6 hours).
+    expect(env.world.posted.length).toBeLessThan(48);
+    expect((await env.usage.list())[0]?.n).toBe(47);
   });
 
   it('whose answer is lost is resent with the same batchId and counted once', async () => {
@@ -171,15 +189,38 @@ describe('an upload', () => {
     expect((await env.usage.outbox()).map((batch) => batch.nextAttemptAt)).toContain(env.world.clock + 600_000);
   });
 
-  it('refused for its token (401) still lets the other batches go, and keeps itself', async () => {
+  it('refused for one batch (400) lets the others go, and keeps it', async () => {
     await count('chatgpt', 'visit');
     env.world.answers.push('down');
     await env.reporting.upload(false);
     await count('claude', 'visit');
-    env.world.answers.push(new Response('{"error":"token"}', { status: 401 }));
+    env.world.answers.push(new Response('{"error":"counts[0].day: later than tomorrow"}', { status: 400 }));
     const outcome = await env.reporting.upload(true);
     expect(outcome).toMatchObject({ sent: 1, waiting: 1 });
-    expect(outcome.error).toBe('https://collect.corp.example/v1/reports answered 401: {"error":"token"}');
+    expect(outcome.error).toBe(
+      'https://collect.corp.example/v1/reports answered 400: {"error":"counts[0].day: later than tomorrow"}',
+    );
+  });
+
+  it('refused for its token (401) stops: every batch carries the same token', async () => {
+    await count('chatgpt', 'visit');
+    env.world.answers.push('down');
+    await env.reporting.upload(false);
+    await count('claude', 'visit');
+    env.world.answers.push(new Response(null, { status: 401 }));
+    expect(await env.reporting.upload(true)).toMatchObject({ sent: 0, waiting: 2 });
+    expect(env.world.posted).toHaveLength(2);
+  });
+
+  it('"Send now" during a regular upload runs right after it', async () => {
+    await count('chatgpt', 'visit');
+    env.world.answers.push('down');
+    await env.reporting.upload(false); // in backoff now
+    const regular = env.reporting.upload(false);
+    const sendNow = env.reporting.upload(true);
+    await regular;
+    expect(await sendNow).toMatchObject({ sent: 1, waiting: 0 });
+    expect(env.collected()).toEqual({ 'chatgpt visit': 1 });
   });
 
   it('"Send now" ignores the backoff; two uploads at once send each batch once', async () => {
@@ -219,6 +260,33 @@ describe('the preview', () => {
       'https://collect.corp.example/v1/reports answered 503',
     ]);
     expect(preview?.next).toEqual([]);
+  });
+});
+
+describe('counts under a policy revision', () => {
+  it('go under the revision and group they were counted under, when either changes', async () => {
+    await env.reporting.headerChanged({ policyRevision: 'corp-3', group: 'sales' });
+    await count('chatgpt', 'visit', 2);
+    await env.reporting.headerChanged({ policyRevision: 'corp-4', group: 'sales' });
+    await count('chatgpt', 'visit');
+    env.world.target = { ...TARGET, header: { policyRevision: 'corp-4', group: 'sales' } };
+    await env.reporting.upload(false);
+    expect(env.world.posted.map((post) => JSON.parse(post.init.body as string) as unknown)).toEqual([
+      expect.objectContaining({ policyRevision: 'corp-3', counts: [expect.objectContaining({ n: 2 })] }),
+      expect.objectContaining({ policyRevision: 'corp-4', counts: [expect.objectContaining({ n: 1 })] }),
+    ]);
+  });
+});
+
+describe('the promised batchId', () => {
+  it('is used once, by the cut that takes it, and a new one is promised after', async () => {
+    await count('chatgpt', 'visit');
+    const promised = await env.usage.promiseNextBatchId(() => 'aaaaaaaa-0000-4000-8000-000000000001');
+    await env.reporting.upload(false);
+    expect(env.world.posted[0]?.body.batchId).toBe(promised);
+    expect(await env.usage.promiseNextBatchId(() => 'aaaaaaaa-0000-4000-8000-000000000002')).toBe(
+      'aaaaaaaa-0000-4000-8000-000000000002',
+    );
   });
 });
 
