@@ -1,6 +1,7 @@
 // `npm run bench` (after scripts/build-cli.mjs has built dist/cli/daylight.js):
 // bundles the TypeScript parts of the benchmark, runs them, times the CLI as
-// whole processes, loads the collector (`daylight serve`) with autocannon, builds the extension (`wxt build`), measures its bundles
+// whole processes, loads the collector (`daylight serve`) with autocannon, times its dashboard API over a year of
+// counts, builds the extension (`wxt build`), measures its bundles
 // and times the nudge in headless Chromium, prints one table and writes
 // bench/.data/results.json.
 //
@@ -38,6 +39,7 @@ const TARGETS = {
   nudgeMedianMs: 100, // page.goto(<AI tool URL>) until the nudge page shows its heading
   collectorReportsPerSecond: 5000, // POST /v1/reports accepted, load generator on the same 2 cores
   collectorP99Ms: 50,
+  dashboardP99Ms: 100, // GET /api/v1/dashboard, every view, over about a million aggregate rows
   contentScriptBytes: 15_000, // raw, per content script
 };
 
@@ -91,10 +93,16 @@ const lastJsonLine = (text) => JSON.parse(text.trim().split('\n').at(-1));
 
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run bench\`, which builds it first`);
 mkdirSync(DATA, { recursive: true });
-progress('bundling bench/decide-bench.ts, bench/gen-log.ts, bench/nudge-bench.ts and bench/collector-bench.ts');
+progress('bundling the TypeScript parts of the benchmark (bench/*-bench.ts, bench/gen-log.ts)');
 await build({
   absWorkingDir: ROOT,
-  entryPoints: ['bench/decide-bench.ts', 'bench/gen-log.ts', 'bench/nudge-bench.ts', 'bench/collector-bench.ts'],
+  entryPoints: [
+    'bench/decide-bench.ts',
+    'bench/gen-log.ts',
+    'bench/nudge-bench.ts',
+    'bench/collector-bench.ts',
+    'bench/dashboard-bench.ts',
+  ],
   outdir: 'bench/.data',
   bundle: true,
   platform: 'node',
@@ -185,6 +193,15 @@ else if (collectorRun.status !== 0) {
   );
 }
 
+// 4b: the dashboard's API over a year of a large fleet, in process.
+progress('timing the dashboard API over about a million aggregate rows (about 35 s)');
+const dashboardRun = runNode([path.join(DATA, 'dashboard-bench.js')], { capture: true, allowFailure: true });
+process.stderr.write(dashboardRun.stderr);
+const dashboard = dashboardRun.stdout.trim().startsWith('{') ? lastJsonLine(dashboardRun.stdout) : null;
+if (dashboard === null)
+  broken.push(`bench/dashboard-bench.ts failed (exit ${dashboardRun.status}); its error is above`);
+else broken.push(...dashboard.problems.map((problem) => `dashboard API: ${problem}`));
+
 // 5: the extension, built fresh: the nudge in headless Chromium, then bundle sizes.
 progress('building the extension (wxt build)');
 const wxtStart = performance.now();
@@ -243,6 +260,7 @@ const pass = {
   collectorReportsPerSecond:
     collector === null ? null : collector.reportsPerSecond >= TARGETS.collectorReportsPerSecond,
   collectorP99Ms: collector === null ? null : collector.latencyMs.p99 <= TARGETS.collectorP99Ms,
+  dashboardP99Ms: dashboard === null ? null : dashboard.views.every((view) => view.p99 <= TARGETS.dashboardP99Ms),
   contentScriptBytes:
     sizes === null || sizes.contentScripts.length === 0
       ? null
@@ -311,8 +329,33 @@ const rows = [
   ['node -e 0', ms(nodeTime.medianMs), '', ''],
   ['CLI cost over a bare node start', ms(checkTime.medianMs - nodeTime.medianMs), '', 'info'],
   ...collectorRows(),
+  ...dashboardRows(),
   ...extensionRows(),
 ];
+
+function dashboardRows() {
+  const target = `p99 <= ${TARGETS.dashboardP99Ms} ms`;
+  if (dashboard === null) {
+    return [['Dashboard API: GET /api/v1/dashboard'], ['every view', 'not measured', target, 'BROKEN']];
+  }
+  const p50p99 = (view) => `${ms(view.p50)} / ${ms(view.p99)}`;
+  return [
+    [
+      `Dashboard API: GET /api/v1/dashboard over ${int(dashboard.rows)} aggregate rows (${dashboard.days} days × ` +
+        `${dashboard.groups} groups), warm, ${dashboard.rounds} requests a view; p50 / p99`,
+    ],
+    ...dashboard.views.map((view) => [view.name, p50p99(view), target, verdict(view.p99 <= TARGETS.dashboardP99Ms)]),
+    [`${dashboard.csv.name} (${int(dashboard.csv.bytes)} B)`, p50p99(dashboard.csv), '', 'info'],
+    [
+      'counts written / rollups built from them (an upgrade from schema 1)',
+      `${ms(dashboard.writeMs)} / ${ms(dashboard.rollupMs)}`,
+      '',
+      'info',
+    ],
+    ['new list of sanctioned tools: visit rollups rebuilt', ms(dashboard.reclassifyMs), '', 'info'],
+    ['database file', `${int(dashboard.databaseBytes / 2 ** 20)} MiB`, '', 'info'],
+  ];
+}
 
 function collectorRows() {
   if (collector === null) {
@@ -476,6 +519,7 @@ const results = {
   },
   startup: { runs: STARTUP_RUNS, check: checkTime, nodeBare: nodeTime },
   collector,
+  dashboard,
   extension: { wxtBuildMs, sizes, nudge },
   broken,
 };

@@ -13,6 +13,7 @@ stops cleanly on Ctrl-C or SIGTERM.
   GET  /v1/policy             the --policy file, with an ETag (/v1/policy.sig: FILE.sig)
   GET  /login                 sign in with the admin token
   GET  /api/v1/counts[.csv]   the counts, as JSON or CSV (signed in)
+  GET  /api/v1/dashboard[.csv]  what the dashboard shows, small groups hidden (signed in)
   GET  /healthz               {"status":"ok"} while it runs
 
 Options:
@@ -22,11 +23,14 @@ Options:
       --policy FILE                a policy to serve: refused at start when invalid; when edited,
                                    reloaded, or kept at the last valid one if the edit is not
       --max-reports-per-second N   server-wide limit, past it 429 with Retry-After (default 1000)
+      --k N                        the dashboard hides a group's number when fewer than N batches
+                                   (about N browsers on one day) added to it (default 5)
   -h, --help                       show this help
 
 Environment:
   DAYLIGHT_PORT              as --port (the option wins)
   DAYLIGHT_DATA_DIR          as --data (the option wins)
+  DAYLIGHT_K                 as --k (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
                              generated at first start, printed once and kept only hashed
   DAYLIGHT_REPORTING_TOKEN   when set, reports must carry "Authorization: Bearer <token>"
@@ -52,6 +56,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       data: { type: 'string', short: 'd' },
       policy: { type: 'string' },
       'max-reports-per-second': { type: 'string' },
+      k: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -66,6 +71,8 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   const rateText = values['max-reports-per-second'];
   const maxReportsPerSecond =
     rateText === undefined ? undefined : whole(rateText, '--max-reports-per-second', 1, 1_000_000_000);
+  const kText = values.k ?? env.DAYLIGHT_K;
+  const k = kText === undefined ? undefined : whole(kText, values.k === undefined ? 'DAYLIGHT_K' : '--k', 1, 1_000_000);
   const dataDir = resolve(values.data ?? env.DAYLIGHT_DATA_DIR ?? 'data');
   const host = values.host ?? '0.0.0.0';
 
@@ -81,6 +88,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       adminToken: env.DAYLIGHT_ADMIN_TOKEN,
       reportingToken: env.DAYLIGHT_REPORTING_TOKEN,
       maxReportsPerSecond,
+      k,
     });
   } catch (error) {
     io.err(`daylight serve: ${error instanceof Error ? error.message : String(error)}\n`);

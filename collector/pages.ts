@@ -1,8 +1,9 @@
 /**
- * The collector's HTML: the sign-in page and the page behind it. Plain forms,
- * no script, so they work with JavaScript off; light and dark follow the
- * system. The one stylesheet is inline and allowed by its hash, so the CSP can
- * stay at default-src 'self' with no 'unsafe-inline'.
+ * The collector's own HTML: the sign-in page, and the page shown instead of
+ * the dashboard (dashboard/, served by dashboard-assets.ts) when it was not
+ * built. Plain forms, no script, so they work with JavaScript off; light and
+ * dark follow the system. The one stylesheet is inline and allowed by its
+ * hash, so the CSP can stay at default-src 'self' with no 'unsafe-inline'.
  */
 import { createHash } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -70,17 +71,18 @@ ${error === null ? '' : `<p id="login-error" class="error" role="alert">${escape
   );
 }
 
-/** What a signed-in admin sees until the dashboard lands: the counts to download, and signing out. */
-export function homePage(): string {
+/**
+ * What a signed-in admin sees at / when the dashboard was not built (dist/dashboard is made by
+ * `npm run build:dashboard`, which `npm install` runs): how to build it, and the counts meanwhile.
+ */
+export function dashboardMissingPage(): string {
   return page(
-    'Counts',
+    'Dashboard not built',
     `<h1>Daylight collector</h1>
-<p>Usage counts, per day, tool, event, group and policy revision:</p>
-<ul>
-<li><a href="/api/v1/counts.csv">Download as CSV</a> (for a spreadsheet)</li>
-<li><a href="/api/v1/counts">As JSON</a></li>
-</ul>
-<p class="hint">Both take <code>from</code>, <code>to</code> (YYYY-MM-DD), <code>tool</code>, <code>event</code> and <code>group</code> to narrow them.</p>
+<p role="alert" class="error">The dashboard has not been built.</p>
+<p>Run <code>npm run build:dashboard</code> where Daylight is installed, then reload this page.</p>
+<p>Meanwhile, the counts per day, tool, event, group and policy revision:
+<a href="/api/v1/counts.csv">download as CSV</a> or <a href="/api/v1/counts">as JSON</a>.</p>
 <form method="post" action="/logout"><button type="submit">Sign out</button></form>`,
   );
 }

@@ -8,9 +8,11 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import { AdminAuth, clearedSessionCookieHeader, isHttps, sessionCookieHeader } from './admin-auth';
 import { countsCsv, parseCountFilter } from './counts-api';
+import { DEFAULT_K, createDashboardApi, type DashboardApi } from './dashboard-api';
+import { ASSETS_ROUTE, createDashboardAssets, findDashboardDir, routeName } from './dashboard-assets';
 import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Exchange } from './http';
 import { stdoutLog, timestamped, type Log } from './log';
-import { HTML_HEADERS, homePage, loginPage } from './pages';
+import { HTML_HEADERS, loginPage } from './pages';
 import { PolicyFile, type ServedFile } from './policy-file';
 import { createReportsHandler } from './reports';
 import { openSqliteStore } from './sqlite-store';
@@ -43,8 +45,12 @@ export interface CollectorOptions {
   readonly reportingToken?: string | undefined;
   /** Server-wide; past it, 429 with Retry-After. Default DEFAULT_MAX_REPORTS_PER_SECOND, bursts of one second's worth. */
   readonly maxReportsPerSecond?: number | undefined;
+  /** The dashboard hides a group's cell that fewer than k batches contributed to (report-protocol.md). Default 5. */
+  readonly k?: number | undefined;
   /** Receives every log entry (default: a JSON line on stdout). */
   readonly log?: ((entry: Record<string, unknown>) => void) | undefined;
+  /** The built dashboard (index.html, assets/); default dist/dashboard of this package. */
+  readonly dashboardDir?: string | undefined;
 }
 
 export interface Collector {
@@ -74,15 +80,21 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const log: Log = timestamped(options.log ?? stdoutLog);
   const rate = options.maxReportsPerSecond ?? DEFAULT_MAX_REPORTS_PER_SECOND;
   if (!(rate > 0)) throw new RangeError(`maxReportsPerSecond must be above 0, not ${rate}`);
+  const k = options.k ?? DEFAULT_K;
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number from 1, not ${k}`);
   // Bursts of one second's worth: a fleet that wakes together is spread by Retry-After, not refused outright.
   const capacity = new TokenBucket(rate, Math.max(1, rate));
   const store = openSqliteStore(options.dataDir);
   let policy: PolicyFile | null = null;
   let auth: AdminAuth;
+  let dashboardApi: DashboardApi;
   try {
     auth = new AdminAuth(store, options.adminToken);
     if (options.policyFile !== undefined) policy = new PolicyFile(options.policyFile, log);
+    // Brings the store's sanctioned list in line with the policy before the first report is counted.
+    dashboardApi = createDashboardApi({ store, k, policy: () => policy?.current ?? null, now: () => new Date(), log });
   } catch (error) {
+    policy?.close();
     store.close();
     throw error;
   }
@@ -93,6 +105,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     reportingToken: options.reportingToken,
     now: () => new Date(),
   });
+  const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 
   const routes = new Map<string, Route>([
     ['/v1/reports', { access: 'public', kind: 'api', methods: { POST: reports } }],
@@ -115,9 +128,12 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ['/healthz', { access: 'public', kind: 'api', methods: { GET: (ex) => replyJson(ex, 200, { status: 'ok' }) } }],
     ['/login', { access: 'public', kind: 'page', methods: { GET: showLogin, POST: login } }],
     ['/logout', { access: 'public', kind: 'page', methods: { POST: logout } }],
-    ['/', { access: 'admin', kind: 'page', methods: { GET: (ex) => replyHtml(ex, 200, homePage()) } }],
+    ['/', { access: 'admin', kind: 'page', methods: { GET: dashboard.index } }],
+    [ASSETS_ROUTE, { access: 'admin', kind: 'page', methods: { GET: dashboard.asset } }],
     ['/api/v1/counts', { access: 'admin', kind: 'api', methods: { GET: (ex) => counts(ex, 'json') } }],
     ['/api/v1/counts.csv', { access: 'admin', kind: 'api', methods: { GET: (ex) => counts(ex, 'csv') } }],
+    ['/api/v1/dashboard', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.json } }],
+    ['/api/v1/dashboard.csv', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.csv } }],
   ]);
 
   function replyHtml(ex: Exchange, status: number, html: string, headers?: OutgoingHttpHeaders): void {
@@ -190,8 +206,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
-    const route = routes.get(path);
-    const ex: Exchange = { req, res, route: route === undefined ? '(unknown)' : path, started: performance.now(), log };
+    const name = routeName(path);
+    const route = routes.get(name);
+    const ex: Exchange = { req, res, route: route === undefined ? '(unknown)' : name, started: performance.now(), log };
     // Unknown paths are private too: without a session, nothing says which paths exist.
     const access = route?.access ?? 'admin';
     const kind = route?.kind ?? (path.startsWith('/api/') || path.startsWith('/v1/') ? 'api' : 'page');

@@ -5,8 +5,9 @@
  * Stored (report-protocol.md "Collector answers"): counts aggregated by
  * (day, tool, event, group, policyRevision) with the number of batches that
  * contributed, and the batchIds already accepted. Never an IP address, a user
- * agent or a body. Besides: admin sessions and the generated admin token,
- * each as a SHA-256 hash only.
+ * agent or a body. Besides: the same counts added up for the dashboard
+ * (UsageKind by day and group, visits by month and tool), admin sessions and
+ * the generated admin token, each as a SHA-256 hash only.
  */
 import type { Report, ReportEvent } from '../lib/report-schema';
 
@@ -21,6 +22,65 @@ export interface CountRow {
   readonly policyRevision: string;
   readonly n: number;
   /** How many batches added to this cell: the dashboard hides group cells below its k. */
+  readonly batches: number;
+}
+
+/**
+ * What the dashboard adds up (collector/dashboard-api.ts): visits split by whether the tool is sanctioned by the
+ * collector's policy (policy-format.md `sanctioned`), the other events as they are.
+ */
+export const USAGE_KINDS = [
+  'sanctioned',
+  'shadow',
+  'warned',
+  'proceeded',
+  'redirected',
+  'blocked',
+  'sensitive-paste',
+] as const satisfies readonly ('sanctioned' | 'shadow' | Exclude<ReportEvent, 'visit'>)[];
+export type UsageKind = (typeof USAGE_KINDS)[number];
+
+/**
+ * The dashboard's filters: a range of days (both included), and optionally one group (null: the reports without
+ * a group) and one policy revision.
+ */
+export interface DashboardFilter {
+  readonly from: string;
+  readonly to: string;
+  readonly group?: string | null | undefined;
+  readonly revision?: string | undefined;
+}
+
+/**
+ * How many distinct batches contributed, as the dashboard's k needs it (report-protocol.md, last paragraph).
+ * Exact for one day: every batch has one group and one revision, and adds 1 to each (day, kind) it holds counts
+ * for, so the counts of one day add up over groups and revisions. A lower bound for a range: one batch may hold
+ * counts of many days, so days do not add up, and a range takes its largest day.
+ */
+export interface UsageDay {
+  readonly day: string;
+  readonly kind: UsageKind;
+  readonly n: number;
+  /** Distinct batches that day. */
+  readonly batches: number;
+}
+
+export interface GroupUsage {
+  readonly group: string | null;
+  readonly kind: UsageKind;
+  readonly n: number;
+  /** Distinct batches on the range's largest day: a lower bound of the batches over the range (see UsageDay). */
+  readonly batches: number;
+}
+
+export interface ToolVisits {
+  readonly tool: string;
+  /** Visits in the range. */
+  readonly n: number;
+}
+
+export interface GroupToolVisits extends ToolVisits {
+  /** Distinct batches that visited the tool on the range's largest day (see UsageDay). */
   readonly batches: number;
 }
 
@@ -44,6 +104,23 @@ export interface CollectorStore {
   ingest(reports: readonly Report[]): IngestResult[];
   /** Rows ordered by day, tool, event, group, policyRevision. */
   counts(filter: CountFilter): CountRow[];
+
+  /**
+   * The tools whose visits count as sanctioned, from now on and in the past: when they differ from the ones in
+   * force, the sanctioned and shadow rollups are rebuilt from the counts (which keep no batch membership, so their
+   * batches become a lower bound: the most batches of one tool). True when it rebuilt.
+   */
+  setSanctionedTools(ids: readonly string[]): boolean;
+  /** Every group ever reported (not the reports without one), and every policy revision, newest (first seen) first. */
+  dashboardLists(): { readonly groups: string[]; readonly revisions: string[] };
+  /** Per day and kind: over every group, or over the filter's group. Days without counts are left out. */
+  usageDays(filter: DashboardFilter): UsageDay[];
+  /** Per group and kind over the range: every group, or the filter's group. Groups without counts are left out. */
+  groupUsage(filter: DashboardFilter): GroupUsage[];
+  /** Visits per tool over the range, over every group. */
+  toolVisits(filter: Omit<DashboardFilter, 'group'>): ToolVisits[];
+  /** Visits per tool over the range, of the filter's group only. */
+  groupToolVisits(filter: DashboardFilter & { readonly group: string | null }): GroupToolVisits[];
 
   /** The SHA-256 of the admin token generated at first start, or null before it. */
   getGeneratedAdminTokenHash(): Buffer | null;

@@ -68,6 +68,13 @@ function run(label, command, args, extraEnv = {}) {
 
 if (!values['no-build']) {
   run('Building the command line and the collector', process.execPath, ['scripts/build-cli.mjs']);
+  run('Building the dashboard', resolve('node_modules/.bin/vite'), [
+    'build',
+    '-c',
+    'dashboard/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ]);
   for (const build of builds) {
     // Only this build learns the local policy URL (entrypoints/background.ts); others never do.
     run(`Building the extension for ${build.label}`, resolve('node_modules/.bin/wxt'), build.args, {

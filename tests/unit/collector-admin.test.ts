@@ -136,14 +136,14 @@ describe('the sign-in page', () => {
 });
 
 describe('a session', () => {
-  it('opens the home page and the API, and ends with POST /logout', async () => {
+  it('opens the dashboard and the API, and ends with POST /logout', async () => {
     const server = await collector();
     await postReport(server, fakeReport());
     const cookie = await signIn(server);
     const home = await send(`${server.url}/`, { headers: { cookie } });
-    expect(home.status).toBe(200);
-    expect(home.text).toContain('<a href="/api/v1/counts.csv">');
-    expect(home.text).toContain('<form method="post" action="/logout">');
+    // The dashboard, or a page saying how to build it (collector-dashboard-assets.test.ts has both).
+    expect([200, 503]).toContain(home.status);
+    expect(home.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(await getCounts(server, cookie)).toHaveLength(1);
     expect((await send(`${server.url}/nowhere`, { headers: { cookie } })).status).toBe(404);
     const wrongMethod = await send(`${server.url}/api/v1/counts`, { method: 'DELETE', headers: { cookie } });

@@ -26,7 +26,7 @@ afterEach(() => {
 const open = (dataDir = dir): CollectorStore => (store = openSqliteStore(dataDir));
 
 describe('openSqliteStore', () => {
-  it('creates the data dir, uses WAL, and keeps only aggregates, batchIds, sessions and settings', () => {
+  it('creates the data dir, uses WAL, and keeps only aggregates, their rollups, batchIds, sessions and settings', () => {
     const dataDir = join(dir, 'nested', 'data');
     open(dataDir).close();
     store = null;
@@ -39,6 +39,12 @@ describe('openSqliteStore', () => {
       .all() as { tbl: string; col: string }[];
     db.close();
     // A column for an IP address, a user agent, a body or a time of day would be a privacy change: make it here.
+    // The rollups hold, per kind of count, its sum and its batches.
+    const kindColumns = (table: string) =>
+      ['sanctioned', 'shadow', 'warned', 'proceeded', 'redirected', 'blocked', 'sensitive_paste'].flatMap((kind) => [
+        `${table}.${kind}_n`,
+        `${table}.${kind}_batches`,
+      ]);
     expect(columns.map(({ tbl, col }) => `${tbl}.${col}`)).toEqual([
       'batches.id',
       'counts.day',
@@ -48,10 +54,25 @@ describe('openSqliteStore', () => {
       'counts.policy_revision',
       'counts.n',
       'counts.batches',
+      'known_groups.grp',
+      'known_revisions.policy_revision',
+      'known_revisions.first_day',
       'sessions.hash',
       'sessions.expires_at',
       'settings.key',
       'settings.value',
+      'usage_days.day',
+      'usage_days.grp',
+      'usage_days.policy_revision',
+      ...kindColumns('usage_days'),
+      'usage_months.month',
+      'usage_months.grp',
+      'usage_months.policy_revision',
+      ...kindColumns('usage_months'),
+      'visit_months.month',
+      'visit_months.policy_revision',
+      'visit_months.tool',
+      'visit_months.n',
     ]);
   });
 
@@ -61,7 +82,7 @@ describe('openSqliteStore', () => {
     const db = new Database(join(dir, DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 1)');
+    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 2)');
     store = null;
   });
 });

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserContext, CDPSession, Worker } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Worker } from 'playwright-core';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -229,4 +229,26 @@ async function withWorkerWatch<T>(
   } finally {
     await cdp.detach().catch(() => undefined); // the borrowed page may have closed meanwhile
   }
+}
+
+/**
+ * Chromium with no extension and the real name resolution, for pages this machine serves itself (the
+ * collector's dashboard on 127.0.0.1). Each `newContext()` is a fresh profile in memory. British
+ * English, as the dashboard writes dates: Chromium's date fields follow the UI language (LANGUAGE).
+ */
+export function launchPlainChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    env: { ...process.env, LANGUAGE: 'en_GB' },
+    args: [
+      '--lang=en-GB',
+      '--no-sandbox', // CI runs as root, and Chromium refuses its sandbox as root
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
 }

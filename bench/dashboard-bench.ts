@@ -1,0 +1,319 @@
+/**
+ * Dashboard part of `npm run bench` (bundled by bench/run.mjs with better-sqlite3 left external): how long
+ * GET /api/v1/dashboard takes over a year of a large fleet.
+ *
+ *   node bench/.data/dashboard-bench.js
+ *
+ * The data: about a million rows of `counts` (365 days ending today × 100 groups × about 27 (tool, event) cells a
+ * group a day; monthly policy revisions, the old and the new one both reporting in the first week of a month; a
+ * tenth of the groups too small for k), written straight into the store's file in one transaction of prepared
+ * INSERTs, then rolled up by the store's own rebuildRollups, as an upgrade from schema 1 would. A batch stands for
+ * one device's day, so a cell's batches are at most the group's devices.
+ *
+ * The collector then runs in this process with the microsoft-365 example policy (three sanctioned tools); after
+ * a sign-in, each view is requested over loopback, round-robin so that drift hits all views alike, 5 warm-up
+ * rounds then ROUNDS measured (the SQLite page cache and the policy are warm, as on an admin's second click).
+ *
+ * Progress goes to stderr, the results as one JSON line to stdout. Exits non-zero when an answer is not 200 or its
+ * numbers differ from the same sums taken straight from `counts`: a fast wrong answer is not a result.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type { Dashboard } from '../collector/dashboard-api';
+import { startCollector } from '../collector/server';
+import { DATABASE_FILE, openSqliteStore, rebuildRollups } from '../collector/sqlite-store';
+import { BUNDLED_CATALOG } from '../lib/bundled';
+import { mulberry32 } from './urls';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const POLICY = path.join(ROOT, 'policies', 'examples', 'microsoft-365.json');
+const SANCTIONED = ['contoso-copilot-chat', 'contoso-github-copilot', 'contoso-designer'];
+const DAYS = 365;
+const WARMUP_ROUNDS = 5;
+const ROUNDS = 60;
+const ADMIN_TOKEN = 'bench-admin-token-not-secret';
+const DAY_MS = 86_400_000;
+
+const progress = (message: string) => process.stderr.write(`[dashboard-bench] ${message}\n`);
+const dayAt = (time: number): string => new Date(time).toISOString().slice(0, 10);
+
+const DEPARTMENTS = [
+  'Sales',
+  'Marketing',
+  'Engineering',
+  'Finance',
+  'Legal',
+  'Support',
+  'HR',
+  'Ops',
+  'Product',
+  'Data',
+];
+const REGIONS = ['EMEA', 'Americas', 'APAC', 'DACH', 'Nordics', 'UK', 'France', 'Iberia', 'Benelux', 'India'];
+
+interface Group {
+  readonly name: string;
+  /** Devices reporting on a weekday. */
+  readonly devices: number;
+  readonly tools: readonly string[];
+}
+
+function fleet(rng: () => number): Group[] {
+  const catalog = BUNDLED_CATALOG.tools.slice(0, 200).map((tool) => tool.id);
+  return DEPARTMENTS.flatMap((department) =>
+    REGIONS.map((region) => {
+      const tools = new Set(SANCTIONED);
+      // Popular tools first, as in collector-bench.ts.
+      while (tools.size < 40) tools.add(catalog[Math.floor(rng() ** 3 * catalog.length)] as string);
+      // One group in ten is a team of 2 to 4: the dashboard hides it.
+      const devices = rng() < 0.1 ? 2 + Math.floor(rng() * 3) : 8 + Math.floor(rng() * 113);
+      return { name: `${department} ${region}`, devices, tools: [...tools] };
+    }),
+  );
+}
+
+/** Writes the counts straight into a new store's file and builds its rollups; the number of rows. */
+function generate(dataDir: string, today: number): { rows: number; writeMs: number; rollupMs: number } {
+  openSqliteStore(dataDir).close();
+  const db = new Database(path.join(dataDir, DATABASE_FILE));
+  const rng = mulberry32(17);
+  const groups = fleet(rng);
+  const insert = db.prepare<[string, string, string, string, string, number, number]>(
+    'INSERT INTO counts (day, tool, event, grp, policy_revision, n, batches) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  let rows = 0;
+  const started = performance.now();
+  db.transaction(() => {
+    for (let offset = DAYS - 1; offset >= 0; offset--) {
+      const time = today - offset * DAY_MS;
+      const day = dayAt(time);
+      const weekend = [0, 6].includes(new Date(time).getUTCDay());
+      const revision = `${day.slice(0, 7)}-01.1`;
+      // In a month's first week, devices that have not fetched the new policy yet still report the old revision.
+      const previous =
+        day.slice(8) <= '07' ? `${dayAt(Date.parse(`${day.slice(0, 7)}-01`) - DAY_MS).slice(0, 7)}-01.1` : null;
+      for (const group of groups) {
+        const devices = weekend ? Math.max(1, Math.round(group.devices / 4)) : group.devices;
+        const cell = (tool: string, event: string, share: number) => {
+          const revisions = previous !== null && rng() < 0.5 ? [revision, previous] : [revision];
+          for (const policyRevision of revisions) {
+            const batches = 1 + Math.floor(rng() * share * devices);
+            insert.run(day, tool, event, group.name, policyRevision, batches * (1 + Math.floor(rng() * 8)), batches);
+            rows++;
+          }
+        };
+        for (const tool of group.tools) {
+          if (rng() >= (weekend ? 0.25 : 0.62)) continue;
+          cell(tool, 'visit', 0.6);
+          if (SANCTIONED.includes(tool)) continue;
+          if (rng() < 0.1) cell(tool, 'warned', 0.2);
+          if (rng() < 0.05) cell(tool, 'proceeded', 0.1);
+          if (rng() < 0.02) cell(tool, 'blocked', 0.1);
+          if (rng() < 0.02) cell(tool, 'redirected', 0.1);
+        }
+      }
+    }
+  })();
+  const writeMs = performance.now() - started;
+  const rollupStarted = performance.now();
+  rebuildRollups(db, SANCTIONED, 'all');
+  const rollupMs = performance.now() - rollupStarted;
+  db.close();
+  return { rows, writeMs, rollupMs };
+}
+
+async function signIn(url: string): Promise<string> {
+  const answer = await fetch(`${url}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
+    redirect: 'manual',
+  });
+  const cookie = answer.headers.get('set-cookie');
+  if (answer.status !== 303 || cookie === null) throw new Error(`sign-in failed: ${answer.status}`);
+  return cookie.split(';')[0] as string;
+}
+
+const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'daylight-dashboard-bench-'));
+try {
+  const now = Date.now();
+  const today = dayAt(now);
+  progress(`writing ${DAYS} days × 100 groups of counts`);
+  const generated = generate(dataDir, Date.parse(today));
+  progress(
+    `${generated.rows.toLocaleString('en-US')} rows in ${Math.round(generated.writeMs)} ms; ` +
+      `rollups built in ${Math.round(generated.rollupMs)} ms`,
+  );
+
+  // The answers are checked against sums taken straight from the counts, without the rollups.
+  const check = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+  const sanctionedIn = `tool IN (${SANCTIONED.map((id) => `'${id}'`).join(', ')})`;
+  const yearAgo = dayAt(Date.parse(today) - (DAYS - 1) * DAY_MS);
+  const monthAgo = dayAt(Date.parse(today) - 29 * DAY_MS);
+  // A mid-size group, and a revision of the middle of the year.
+  const group = check
+    .prepare('SELECT grp FROM counts WHERE day = ? GROUP BY grp ORDER BY MAX(batches) LIMIT 1 OFFSET 50')
+    .pluck()
+    .get(today) as string;
+  const revision = `${dayAt(Date.parse(today) - 180 * DAY_MS).slice(0, 7)}-01.1`;
+  const current = `${today.slice(0, 7)}-01.1`;
+
+  const collector = await startCollector({
+    port: 0,
+    dataDir,
+    policyFile: POLICY,
+    adminToken: ADMIN_TOKEN,
+    log: () => {},
+  });
+  const problems: string[] = [];
+  let measured = {};
+  const views: { name: string; query: string; from: string; group?: string; revision?: string }[] = [
+    { name: '30 days (the default view)', query: '', from: monthAgo },
+    { name: '365 days', query: `?from=${yearAgo}&to=${today}`, from: yearAgo },
+    { name: '30 days, one group', query: `?group=${encodeURIComponent(group)}`, from: monthAgo, group },
+    {
+      name: '365 days, one group',
+      query: `?from=${yearAgo}&to=${today}&group=${encodeURIComponent(group)}`,
+      from: yearAgo,
+      group,
+    },
+    { name: '30 days, one revision', query: `?revision=${current}`, from: monthAgo, revision: current },
+    {
+      name: '365 days, one revision',
+      query: `?from=${yearAgo}&to=${today}&revision=${revision}`,
+      from: yearAgo,
+      revision,
+    },
+    {
+      name: '365 days, one group and revision',
+      query: `?from=${yearAgo}&to=${today}&group=${encodeURIComponent(group)}&revision=${revision}`,
+      from: yearAgo,
+      group,
+      revision,
+    },
+  ];
+  try {
+    const cookie = await signIn(collector.url);
+    const get = async (pathAndQuery: string): Promise<{ ms: number; text: string }> => {
+      const started = performance.now();
+      const answer = await fetch(`${collector.url}${pathAndQuery}`, { headers: { cookie } });
+      const text = await answer.text();
+      const ms = performance.now() - started;
+      if (answer.status !== 200) throw new Error(`GET ${pathAndQuery}: ${answer.status} ${text}`);
+      return { ms, text };
+    };
+
+    // Each view once, checked: every number shown must be the sum of the counts it stands for.
+    for (const view of views) {
+      const dashboard = JSON.parse((await get(`/api/v1/dashboard${view.query}`)).text) as Dashboard;
+      const conditions = ['day BETWEEN ? AND ?'];
+      const parameters = [view.from, today];
+      if (view.group !== undefined) {
+        conditions.push('grp = ?');
+        parameters.push(view.group);
+      }
+      if (view.revision !== undefined) {
+        conditions.push('policy_revision = ?');
+        parameters.push(view.revision);
+      }
+      const where = conditions.join(' AND ');
+      const sums = <Key extends string>(key: Key, event: string) =>
+        new Map(
+          (
+            check
+              .prepare(
+                `SELECT ${key} AS key, SUM(n) AS n, SUM(CASE WHEN ${sanctionedIn} THEN n ELSE 0 END) AS sanctioned
+                 FROM counts WHERE ${where} AND event = '${event}' GROUP BY ${key}`,
+              )
+              .all(...parameters) as { key: string; n: number; sanctioned: number }[]
+          ).map((row) => [row.key, row]),
+        );
+      const days = sums('day', 'visit');
+      const groups = sums('grp', 'visit');
+      const tools = sums('tool', 'visit');
+      const warned = [...sums('grp', 'warned').values()].reduce((total, row) => total + row.n, 0);
+      const wrong = [
+        ...dashboard.daily.filter((row) => {
+          const expected = days.get(row.day) ?? { n: 0, sanctioned: 0 };
+          return (
+            (row.sanctioned !== null && row.sanctioned !== expected.sanctioned) ||
+            (row.shadow !== null && row.shadow !== expected.n - expected.sanctioned)
+          );
+        }),
+        ...dashboard.byGroup.filter((row) => row.visits !== null && row.visits !== groups.get(row.group ?? '')?.n),
+        ...dashboard.topTools.filter((tool) => tool.visits !== tools.get(tool.tool)?.n),
+      ];
+      if (wrong.length > 0) problems.push(`${view.name}: differs from the counts at ${JSON.stringify(wrong[0])}`);
+      if (dashboard.daily.length !== (Date.parse(today) - Date.parse(view.from)) / DAY_MS + 1) {
+        problems.push(`${view.name}: ${dashboard.daily.length} days`);
+      }
+      if (view.group === undefined && (dashboard.byGroup.length !== 100 || dashboard.outcomes?.warned !== warned)) {
+        problems.push(
+          `${view.name}: ${dashboard.byGroup.length} groups, outcomes ${JSON.stringify(dashboard.outcomes)}`,
+        );
+      }
+      const hidden = (cells: readonly (number | null)[]) => cells.filter((cell) => cell === null).length;
+      progress(
+        `${view.name}: of ${dashboard.byGroup.length} groups, ${hidden(dashboard.byGroup.map((row) => row.visits))} ` +
+          `with visits hidden, ${hidden(dashboard.byGroup.map((row) => (row.suppressed ? null : 0)))} with a cell ` +
+          `hidden; ${hidden(dashboard.daily.flatMap((row) => [row.sanctioned, row.shadow]))} daily counts hidden; ` +
+          `${dashboard.topTools.length} top tools`,
+      );
+    }
+
+    progress(`${WARMUP_ROUNDS} warm-up rounds, then ${ROUNDS} measured, of ${views.length} views and the CSV`);
+    const csvQuery = `/api/v1/dashboard.csv?from=${yearAgo}&to=${today}`;
+    const samples = views.map(() => [] as number[]);
+    const csvSamples: number[] = [];
+    let csvBytes = 0;
+    for (let round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
+      for (const [i, view] of views.entries()) {
+        const { ms } = await get(`/api/v1/dashboard${view.query}`);
+        if (round >= 0) samples[i]?.push(ms);
+      }
+      const csv = await get(csvQuery);
+      csvBytes = Buffer.byteLength(csv.text);
+      if (round >= 0) csvSamples.push(csv.ms);
+    }
+    const stats = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) as number };
+    };
+    measured = {
+      views: views.map((view, i) => ({ name: view.name, query: view.query, ...stats(samples[i] as number[]) })),
+      csv: { name: '365 days as CSV', bytes: csvBytes, ...stats(csvSamples) },
+    };
+  } finally {
+    await collector.close();
+    check.close();
+  }
+  // What a new list of sanctioned tools costs (ingestion waits meanwhile): the visit rollups rebuilt from the counts.
+  const store = openSqliteStore(dataDir);
+  const started = performance.now();
+  store.setSanctionedTools([...SANCTIONED, 'chatgpt']);
+  const reclassifyMs = performance.now() - started;
+  store.close();
+  process.stdout.write(
+    `${JSON.stringify({
+      rows: generated.rows,
+      days: DAYS,
+      groups: 100,
+      databaseBytes: statSync(path.join(dataDir, DATABASE_FILE)).size,
+      writeMs: generated.writeMs,
+      rollupMs: generated.rollupMs,
+      reclassifyMs,
+      rounds: ROUNDS,
+      ...measured,
+      problems,
+    })}\n`,
+  );
+  if (problems.length > 0) process.exitCode = 1;
+} finally {
+  rmSync(dataDir, { recursive: true, force: true });
+}

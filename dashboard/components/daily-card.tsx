@@ -1,0 +1,104 @@
+/** Approved versus other AI tools, per day: stacked bars, with the days as a table. */
+import type { DailyRow } from '../api';
+import { stackedDaysConfig, type Series } from '../charts';
+import { busiestDay, totals } from '../model';
+import { formatCount, formatDay, formatPercent, formatRange, formatShortDay, text } from '../strings';
+import { BarChart } from './bar-chart';
+import { ChartCard, Legend } from './chart-card';
+import { CountCell } from './count';
+
+export interface DailyCardProps {
+  /** Every day of the period (model.everyDay). */
+  readonly days: readonly DailyRow[];
+  readonly from: string;
+  readonly to: string;
+  readonly k: number;
+  readonly sanctionedKnown: boolean;
+}
+
+const sum = (row: DailyRow): number | null =>
+  row.sanctioned === null || row.shadow === null ? null : row.sanctioned + row.shadow;
+
+export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps) {
+  const all = totals(days);
+  const range = formatRange(from, to);
+  let summary = sanctionedKnown
+    ? text.dailySummary(range, all.visits, all.share === null ? null : formatPercent(all.share), busiestDay(days))
+    : text.dailySummaryUnsplit(range, all.visits);
+  if (all.allHidden) summary = text.allHidden(k);
+  else if (all.hiddenDays > 0) summary += ` ${text.hiddenDays(all.hiddenDays)}`;
+
+  const labels = days.map((row) => formatShortDay(row.day));
+  const build = (theme: Parameters<typeof stackedDaysConfig>[2]) => {
+    const series: Series[] = sanctionedKnown
+      ? [
+          { label: text.approved, values: days.map((row) => row.sanctioned), fill: theme.approved },
+          { label: text.shadow, values: days.map((row) => row.shadow), fill: theme.shadow },
+        ]
+      : [{ label: text.visitsUnsplit, values: days.map(sum), fill: theme.approved }];
+    return stackedDaysConfig(labels, series, theme);
+  };
+  const hasData = all.visits > 0;
+
+  return (
+    <ChartCard
+      id="daily"
+      className="wide"
+      title={text.dailyHeading}
+      summary={summary}
+      legend={
+        sanctionedKnown && (
+          <Legend
+            items={[
+              { label: text.approved, swatch: 'swatch-approved' },
+              { label: text.shadow, swatch: 'swatch-shadow' },
+            ]}
+          />
+        )
+      }
+      chart={
+        hasData ? (
+          <BarChart
+            build={build}
+            dataKey={JSON.stringify([days, sanctionedKnown])}
+            label={text.chartImage(text.dailyHeading)}
+            testId="daily-chart"
+          />
+        ) : null
+      }
+      table={
+        <table>
+          <caption>{`${text.dailyHeading}, ${range}`}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{text.day}</th>
+              {sanctionedKnown && <th scope="col">{text.approved}</th>}
+              {sanctionedKnown && <th scope="col">{text.shadow}</th>}
+              <th scope="col">{text.total}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {days.map((row) => (
+              <tr key={row.day}>
+                <th scope="row">{formatDay(row.day)}</th>
+                {sanctionedKnown && <CountCell value={row.sanctioned} />}
+                {sanctionedKnown && <CountCell value={row.shadow} />}
+                <CountCell value={sum(row)} />
+              </tr>
+            ))}
+          </tbody>
+          {!all.allHidden && (
+            <tfoot>
+              <tr>
+                <th scope="row">{text.total}</th>
+                {sanctionedKnown && <td class="num">{formatCount(all.approved)}</td>}
+                {sanctionedKnown && <td class="num">{formatCount(all.shadow)}</td>}
+                <td class="num">{formatCount(all.visits)}</td>
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      }
+    />
+  );
+}

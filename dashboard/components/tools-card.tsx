@@ -1,0 +1,86 @@
+/** The most visited tools, approved ones marked with ✓ and a solid fill, the others striped. */
+import type { TopTool } from '../api';
+import { horizontalBarsConfig, type ChartTheme } from '../charts';
+import { formatCount, text } from '../strings';
+import { BarChart } from './bar-chart';
+import { ChartCard, Legend } from './chart-card';
+
+/** How many bars fit the card at laptop height; the table has them all. */
+const CHART_TOOLS = 6;
+
+export interface ToolsCardProps {
+  readonly tools: readonly TopTool[];
+  readonly sanctionedKnown: boolean;
+  readonly k: number;
+  /** With a group chosen, the collector leaves out the tools fewer than k of its reports name. */
+  readonly groupChosen: boolean;
+  /** Some of the period is hidden: an empty list then means hidden, not unused. */
+  readonly hidden: boolean;
+}
+
+export function ToolsCard({ tools, sanctionedKnown, k, groupChosen, hidden }: ToolsCardProps) {
+  const status = (tool: TopTool): boolean | null => (sanctionedKnown ? tool.sanctioned : null);
+  const drawn = tools.slice(0, CHART_TOOLS);
+  let summary =
+    tools.length === 0 && hidden
+      ? text.allHidden(k)
+      : text.toolsSummary(
+          tools.slice(0, 3).map((tool) => ({ name: tool.name, sanctioned: status(tool), visits: tool.visits })),
+        );
+  if (groupChosen && !(tools.length === 0 && hidden)) summary += ` ${text.toolsLeftOut(k)}`;
+  const build = (theme: ChartTheme) =>
+    horizontalBarsConfig(
+      drawn.map((tool) => text.toolLabel(tool.name, status(tool))),
+      drawn.map((tool) => tool.visits),
+      drawn.map((tool) => (status(tool) === false ? theme.shadow : theme.approved)),
+      theme,
+    );
+  return (
+    <ChartCard
+      id="tools"
+      title={text.toolsHeading}
+      summary={summary}
+      legend={
+        sanctionedKnown && (
+          <Legend
+            items={[
+              { label: text.approvedLegend, swatch: 'swatch-approved' },
+              { label: text.shadowLegend, swatch: 'swatch-shadow' },
+            ]}
+          />
+        )
+      }
+      chart={
+        drawn.length > 0 ? (
+          <BarChart
+            build={build}
+            dataKey={JSON.stringify([drawn, sanctionedKnown])}
+            label={text.chartImage(text.toolsHeading)}
+            testId="tools-chart"
+          />
+        ) : null
+      }
+      table={
+        <table>
+          <caption>{text.toolsHeading}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{text.tool}</th>
+              {sanctionedKnown && <th scope="col">{text.status}</th>}
+              <th scope="col">{text.visits}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {tools.map((tool) => (
+              <tr key={tool.tool}>
+                <th scope="row">{tool.name}</th>
+                {sanctionedKnown && <td>{tool.sanctioned ? text.yes : text.no}</td>}
+                <td class="num">{formatCount(tool.visits)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      }
+    />
+  );
+}
