@@ -32,6 +32,8 @@ export interface ReportsOptions {
   readonly now: () => Date;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** Prebuilt answers for the two that carry no detail: the hot path allocates no headers. */
@@ -98,6 +100,12 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     }
     const parsed = parseReport(json.value, now());
     if (!parsed.ok) {
+      // report-protocol.md: a replayed batchId is answered 200 and ignored, whatever its body.
+      const batchId = (json.value as { batchId?: unknown } | null)?.batchId;
+      if (typeof batchId === 'string' && UUID.test(batchId) && options.store.hasBatch(batchId)) {
+        reply(ex, DUPLICATE.status, DUPLICATE.headers, DUPLICATE.body, { counts: 0 });
+        return;
+      }
       badRequest(ex, parsed.error);
       return;
     }

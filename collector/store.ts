@@ -54,8 +54,9 @@ export interface DashboardFilter {
 /**
  * How many distinct batches contributed, as the dashboard's k needs it (report-protocol.md, last paragraph).
  * Exact for one day: every batch has one group and one revision, and adds 1 to each (day, kind) it holds counts
- * for, so the counts of one day add up over groups and revisions. A lower bound for a range: one batch may hold
- * counts of many days, so days do not add up, and a range takes its largest day.
+ * for, so the counts of one day add up over groups and revisions. (Rollups rebuilt from the counts, after an
+ * upgrade or a new list of sanctioned tools, hold a lower bound instead: setSanctionedTools.) A lower bound for a
+ * range: one batch may hold counts of many days, so days do not add up, and a range takes its largest day.
  */
 export interface UsageDay {
   readonly day: string;
@@ -102,6 +103,8 @@ export interface CollectorStore {
    * reports that arrived together (collector/ingest-queue.ts).
    */
   ingest(reports: readonly Report[]): IngestResult[];
+  /** Whether a batch with this id (a UUID) was accepted before. */
+  hasBatch(batchId: string): boolean;
   /** Rows ordered by day, tool, event, group, policyRevision. */
   counts(filter: CountFilter): CountRow[];
 

@@ -3,7 +3,7 @@
  * The dashboard's API (collector/dashboard-api.ts) and the store's rollups behind it (collector/sqlite-store.ts):
  * k-anonymity, sanctioned against shadow, filters, CSV.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -291,6 +291,33 @@ describe('GET /api/v1/dashboard', () => {
     ]);
     expect(dashboard.topTools.map((tool) => tool.visits)).toEqual([150, 100, 60, 55, 50, 45, 40, 35, 30, 25]);
     expect(rowOf(dashboard, 'sales')).toMatchObject({ visits: 640, sanctioned: 150, shadow: 490 });
+  });
+
+  it('follows an edit of the policy: visits are counted again by the new sanctioned list', async () => {
+    const { server, get } = await serve(batchesOf(5, 'sales', [visit('corp-chat', 3), visit('chatgpt', 1)]), {
+      policy: true,
+    });
+    expect(dailyOf(await get(range), 1)).toEqual({ day: day(1), sanctioned: 15, shadow: 5 });
+    const edited = JSON.stringify({ ...POLICY, revision: 'r2', sanctioned: [fakeSanctioned({ id: 'chatgpt' })] });
+    // As editors save: a new file renamed over the old one.
+    writeFileSync(join(dir, 'policy.json.tmp'), edited);
+    renameSync(join(dir, 'policy.json.tmp'), join(dir, 'policy.json'));
+    const deadline = Date.now() + 5000;
+    while ((await send(`${server.url}/v1/policy`)).text !== edited) {
+      if (Date.now() > deadline) throw new Error('the edit was not picked up');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const dashboard = await get(range);
+    expect(dailyOf(dashboard, 1)).toEqual({ day: day(1), sanctioned: 5, shadow: 15 });
+    expect(dashboard.topTools.map((tool) => [tool.tool, tool.sanctioned])).toEqual([
+      ['corp-chat', false],
+      ['chatgpt', true],
+    ]);
+    // Once at start (the store knew no policy), once after the edit.
+    const rebuilt = server.logs.filter(
+      (entry) => entry.msg === 'dashboard rollups rebuilt for a new list of sanctioned tools',
+    );
+    expect(rebuilt).toHaveLength(2);
   });
 
   it('without a policy counts every tool as shadow', async () => {

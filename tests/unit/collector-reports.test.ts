@@ -79,6 +79,15 @@ describe('POST /v1/reports answers', () => {
     expect(json(replay.text)).toEqual({ status: 'already accepted' });
     // The same UUID in capitals is the same batch.
     expect((await postReport(server, { ...report, batchId: report.batchId.toUpperCase() })).status).toBe(200);
+    // Even a body this collector would refuse: the batch is known, so the answer is that it is known.
+    for (const body of [
+      { batchId: report.batchId, schemaVersion: 2 },
+      { ...report, counts: [] },
+    ]) {
+      expect((await postReport(server, body)).status).toBe(200);
+    }
+    // An unknown batchId with such a body is still a 400.
+    expect((await postReport(server, { ...report, batchId: crypto.randomUUID(), counts: [] })).status).toBe(400);
     const rows = await getCounts(server, await signIn(server));
     expect(rows.map((row) => [row.tool, row.n, row.batches])).toEqual([['chatgpt', 5, 1]]);
   });
