@@ -75,7 +75,7 @@ function fleet(rng: () => number): Group[] {
   );
 }
 
-/** Writes the counts straight into a new store's file and builds its rollups; the number of rows. */
+/** Writes the counts straight into a new store's file and builds its rollups; how many rows, how long each took. */
 function generate(dataDir: string, today: number): { rows: number; writeMs: number; rollupMs: number } {
   openSqliteStore(dataDir).close();
   const db = new Database(path.join(dataDir, DATABASE_FILE));
