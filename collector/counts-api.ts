@@ -13,16 +13,24 @@ export type ParsedFilter = { ok: true; filter: CountFilter } | { ok: false; erro
 
 const isEvent = (value: string): value is ReportEvent => (REPORT_EVENTS as readonly string[]).includes(value);
 
-/** `group=` (empty) asks for the counts of reports without a group. */
-export function parseCountFilter(query: URLSearchParams): ParsedFilter {
+/**
+ * Why a query's parameters are refused, or null: an unknown or repeated parameter is an error rather than a
+ * silently unfiltered answer.
+ */
+export function unexpectedParameter(query: URLSearchParams, allowed: readonly string[]): string | null {
   const seen = new Set<string>();
   for (const name of query.keys()) {
-    if (!(PARAMETERS as readonly string[]).includes(name)) {
-      return { ok: false, error: `${name}: unknown parameter; the filters are ${PARAMETERS.join(', ')}` };
-    }
-    if (seen.has(name)) return { ok: false, error: `${name}: given more than once` };
+    if (!allowed.includes(name)) return `${name}: unknown parameter; the filters are ${allowed.join(', ')}`;
+    if (seen.has(name)) return `${name}: given more than once`;
     seen.add(name);
   }
+  return null;
+}
+
+/** `group=` (empty) asks for the counts of reports without a group. */
+export function parseCountFilter(query: URLSearchParams): ParsedFilter {
+  const unexpected = unexpectedParameter(query, PARAMETERS);
+  if (unexpected !== null) return { ok: false, error: unexpected };
   const filter: { -readonly [K in keyof CountFilter]: CountFilter[K] } = {};
   for (const name of ['from', 'to'] as const) {
     const day = query.get(name);

@@ -34,7 +34,7 @@ import { BUNDLED_CATALOG } from '../lib/bundled';
 import { parseJsonText } from '../lib/json-text';
 import { PolicySchema } from '../lib/policy/schema';
 import { isCalendarDay } from '../lib/report-schema';
-import { csvField } from './counts-api';
+import { csvField, unexpectedParameter } from './counts-api';
 import { BASE_HEADERS, reply, replyJson, type Exchange } from './http';
 import type { Log } from './log';
 import type { PolicySnapshot } from './policy-file';
@@ -106,14 +106,8 @@ const daysBetween = (from: string, to: string): number =>
  * without a group.
  */
 export function parseDashboardQuery(query: URLSearchParams, today: string): ParsedDashboardQuery {
-  const seen = new Set<string>();
-  for (const name of query.keys()) {
-    if (!(PARAMETERS as readonly string[]).includes(name)) {
-      return { ok: false, error: `${name}: unknown parameter; the filters are ${PARAMETERS.join(', ')}` };
-    }
-    if (seen.has(name)) return { ok: false, error: `${name}: given more than once` };
-    seen.add(name);
-  }
+  const unexpected = unexpectedParameter(query, PARAMETERS);
+  if (unexpected !== null) return { ok: false, error: unexpected };
   for (const name of ['from', 'to'] as const) {
     const day = query.get(name);
     if (day !== null && !isCalendarDay(day)) {

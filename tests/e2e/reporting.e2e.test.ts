@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/server';
+import { getCounts, signIn } from '../support/collector';
 import { launchChromium, type LaunchedChromium } from './support/browser';
 import { nudgeHeading, waitForInstalledRules, waitForPolicyStatus } from './support/daylight';
 import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker, extensionUrl } from './support/extension';
@@ -23,15 +24,6 @@ import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './su
 const HOSTS = ['gemini.google.com', 'chat.deepseek.com', 'claude.ai', 'chat.globex.example', 'intranet.globex.example'];
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 const REPORTING_TOKEN = 'e2e-reporting-token';
-
-interface CountRow {
-  readonly day: string;
-  readonly tool: string;
-  readonly event: string;
-  readonly group: string | null;
-  readonly policyRevision: string;
-  readonly n: number;
-}
 
 /** The collector's address as the extension knows it: a relay in front of the real one. */
 interface Relay {
@@ -146,7 +138,7 @@ beforeAll(async () => {
   chromium = await launchChromium({ extensionDir: CHROME_BUILD, sites });
   await waitForPolicyStatus(chromium, (status) => status.revision === 'globex-reporting-1');
   await waitForInstalledRules(chromium);
-  adminCookie = await logIn(collector.url);
+  adminCookie = await signIn(collector, ADMIN_TOKEN);
 });
 
 afterAll(async () => {
@@ -159,23 +151,9 @@ afterAll(async () => {
   if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function logIn(base: string): Promise<string> {
-  const response = await fetch(new URL('/login', base), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: ADMIN_TOKEN }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = response.headers.get('Set-Cookie');
-  if (cookie === null) throw new Error(`login failed: ${response.status}`);
-  return cookie.split(';')[0] ?? '';
-}
-
 /** What the collector holds, as its JSON API gives it to an admin. */
 async function collected(): Promise<Record<string, number>> {
-  const response = await fetch(new URL('/api/v1/counts', collector.url), { headers: { Cookie: adminCookie } });
-  if (!response.ok) throw new Error(`the collector's API answered ${response.status}`);
-  const { rows } = (await response.json()) as { rows: CountRow[] };
+  const rows = await getCounts(collector, adminCookie);
   const sums: Record<string, number> = {};
   for (const row of rows) sums[`${row.tool} ${row.event}`] = (sums[`${row.tool} ${row.event}`] ?? 0) + row.n;
   return sums;

@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { launchChromium, type LaunchedChromium } from './support/browser';
 import { axeViolations } from './support/axe';
 import { nudgeHeading, NUDGE_PAGE, waitForInstalledRules, waitForPolicyStatus } from './support/daylight';
-import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker, extensionUrl } from './support/extension';
+import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, extensionUrl, popupUrlForTab } from './support/extension';
 import { startFakeSites, type FakeSites } from './support/fake-sites';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
 
@@ -78,24 +78,12 @@ afterAll(async () => {
   await sites?.close();
 });
 
-interface TabsScope {
-  chrome: { tabs: { query(info: object): Promise<{ id?: number; url?: string }[]> } };
-}
-
 /** A page at `url`, and the popup opened as a page about its tab (headless Chromium has no toolbar). */
 async function popupFor(url: string): Promise<{ site: Page; popup: Page }> {
   const site = await chromium.context.newPage();
   await site.goto(url);
-  const tabUrl = site.url();
-  const tabId = await evaluateInServiceWorker(
-    chromium,
-    async (wanted) =>
-      (await (globalThis as unknown as TabsScope).chrome.tabs.query({})).find((tab) => tab.url === wanted)?.id,
-    tabUrl,
-  );
-  if (tabId === undefined) throw new Error(`no tab shows ${tabUrl}`);
   const popup = await chromium.context.newPage();
-  await popup.goto(extensionUrl(DAYLIGHT_EXTENSION_ID, `popup.html?tab=${tabId}`));
+  await popup.goto(await popupUrlForTab(chromium, site.url()));
   await popup.locator('.site').waitFor();
   return { site, popup };
 }

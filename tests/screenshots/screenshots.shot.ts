@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '../e2e/support/browser';
 import { nudgeHeading, waitForInstalledRules, waitForPolicyStatus } from '../e2e/support/daylight';
-import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker, extensionUrl } from '../e2e/support/extension';
+import { CHROME_BUILD, DAYLIGHT_EXTENSION_ID, extensionUrl, popupUrlForTab } from '../e2e/support/extension';
 import { startFakeSites, type FakeSites } from '../e2e/support/fake-sites';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from '../e2e/support/managed-policy';
 
@@ -102,27 +102,15 @@ it('renders the nudge page for each action', async () => {
   await nudge('https://chat.deepseek.com/', 'nudge-block');
 });
 
-interface TabsScope {
-  chrome: { tabs: { query(info: object): Promise<{ id?: number; url?: string }[]> } };
-}
-
 it('renders the popup and the options page', async () => {
   const site = await chromium.context.newPage();
   await site.goto('https://claude.ai/new');
   await site.getByRole('button', { name: 'Continue to Claude' }).click();
   await site.waitForURL('https://claude.ai/new');
-  const tabId = await evaluateInServiceWorker(
-    chromium,
-    async () =>
-      (await (globalThis as unknown as TabsScope).chrome.tabs.query({})).find(
-        (tab) => tab.url === 'https://claude.ai/new',
-      )?.id,
-    undefined,
-  );
   const popup = await chromium.context.newPage();
   // The toolbar popup's size: Chromium fits it to the page, at most 800 × 600.
   await popup.setViewportSize({ width: 352, height: 600 });
-  await popup.goto(extensionUrl(DAYLIGHT_EXTENSION_ID, `popup.html?tab=${tabId}`));
+  await popup.goto(await popupUrlForTab(chromium, 'https://claude.ai/new'));
   await popup.locator('.site').waitFor();
   await shoot(popup, 'popup');
 

@@ -75,3 +75,22 @@ export async function readPolicyState(chromium: {
     undefined,
   );
 }
+
+interface TabsScope {
+  chrome: { tabs: { query(info: object): Promise<{ id?: number; url?: string }[]> } };
+}
+
+/**
+ * The URL of the popup opened as a page about the tab showing `url` (`popup.html?tab=<id>`, which the popup
+ * reads: headless Chromium has no toolbar to click). Throws when no tab shows it.
+ */
+export async function popupUrlForTab(browser: { serviceWorker(): Promise<Worker> }, url: string): Promise<string> {
+  const tabId = await evaluateInServiceWorker(
+    browser,
+    async (wanted) =>
+      (await (globalThis as unknown as TabsScope).chrome.tabs.query({})).find((tab) => tab.url === wanted)?.id,
+    url,
+  );
+  if (tabId === undefined) throw new Error(`no tab shows ${url}`);
+  return extensionUrl(DAYLIGHT_EXTENSION_ID, `popup.html?tab=${tabId}`);
+}
