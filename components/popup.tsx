@@ -8,7 +8,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApprovedTool, PopupView, SurfaceResponse } from '../lib/messages';
 import type { Decision } from '../lib/policy/compile';
-import { formatLater, type Translate } from './i18n';
+import type { UpdateProblem } from '../lib/policy-source';
+import { formatLater, type MessageKey, type Translate } from './i18n';
 
 export interface PopupProps {
   readonly load: () => Promise<SurfaceResponse>;
@@ -18,6 +19,14 @@ export interface PopupProps {
   readonly locale: string;
   readonly now?: () => number;
 }
+
+/** Why the update was not taken, in the person's words; the options page shows the error itself. */
+const UPDATE_PROBLEM_MESSAGES = {
+  unreachable: 'popupUpdateUnreachable',
+  invalid: 'popupUpdateInvalid',
+  signature: 'popupUpdateSignature',
+  rollback: 'popupUpdateRollback',
+} as const satisfies Record<UpdateProblem, MessageKey>;
 
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: PopupView };
@@ -61,6 +70,7 @@ export function Popup({ load, openOptions, t, locale, now = Date.now }: PopupPro
       {view.policy.errors.length > 0 && (
         <p class="notice" role="status">
           {t('popupPolicyNotUpdated', [view.policy.revision])}{' '}
+          {view.policy.updateProblem !== null && <>{t(UPDATE_PROBLEM_MESSAGES[view.policy.updateProblem])} </>}
           <button type="button" class="link" onClick={openOptions}>
             {t('popupShowDetails')}
           </button>

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import type { Decision, TrainingLink } from './policy/compile';
-import type { PolicySourceName } from './policy-source';
+import type { PolicySourceName, UpdateProblem } from './policy-source';
 import type { UsageCount } from './usage';
 import type { UploadOutcome, UploadPreview } from './report';
 
@@ -89,6 +89,8 @@ export interface PolicySummary {
   readonly supportUrl: string | null;
   /** Every problem with the latest update, verbatim; the last good policy stays in force meanwhile. */
   readonly errors: readonly string[];
+  /** What kind of problem stopped the latest update from policyUrl, or null (none, or not fetched). */
+  readonly updateProblem: UpdateProblem | null;
 }
 
 export interface PopupView {

@@ -63,7 +63,5 @@ export async function verifyPolicySignature(
     return { ok: false, reason: `policySigningKey is not a usable Ed25519 public key (${String(error)})` };
   }
   const valid = await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature, policyBytes);
-  return valid
-    ? { ok: true }
-    : { ok: false, reason: 'the signature does not match the policy and policySigningKey' };
+  return valid ? { ok: true } : { ok: false, reason: 'the signature does not match the policy and policySigningKey' };
 }

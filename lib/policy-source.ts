@@ -56,20 +56,32 @@ export function choosePolicy(
   return defaultInForce([]);
 }
 
+/**
+ * Why the latest update from policyUrl was not taken, for the popup to say in words (the options page
+ * shows the error itself): the server could not be read, the policy has errors, its signature is
+ * missing or wrong, or it is older than the policy in force.
+ */
+export type UpdateProblem = 'unreachable' | 'invalid' | 'signature' | 'rollback';
+
 export type FetchedPolicyCheck =
   | { readonly ok: true; readonly result: Extract<PolicyResult, { ok: true }> }
-  | { readonly ok: false; readonly errors: readonly string[] };
+  | { readonly ok: false; readonly problem: 'invalid' | 'rollback'; readonly errors: readonly string[] };
 
 /** A policy fetched from policyUrl: valid, and not older than the fetched policy in force (rollback protection). */
 export function checkFetchedPolicy(text: string, inForce: PolicyInForce, catalog: Catalog): FetchedPolicyCheck {
   const result = parsePolicyText(text, catalog);
   if (!result.ok)
-    return { ok: false, errors: result.errors.map((problem) => `fetched policy: ${formatProblem(problem)}`) };
+    return {
+      ok: false,
+      problem: 'invalid',
+      errors: result.errors.map((problem) => `fetched policy: ${formatProblem(problem)}`),
+    };
   const current = inForce.source === 'url' ? inForce.result.policy.issuedAt : undefined;
   const candidate = result.policy.issuedAt;
   if (current !== undefined && candidate !== undefined && Date.parse(candidate) < Date.parse(current)) {
     return {
       ok: false,
+      problem: 'rollback',
       errors: [
         `fetched policy: issuedAt ${candidate} is older than the policy in force (${current}); refused as a possible rollback`,
       ],

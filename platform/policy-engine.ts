@@ -26,7 +26,8 @@ import {
   type SurfaceRequest,
   type SurfaceResponse,
 } from '../lib/messages';
-import { checkFetchedPolicy, choosePolicy, type PolicyInForce } from '../lib/policy-source';
+import { checkFetchedPolicy, choosePolicy, type PolicyInForce, type UpdateProblem } from '../lib/policy-source';
+import { verifyPolicySignature } from '../lib/policy-signature';
 import { INDEX_FORMAT_VERSION, loadIndex, type Decision, type PolicyIndex } from '../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
@@ -35,7 +36,7 @@ import type { ReportHeader } from '../lib/report';
 import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/usage';
 import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
-import { fetchPolicy, retryDelayMinutes } from './policy-fetch';
+import { fetchPolicy, fetchSignature, retryDelayMinutes, signatureUrl, type PolicyFetchResult } from './policy-fetch';
 import { openPolicyStore, type PolicyStatus, type PolicyStore } from './policy-store';
 import { createReporting, type ReportingTarget } from './reporting';
 import { openUsageStore, type UsageStore } from './usage-store';
@@ -308,23 +309,43 @@ export function createPolicyEngine({
     return refreshing;
   }
 
+  /**
+   * With policySigningKey set, why the fetched bytes may not be trusted, or null when their signature
+   * at policyUrl + `.sig` is valid (managed-config.md).
+   */
+  async function signatureRefusal(
+    url: string,
+    bytes: Uint8Array<ArrayBuffer>,
+    signingKey: string,
+  ): Promise<string | null> {
+    const signature = await fetchSignature(fetchFn, url);
+    if (signature.kind === 'failed') {
+      return `fetched policy: refused, policySigningKey is set and the signature could not be read: ${signature.error}`;
+    }
+    const check = await verifyPolicySignature(signingKey, bytes, signature.text);
+    return check.ok ? null : `fetched policy: refused, ${check.reason} (${signatureUrl(url)})`;
+  }
+
   async function refreshFromUrl(url: string): Promise<void> {
     const inForce = await policy();
     const previous = (await store.read()).fetch;
     const sameUrl = previous?.url === url;
-    // An ETag belongs to one URL and to a policy that was accepted from it.
-    const etag = sameUrl && inForce.source === 'url' ? previous.etag : null;
     const refreshMs = inForce.result.policy.refreshMinutes * 60_000;
-    const { config } = managedConfig(await cachedManaged());
-    const fetched: Awaited<ReturnType<typeof fetchPolicy>> =
-      config.policySigningKey === null
-        ? await fetchPolicy(fetchFn, url, etag)
-        : {
-            // managed-config.md: with a signing key, only a policy with a valid signature is accepted. Until
-            // signature checking lands, fail closed rather than trust an unsigned policy.
-            kind: 'failed',
-            error: 'policySigningKey is set, and this release cannot check signatures yet; fetched policy refused',
-          };
+    const { policySigningKey: signingKey } = managedConfig(await cachedManaged()).config;
+    // An ETag belongs to one URL, to a policy that was accepted from it, and to the key that verified it.
+    const etag =
+      sameUrl && inForce.source === 'url' && (previous.signingKey ?? null) === signingKey ? previous.etag : null;
+    let fetched: PolicyFetchResult | { kind: 'failed'; error: string; problem: UpdateProblem } = await fetchPolicy(
+      fetchFn,
+      url,
+      etag,
+    );
+    if (fetched.kind === 'fetched' && signingKey !== null) {
+      const refusal = await signatureRefusal(url, fetched.bytes, signingKey);
+      // Retried with backoff like an unreachable server: the usual cause is a policy published a moment
+      // before its new signature, which the next try a minute later finds.
+      if (refusal !== null) fetched = { kind: 'failed', error: refusal, problem: 'signature' };
+    }
     if (!(await stillFetchesFrom(url))) return;
     if (fetched.kind === 'failed') {
       const failures = (sameUrl ? previous.failures : 0) + 1;
@@ -333,10 +354,12 @@ export function createPolicyEngine({
         fetch: {
           url,
           etag: sameUrl ? previous.etag : null,
+          signingKey: sameUrl ? (previous.signingKey ?? null) : null,
           failures,
           answeredAt: sameUrl ? previous.answeredAt : 0,
           nextAttemptAt: now() + delayMinutes * 60_000,
           error: fetched.error,
+          problem: 'problem' in fetched ? fetched.problem : 'unreachable',
         },
       });
       await browser.alarms.create(RETRY_ALARM, { delayInMinutes: delayMinutes });
@@ -344,9 +367,9 @@ export function createPolicyEngine({
       return;
     }
     await browser.alarms.clear(RETRY_ALARM);
-    const answered = { url, failures: 0, answeredAt: now(), nextAttemptAt: now() + refreshMs };
+    const answered = { url, failures: 0, answeredAt: now(), nextAttemptAt: now() + refreshMs, signingKey };
     if (fetched.kind === 'unchanged') {
-      await store.update({ fetch: { ...answered, etag, error: null } });
+      await store.update({ fetch: { ...answered, etag, error: null, problem: null } });
       await recordStatus(inForce, null);
       return;
     }
@@ -354,17 +377,18 @@ export function createPolicyEngine({
     if (!check.ok) {
       const error = check.errors.join('\n');
       // The refused answer's ETag is not kept: the next refresh must not hear "unchanged" about it.
-      await store.update({ fetch: { ...answered, etag, error } });
+      await store.update({ fetch: { ...answered, etag, error, problem: check.problem } });
       await recordStatus(inForce, error);
       return;
     }
-    await store.update({ fetch: { ...answered, etag: fetched.etag, error: null } });
+    const text = fetched.text;
+    await store.update({ fetch: { ...answered, etag: fetched.etag, error: null, problem: null } });
     await startLoad(async (before) => {
       if (!(await stillFetchesFrom(url))) return before ?? policyFromCache();
-      const next: PolicyInForce = { result: check.result, source: 'url', text: fetched.text, errors: [] };
+      const next: PolicyInForce = { result: check.result, source: 'url', text, errors: [] };
       await store.update({
-        lastGood: { text: fetched.text, source: 'url' },
-        compiled: { key: compiledKey(fetched.text), policy: next.result.policy, index: next.result.index.serialized },
+        lastGood: { text, source: 'url' },
+        compiled: { key: compiledKey(text), policy: next.result.policy, index: next.result.index.serialized },
       });
       const installError = await installRules(next);
       const withErrors = installError === null ? next : { ...next, errors: [installError] };
@@ -672,7 +696,9 @@ export function createPolicyEngine({
 
   /** The policy in force, as the popup and the options page describe it. */
   async function policySummary(inForce: PolicyInForce): Promise<PolicySummary> {
-    const { status } = await store.read();
+    const { status, fetch: fetched } = await store.read();
+    const { config } = managedConfig(await cachedManaged());
+    const fetchUrl = config.policy === null ? config.policyUrl : null;
     const { policy: p } = inForce.result;
     return {
       source: inForce.source,
@@ -680,6 +706,7 @@ export function createPolicyEngine({
       organizationName: p.organization.name ?? null,
       supportUrl: p.organization.supportUrl ?? null,
       errors: status?.errors ?? inForce.errors,
+      updateProblem: fetched?.url === fetchUrl && fetched.error !== null ? (fetched.problem ?? null) : null,
     };
   }
 

@@ -1,20 +1,34 @@
 /**
- * Fetching the policy from `policyUrl` (managed-config.md): with the ETag of
- * the last answer, no cookies, never from the HTTP cache. Takes `fetch` as a
- * parameter so the background and tests can share it.
+ * Fetching the policy from `policyUrl` and its signature from `policyUrl` + `.sig`
+ * (managed-config.md): with the ETag of the last answer, no cookies, never from the HTTP cache.
+ * Takes `fetch` as a parameter so the background and tests can share it.
  */
 
 export type PolicyFetchResult =
   | { readonly kind: 'unchanged' }
-  | { readonly kind: 'fetched'; readonly text: string; readonly etag: string | null }
+  | {
+      readonly kind: 'fetched';
+      readonly text: string;
+      /** The exact bytes received: a signature is over these, not over the decoded text. */
+      readonly bytes: Uint8Array<ArrayBuffer>;
+      readonly etag: string | null;
+    }
   | { readonly kind: 'failed'; readonly error: string };
 
 const FETCH_TIMEOUT_MS = 30_000;
 
 /** Policies are small; anything bigger is not one (and not worth keeping in memory). */
 const MAX_POLICY_BYTES = 1 << 20;
+/** A signature file is 88 base64 characters and a newline; room for a CRLF or padding, no more. */
+const MAX_SIGNATURE_BYTES = 1024;
 
-export async function fetchPolicy(fetchFn: typeof fetch, url: string, etag: string | null): Promise<PolicyFetchResult> {
+async function get(
+  fetchFn: typeof fetch,
+  url: string,
+  etag: string | null,
+  maxBytes: number,
+  what: string,
+): Promise<PolicyFetchResult> {
   let response: Response;
   try {
     response = await fetchFn(url, {
@@ -36,9 +50,29 @@ export async function fetchPolicy(fetchFn: typeof fetch, url: string, etag: stri
   }
   if (response.status === 304) return { kind: 'unchanged' };
   if (!response.ok) return { kind: 'failed', error: `${url} answered HTTP ${response.status}` };
-  const text = await response.text();
-  if (text.length > MAX_POLICY_BYTES) return { kind: 'failed', error: `${url} sent more than 1 MiB; not a policy` };
-  return { kind: 'fetched', text, etag: response.headers.get('ETag') };
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (bytes.length > maxBytes) return { kind: 'failed', error: `${url} sent ${bytes.length} bytes; not ${what}` };
+  return { kind: 'fetched', text: new TextDecoder().decode(bytes), bytes, etag: response.headers.get('ETag') };
+}
+
+export function fetchPolicy(fetchFn: typeof fetch, url: string, etag: string | null): Promise<PolicyFetchResult> {
+  return get(fetchFn, url, etag, MAX_POLICY_BYTES, 'a policy');
+}
+
+/** Where the signature of the policy at `policyUrl` is: the same URL with `.sig` appended (managed-config.md). */
+export const signatureUrl = (policyUrl: string): string => `${policyUrl}.sig`;
+
+/** The signature file's text; never conditional, since it belongs to the policy bytes just fetched. */
+export async function fetchSignature(
+  fetchFn: typeof fetch,
+  policyUrl: string,
+): Promise<{ readonly kind: 'fetched'; readonly text: string } | { readonly kind: 'failed'; readonly error: string }> {
+  const url = signatureUrl(policyUrl);
+  const result = await get(fetchFn, url, null, MAX_SIGNATURE_BYTES, 'a signature');
+  if (result.kind === 'fetched') return { kind: 'fetched', text: result.text };
+  // Nothing was asked conditionally: a 304 here is a server that does not know what it sent.
+  if (result.kind === 'unchanged') return { kind: 'failed', error: `${url} answered HTTP 304 to a plain request` };
+  return result;
 }
 
 /** Minutes before the next try after `failures` failures in a row: 1, 2, 4 … 60, with jitter so 50,000 browsers do not return at once. */

@@ -7,7 +7,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SerializedIndex } from '../lib/policy/compile';
 import type { Policy } from '../lib/policy/schema';
-import type { PolicySourceName, StoredPolicy } from '../lib/policy-source';
+import type { PolicySourceName, StoredPolicy, UpdateProblem } from '../lib/policy-source';
 
 /** Where the policy in force came from and what went wrong, for the options page and popup. */
 export interface PolicyStatus {
@@ -30,6 +30,13 @@ export interface FetchState {
   readonly nextAttemptAt: number;
   /** Why the last fetch from this URL failed or was refused; null once one succeeds. */
   readonly error: string | null;
+  /** The kind of `error`, for the popup; absent in records from before signed policies. */
+  readonly problem?: UpdateProblem | null;
+  /**
+   * The policySigningKey the policy behind `etag` was verified with (null: none was required). A 304
+   * vouches for that policy only while the key is the same.
+   */
+  readonly signingKey?: string | null;
 }
 
 /** A policy that passed validation, with its compiled index, keyed by the exact text it came from. */

@@ -11,7 +11,14 @@ const NOV_26 = new Date(2026, 10, 26, 9, 30).getTime();
 
 function view(overrides: Partial<OptionsView> = {}): OptionsView {
   return {
-    policy: { source: 'managed', revision: 'corp-3', organizationName: 'Corp', supportUrl: null, errors: [] },
+    policy: {
+      source: 'managed',
+      revision: 'corp-3',
+      organizationName: 'Corp',
+      supportUrl: null,
+      errors: [],
+      updateProblem: null,
+    },
     checkedAt: NOV_26,
     fetch: null,
     signed: false,

@@ -5,6 +5,7 @@
  * down, an extension update, a policy change under a snooze.
  */
 import 'fake-indexeddb/auto';
+import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 import type { Catalog } from '../../lib/catalog';
@@ -35,7 +36,8 @@ function fakeWorld() {
     state: null as PolicyState | null,
     clock: 1_800_000_000_000,
     fetches: 0,
-    respond: (): Response | Error => new TypeError('Failed to fetch'),
+    respond: (_url: string, _init?: RequestInit): Response | Error => new TypeError('Failed to fetch'),
+    requests: [] as { url: string; ifNoneMatch: string | null }[],
     failRuleUpdates: false,
   };
   const area = (data: Record<string, unknown>) => ({
@@ -87,9 +89,11 @@ function fakeWorld() {
       return Promise.resolve();
     },
   };
-  const fetchFn = (() => {
+  const fetchFn = ((url: string, init?: RequestInit) => {
     world.fetches++;
-    const answer = world.respond();
+    const headers = new Headers(init?.headers);
+    world.requests.push({ url, ifNoneMatch: headers.get('If-None-Match') });
+    const answer = world.respond(url, init);
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }) as typeof fetch;
   // The real IndexedDB store, on fake-indexeddb: its transactions are what counting relies on.
@@ -175,6 +179,179 @@ describe('fetching policyUrl', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await engine.policy()).result.policy.revision).toBe('inline');
     expect(fake.world.state?.lastGood?.text).toBe(policyText('inline', 'allow'));
+  });
+});
+
+describe('signed policies (managed policySigningKey)', () => {
+  const URL_ = 'https://it.example/p.json';
+  const OPTIONS = { url: 'chrome-extension://id/options.html' };
+  const POPUP = { url: 'chrome-extension://id/popup.html' };
+
+  function keyPair() {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-32);
+    return { publicKey: raw.toString('base64'), privateKey };
+  }
+  const signature = (bytes: string | Uint8Array, key: KeyObject) =>
+    `${sign(null, typeof bytes === 'string' ? Buffer.from(bytes) : bytes, key).toString('base64')}\n`;
+
+  /** The policy server: each path answers its body; a missing path is a 404. */
+  function serve(files: Record<string, string | Uint8Array>, etag?: string) {
+    fake.world.respond = (url, init) => {
+      const path = new URL(url).pathname;
+      const body = files[path];
+      if (body === undefined) return new Response('not found', { status: 404 });
+      const ifNoneMatch = new Headers(init?.headers).get('If-None-Match');
+      if (etag !== undefined && path === '/p.json' && ifNoneMatch === etag) return new Response(null, { status: 304 });
+      return new Response(typeof body === 'string' ? body : new Uint8Array(body), {
+        headers: etag === undefined ? {} : { ETag: etag },
+      });
+    };
+  }
+
+  const signedPolicy = (revision: string, key: KeyObject, extra: Record<string, unknown> = {}) => {
+    const text = policyText(revision, 'block', extra);
+    return { '/p.json': text, '/p.json.sig': signature(text, key) };
+  };
+
+  async function inForce(engine: Awaited<ReturnType<typeof wake>>) {
+    return (await engine.policy()).result.policy.revision;
+  }
+
+  async function refresh(engine: Awaited<ReturnType<typeof wake>>, managed: Record<string, unknown>) {
+    fake.world.managed = managed;
+    await engine.refreshManaged();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
+  it('takes a policy whose signature at policyUrl + .sig is valid, over the exact bytes', async () => {
+    const key = keyPair();
+    // A byte order mark and CRLF: the signature is over the bytes as served, not over decoded text.
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(`${policyText('signed-1', 'block')}\r\n`),
+    ]);
+    serve({ '/p.json': bytes, '/p.json.sig': signature(bytes, key.privateKey) });
+    fake.world.managed = { policyUrl: URL_, policySigningKey: key.publicKey };
+    const engine = await wake();
+    expect(await inForce(engine)).toBe('signed-1');
+    expect(fake.world.requests.map((request) => request.url)).toEqual([URL_, `${URL_}.sig`]);
+    expect(fake.world.state?.status?.errors).toEqual([]);
+    expect(nudgesChatgpt()).toBe(true);
+  });
+
+  it.each([
+    [
+      'a tampered policy',
+      (key: KeyObject) => ({ ...signedPolicy('signed-2', key), '/p.json': policyText('signed-2', 'allow') }),
+      'the signature does not match the policy and policySigningKey (https://it.example/p.json.sig)',
+    ],
+    [
+      'a signature by another key',
+      () => signedPolicy('signed-2', keyPair().privateKey),
+      'the signature does not match the policy and policySigningKey (https://it.example/p.json.sig)',
+    ],
+    [
+      'no signature file',
+      () => ({ '/p.json': policyText('signed-2', 'allow') }),
+      'policySigningKey is set and the signature could not be read: https://it.example/p.json.sig answered HTTP 404',
+    ],
+    [
+      'a signature file that is not one',
+      () => ({ '/p.json': policyText('signed-2', 'allow'), '/p.json.sig': '<html>sorry</html>' }),
+      'the signature file is not base64 (https://it.example/p.json.sig)',
+    ],
+  ])(
+    'refuses %s: the last good policy stays, the reason is shown, and it tries again soon',
+    async (_name, files, reason) => {
+      const key = keyPair();
+      serve(signedPolicy('signed-1', key.privateKey));
+      fake.world.managed = { policyUrl: URL_, policySigningKey: key.publicKey };
+      const engine = await wake();
+      expect(await inForce(engine)).toBe('signed-1');
+
+      serve(files(key.privateKey));
+      await refresh(engine, { ...fake.world.managed, group: 'sales' });
+      expect(await inForce(engine)).toBe('signed-1');
+      expect(nudgesChatgpt()).toBe(true);
+      expect(fake.world.state?.status?.errors).toEqual([`fetched policy: refused, ${reason}`]);
+      expect(fake.world.alarms.get('policy-retry')?.delayInMinutes).toBeLessThanOrEqual(1);
+      expect(await engine.onMessage({ type: 'popup:get', url: null }, POPUP)).toMatchObject({
+        popup: { policy: { revision: 'signed-1', updateProblem: 'signature' } },
+      });
+      expect(await engine.onMessage({ type: 'options:get' }, OPTIONS)).toMatchObject({
+        options: { signed: true, fetch: { error: `fetched policy: refused, ${reason}` } },
+      });
+    },
+  );
+
+  it('refuses a validly signed policy older than the one in force (a replayed policy)', async () => {
+    const key = keyPair();
+    const older = signedPolicy('signed-old', key.privateKey, { issuedAt: '2026-11-01T00:00:00Z' });
+    serve(signedPolicy('signed-new', key.privateKey, { issuedAt: '2026-11-20T00:00:00Z' }));
+    fake.world.managed = { policyUrl: URL_, policySigningKey: key.publicKey };
+    const engine = await wake();
+    serve(older);
+    await refresh(engine, { ...fake.world.managed, group: 'sales' });
+    expect(await inForce(engine)).toBe('signed-new');
+    expect(fake.world.state?.status?.errors).toEqual([
+      'fetched policy: issuedAt 2026-11-01T00:00:00Z is older than the policy in force (2026-11-20T00:00:00Z); refused as a possible rollback',
+    ]);
+    expect(await engine.onMessage({ type: 'popup:get', url: null }, POPUP)).toMatchObject({
+      popup: { policy: { updateProblem: 'rollback' } },
+    });
+  });
+
+  it('never takes an unsigned policy while the key is set, even one it had taken before the key', async () => {
+    serve({ '/p.json': policyText('unsigned', 'warn') });
+    fake.world.managed = { policyUrl: URL_ };
+    const engine = await wake();
+    expect(await inForce(engine)).toBe('unsigned');
+    serve({ '/p.json': policyText('unsigned-2', 'allow') });
+    await refresh(engine, { policyUrl: URL_, policySigningKey: keyPair().publicKey });
+    expect(await inForce(engine)).toBe('unsigned');
+    expect(fake.world.state?.status?.errors[0]).toMatch(
+      /^fetched policy: refused, policySigningKey is set and the signature could not be read/,
+    );
+  });
+
+  it.each([
+    ['not base64', 'not a key!', 'policySigningKey is not base64'],
+    [
+      'the wrong length',
+      Buffer.alloc(31).toString('base64'),
+      'policySigningKey is 31 bytes; an Ed25519 public key is 32',
+    ],
+  ])('fails closed on a policySigningKey that is %s', async (_name, value, reason) => {
+    const key = keyPair();
+    serve(signedPolicy('signed-1', key.privateKey));
+    fake.world.managed = { policyUrl: URL_, policySigningKey: value };
+    const engine = await wake();
+    expect((await engine.policy()).source).toBe('default');
+    expect(fake.world.state?.status?.errors).toEqual([
+      `fetched policy: refused, ${reason} (https://it.example/p.json.sig)`,
+    ]);
+  });
+
+  it("trusts a 304 only for the key that verified the policy: a new key fetches it whole, and the old key's signature no longer passes", async () => {
+    const oldKey = keyPair();
+    serve(signedPolicy('signed-1', oldKey.privateKey), '"v1"');
+    fake.world.managed = { policyUrl: URL_, policySigningKey: oldKey.publicKey };
+    const engine = await wake();
+    expect(await inForce(engine)).toBe('signed-1');
+    await refresh(engine, { ...fake.world.managed, group: 'sales' });
+    expect(fake.world.requests.at(-1)).toEqual({ url: URL_, ifNoneMatch: '"v1"' });
+
+    const newKey = keyPair();
+    await refresh(engine, { policyUrl: URL_, policySigningKey: newKey.publicKey, group: 'sales' });
+    expect(fake.world.requests.at(-2)).toEqual({ url: URL_, ifNoneMatch: null });
+    expect(fake.world.state?.status?.errors[0]).toMatch(/the signature does not match/);
+
+    serve(signedPolicy('signed-2', newKey.privateKey), '"v2"');
+    fake.world.clock += 2 * 60_000;
+    await refresh(engine, { policyUrl: URL_, policySigningKey: newKey.publicKey, group: 'ops' });
+    expect(await inForce(engine)).toBe('signed-2');
+    expect(fake.world.state?.status?.errors).toEqual([]);
   });
 });
 

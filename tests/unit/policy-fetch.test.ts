@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fetchPolicy, retryDelayMinutes } from '../../platform/policy-fetch';
+import { fetchPolicy, fetchSignature, retryDelayMinutes } from '../../platform/policy-fetch';
 
 function fakeFetch(respond: (init: RequestInit | undefined) => Response | Error) {
   const calls: (RequestInit | undefined)[] = [];
@@ -18,13 +18,22 @@ describe('fetching the policy from policyUrl', () => {
     expect(calls[0]).toMatchObject({ credentials: 'omit', cache: 'no-store', headers: { 'If-None-Match': '"v1"' } });
   });
 
-  it('returns the text and the new ETag', async () => {
+  it('returns the text, the exact bytes and the new ETag', async () => {
     const { fn } = fakeFetch(() => new Response('{"schemaVersion":1}', { status: 200, headers: { ETag: '"v2"' } }));
     expect(await fetchPolicy(fn, 'https://it.corp.example/p.json', null)).toEqual({
       kind: 'fetched',
       text: '{"schemaVersion":1}',
+      bytes: new TextEncoder().encode('{"schemaVersion":1}'),
       etag: '"v2"',
     });
+  });
+
+  it('keeps the bytes as sent, byte order mark and CRLF included, while the text is decoded', async () => {
+    const sent = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"a":"é"}\r\n')]);
+    const { fn } = fakeFetch(() => new Response(sent, { status: 200 }));
+    const result = await fetchPolicy(fn, 'https://it.corp.example/p.json', null);
+    expect(result).toMatchObject({ kind: 'fetched', text: '{"a":"é"}\r\n' });
+    expect(result.kind === 'fetched' && [...result.bytes]).toEqual([...sent]);
   });
 
   it('reports a server error, an unreachable server and an oversized answer', async () => {
@@ -68,5 +77,36 @@ describe('fetching safely', () => {
     const { fn, calls } = fakeFetch(() => new Response(null, { status: 304 }));
     await fetchPolicy(fn, 'https://it.corp.example/p.json', null);
     expect(calls[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+});
+
+describe('fetching the signature from policyUrl + .sig', () => {
+  it('asks policyUrl + ".sig", unconditionally, without cookies or cache', async () => {
+    const urls: string[] = [];
+    const calls: (RequestInit | undefined)[] = [];
+    const fn = ((url: string, init?: RequestInit) => {
+      urls.push(url);
+      calls.push(init);
+      return Promise.resolve(new Response('c2ln\n', { status: 200 }));
+    }) as typeof fetch;
+    expect(await fetchSignature(fn, 'https://it.corp.example/p.json')).toEqual({ kind: 'fetched', text: 'c2ln\n' });
+    expect(urls).toEqual(['https://it.corp.example/p.json.sig']);
+    expect(calls[0]).toMatchObject({ credentials: 'omit', cache: 'no-store', headers: {} });
+  });
+
+  it('fails on a missing signature, a 304 nobody asked for, and a file too big to be one', async () => {
+    const answer = (response: Response) => fetchSignature(fakeFetch(() => response).fn, 'https://h.example/p');
+    expect(await answer(new Response('', { status: 404 }))).toEqual({
+      kind: 'failed',
+      error: 'https://h.example/p.sig answered HTTP 404',
+    });
+    expect(await answer(new Response(null, { status: 304 }))).toEqual({
+      kind: 'failed',
+      error: 'https://h.example/p.sig answered HTTP 304 to a plain request',
+    });
+    expect(await answer(new Response('A'.repeat(2000)))).toEqual({
+      kind: 'failed',
+      error: 'https://h.example/p.sig sent 2000 bytes; not a signature',
+    });
   });
 });

@@ -34,7 +34,14 @@ function view(overrides: Partial<PopupView> = {}): PopupView {
     snoozedUntil: null,
     approved: [CORP_CODE, CORP_CHAT],
     training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/' }],
-    policy: { source: 'managed', revision: 'corp-3', organizationName: 'Corp', supportUrl: null, errors: [] },
+    policy: {
+      source: 'managed',
+      revision: 'corp-3',
+      organizationName: 'Corp',
+      supportUrl: null,
+      errors: [],
+      updateProblem: null,
+    },
     ...overrides,
   };
 }
@@ -162,6 +169,21 @@ describe('the popup', () => {
     expect(notice?.textContent).toContain('The last good one (revision corp-3) still applies.');
     await act(() => (notice?.querySelector('button') as HTMLButtonElement).click());
     expect(openOptions).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    ['unreachable', 'The policy server could not be reached.'],
+    ['invalid', 'The new policy has errors.'],
+    ['signature', "The new policy was not signed with your organization's key, so it was not trusted."],
+    ['rollback', 'The policy offered is older than the one in force, so it was not trusted.'],
+  ] as const)('says why an update from the policy URL was not taken: %s', async (updateProblem, why) => {
+    const page = await show({
+      ok: true,
+      popup: view({ policy: { ...view().policy, source: 'url', errors: ['fetched policy: …'], updateProblem } }),
+    });
+    expect(page.querySelector('.notice')?.textContent).toBe(
+      `Daylight could not update your organization's policy. The last good one (revision corp-3) still applies. ${why} Show details`,
+    );
   });
 
   it('says when nothing could be loaded, and when no tools are approved', async () => {
