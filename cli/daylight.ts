@@ -4,8 +4,10 @@
  */
 import { checkCommand } from './check';
 import { EXIT_UNUSABLE, UsageError, type Io } from './io';
+import { keygenCommand } from './keygen';
 import { previewCommand } from './preview';
 import { serveCommand } from './serve';
+import { signCommand } from './sign';
 import { validateCommand } from './validate';
 
 const help = `Usage: daylight COMMAND [options]
@@ -14,6 +16,8 @@ Commands:
   validate FILE...            check policy files; one line per error or warning
   check [--policy F] URL...   what the policy decides for each URL (JSON lines)
   preview [--policy F] LOG    what happens to a list of URLs if this policy is pushed
+  keygen --out DIR            make a key pair for signed policies; prints the policySigningKey value
+  sign POLICY --key PEM       write POLICY.sig, the signature the extension checks
   serve [--port N]            run the collector: usage reports in, the policy out, counts for admins
 
 Run "daylight COMMAND --help" for a command's options.
@@ -25,6 +29,8 @@ const commands: Record<string, Command> = {
   validate: validateCommand,
   check: checkCommand,
   preview: previewCommand,
+  keygen: keygenCommand,
+  sign: signCommand,
   serve: serveCommand,
 };
 

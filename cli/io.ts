@@ -40,8 +40,11 @@ export function readPolicyFile(file: string | undefined): PolicyResult {
 
 /** Loads the policy for check and preview: warnings on stderr; null (errors printed) when unusable. */
 export function loadPolicyOrReport(file: string | undefined, io: Io): Extract<PolicyResult, { ok: true }> | null {
-  const result = readPolicyFile(file);
-  const name = file ?? 'default policy';
+  return reportPolicy(readPolicyFile(file), file ?? 'default policy', io);
+}
+
+/** Warnings and errors of a parsed policy on stderr, each prefixed with `name`; null when unusable. */
+export function reportPolicy(result: PolicyResult, name: string, io: Io): Extract<PolicyResult, { ok: true }> | null {
   for (const warning of result.warnings) io.err(`${name}: warning: ${formatProblem(warning)}\n`);
   if (!result.ok) {
     for (const error of result.errors) io.err(`${name}: error: ${formatProblem(error)}\n`);

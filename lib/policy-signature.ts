@@ -10,13 +10,16 @@ export type SignatureCheck = { readonly ok: true } | { readonly ok: false; reado
 const PUBLIC_KEY_BYTES = 32;
 const SIGNATURE_BYTES = 64;
 
-/** Strict base64 (standard alphabet, padding optional); surrounding whitespace, as a file's final newline, is allowed. */
+/**
+ * Base64 in the standard alphabet, padding optional. Whitespace anywhere is ignored: a file's final
+ * newline, and the line breaks of tools that wrap base64 (`openssl base64` without `-A` wraps at 64).
+ */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {
-  const trimmed = text.trim();
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(trimmed) || trimmed.replace(/=+$/, '').length % 4 === 1) return null;
-  const unpadded = trimmed.replace(/=+$/, '');
+  const compact = text.replace(/[ \t\r\n]+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) return null;
+  const unpadded = compact.replace(/=+$/, '');
   // Padding, when present, must make the length a multiple of four: "AAA==" is not base64.
-  if (trimmed.length !== unpadded.length && trimmed.length % 4 !== 0) return null;
+  if (compact.length !== unpadded.length && compact.length % 4 !== 0) return null;
   const binary = atob(unpadded.padEnd(Math.ceil(unpadded.length / 4) * 4, '='));
   return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
