@@ -3,6 +3,7 @@
  * command lives in its own file and its logic in lib/.
  */
 import { checkCommand } from './check';
+import { deployCommand } from './deploy';
 import { EXIT_UNUSABLE, UsageError, type Io } from './io';
 import { keygenCommand } from './keygen';
 import { previewCommand } from './preview';
@@ -18,6 +19,7 @@ Commands:
   preview [--policy F] LOG    what happens to a list of URLs if this policy is pushed
   keygen --out DIR            make a key pair for signed policies; prints the policySigningKey value
   sign POLICY --key PEM       write POLICY.sig, the signature the extension checks
+  deploy --browser B --os OS  write the files that force-install and configure Daylight on a fleet
   serve [--port N]            run the collector: usage reports in, the policy out, counts for admins
 
 Run "daylight COMMAND --help" for a command's options.
@@ -31,6 +33,7 @@ const commands: Record<string, Command> = {
   preview: previewCommand,
   keygen: keygenCommand,
   sign: signCommand,
+  deploy: deployCommand,
   serve: serveCommand,
 };
 

@@ -123,10 +123,12 @@ describe('a policy fetched from policyUrl', () => {
     );
     expect(checkFetchedPolicy('{"schemaVersion":1}', inForce, BUNDLED_CATALOG)).toEqual({
       ok: false,
+      problem: 'invalid',
       errors: ['fetched policy: revision: is required'],
     });
     expect(checkFetchedPolicy(policy('v1', '2026-11-26T09:00:00Z'), inForce, BUNDLED_CATALOG)).toEqual({
       ok: false,
+      problem: 'rollback',
       errors: [
         'fetched policy: issuedAt 2026-11-26T09:00:00Z is older than the policy in force (2026-11-26T10:00:00Z); refused as a possible rollback',
       ],

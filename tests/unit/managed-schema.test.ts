@@ -1,22 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_MANAGED_CONFIG } from '../../lib/managed-config';
 import managedSchema from '../../public/managed_schema.json';
-import { SPEC_DIR } from '../support/conformance';
-
-/** The keys of the table in managed-config.md, with their types. */
-function specKeys(): Record<string, string> {
-  const table = readFileSync(join(SPEC_DIR, 'managed-config.md'), 'utf8')
-    .split('\n')
-    .filter((line) => /^\| `[a-zA-Z]+` \|/.test(line));
-  return Object.fromEntries(
-    table.map((line) => {
-      const [, key = '', type = ''] = /^\| `([a-zA-Z]+)` \| ([a-z]+)/.exec(line) ?? [];
-      return [key, type];
-    }),
-  );
-}
+import { specKeys } from '../support/spec-keys';
 
 describe('managed_schema.json, which Chromium needs to pass managed values on', () => {
   const properties = managedSchema.properties as Record<string, { type: string; title?: string; description?: string }>;
