@@ -11,8 +11,12 @@ import { chromium } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 
 export interface LaunchOptions {
-  /** An unpacked extension, e.g. `CHROME_BUILD` of extension.ts (built by `npm test`). */
-  readonly extensionDir: string;
+  /**
+   * An unpacked extension, e.g. `CHROME_BUILD` of extension.ts (built by `npm test`), or null when
+   * the extension comes the way IT deploys it: force-installed by a policy file in
+   * /etc/chromium/policies/managed (force-install.ts).
+   */
+  readonly extensionDir: string | null;
   /** Where mapped hosts go: port 443 to `httpsPort`, port 80 to `httpPort`. */
   readonly sites: { readonly httpsPort: number; readonly httpPort: number; readonly hosts?: readonly string[] };
   /** Hostnames that reach the fake sites (patterns like `*.example.com` work too); default `sites.hosts`. */
@@ -73,16 +77,25 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedCh
         locale: options.language,
         env: { ...process.env, LANGUAGE: options.language },
       }),
+      // A force-installed extension needs the extension system on and the updater's network
+      // (browsers-here.md): Playwright's defaults turn both off.
+      ...(options.extensionDir === null && {
+        ignoreDefaultArgs: ['--disable-extensions', '--disable-background-networking'],
+      }),
       args: [
         '--no-sandbox', // CI runs as root, and Chromium refuses its sandbox as root
         '--disable-gpu',
         '--disable-quic', // the fake sites speak TCP only
         '--no-first-run',
-        '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
-        `--disable-extensions-except=${options.extensionDir}`,
-        `--load-extension=${options.extensionDir}`,
+        ...(options.extensionDir === null
+          ? []
+          : [
+              '--disable-background-networking',
+              `--disable-extensions-except=${options.extensionDir}`,
+              `--load-extension=${options.extensionDir}`,
+            ]),
         '--ignore-certificate-errors', // the fake sites' certificate is self-signed
         `--host-resolver-rules=${hostResolverRules(hosts, options.sites)}`,
         ...(options.extraArgs ?? []),

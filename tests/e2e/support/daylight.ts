@@ -11,6 +11,8 @@ export interface PolicyStatus {
   source: string;
   revision: string;
   errors: string[];
+  /** When the extension last loaded or checked the policy (ms since the epoch). */
+  checkedAt: number;
   index: string;
 }
 
@@ -62,9 +64,13 @@ export async function waitForPolicyStatus(
   return status as PolicyStatus;
 }
 
-/** The nudge page's heading, once the tab is on the nudge page and it has rendered. */
-export async function nudgeHeading(page: Page): Promise<string | null> {
-  await page.waitForURL((url) => url.href.startsWith(NUDGE_PAGE), { timeout: 10_000 });
+/**
+ * The nudge page's heading, once the tab is on the nudge page and it has rendered. `extensionId`: for a
+ * build installed under another id (a CRX packed with another key).
+ */
+export async function nudgeHeading(page: Page, extensionId = DAYLIGHT_EXTENSION_ID): Promise<string | null> {
+  const nudgePage = extensionUrl(extensionId, 'nudge.html');
+  await page.waitForURL((url) => url.href.startsWith(nudgePage), { timeout: 10_000 });
   await page.locator('h1').waitFor();
   return page.locator('h1').textContent();
 }

@@ -82,6 +82,12 @@ process.once('exit', restorePolicies);
  * was there is kept and put back by the returned function, which the caller runs in `afterAll`.
  */
 export function writeFirefoxPolicies(managed: Record<string, unknown>): RestorePolicies {
+  const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ADDON_ID]: managed } } } };
+  return writeFirefoxPoliciesFile(`${JSON.stringify(policies, null, 2)}\n`);
+}
+
+/** Writes a whole policies.json as given (e.g. what `daylight deploy` generated); same care as above. */
+export function writeFirefoxPoliciesFile(content: string): RestorePolicies {
   if (process.getuid?.() !== 0) {
     throw new Error(`writing ${FIREFOX_POLICIES_FILE} needs root: run the e2e tests as root (CI does)`);
   }
@@ -90,14 +96,17 @@ export function writeFirefoxPolicies(managed: Record<string, unknown>): RestoreP
   const original = existsSync(FIREFOX_POLICIES_FILE) ? readFileSync(FIREFOX_POLICIES_FILE, 'utf8') : null;
   const backup: Backup = { original, createdDir };
   writeFileSync(BACKUP_FILE, JSON.stringify(backup));
-  const policies = { policies: { '3rdparty': { Extensions: { [FIREFOX_ADDON_ID]: managed } } } };
-  writeFileSync(FIREFOX_POLICIES_FILE, `${JSON.stringify(policies, null, 2)}\n`);
+  writeFileSync(FIREFOX_POLICIES_FILE, content);
   return restorePolicies;
 }
 
 export interface FirefoxLaunchOptions {
-  /** An unpacked extension, e.g. `FIREFOX_BUILD` (built by `npm test`). */
-  readonly extensionDir: string;
+  /**
+   * An unpacked extension, e.g. `FIREFOX_BUILD` (built by `npm test`), installed as a temporary
+   * add-on; or null when policies.json force-installs it (ExtensionSettings). That XPI is unsigned,
+   * which Firefox ESR accepts with `xpinstall.signatures.required` off; IT's XPI is signed by Mozilla.
+   */
+  readonly extensionDir: string | null;
   /** The fake sites: `hosts` reach `httpsPort` (https) and `httpPort` (http) through the proxy. */
   readonly sites: { readonly httpsPort: number; readonly httpPort: number; readonly hosts: readonly string[] };
 }
@@ -122,6 +131,7 @@ export async function launchFirefox(options: FirefoxLaunchOptions): Promise<Laun
         'network.proxy.type': 2, // PAC
         'network.proxy.autoconfig_url': pacUrl(proxy.port),
         'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_ADDON_ID]: EXTENSION_UUID }),
+        ...(options.extensionDir === null && { 'xpinstall.signatures.required': false }),
       },
     });
   } catch (error) {
@@ -135,6 +145,7 @@ export async function launchFirefox(options: FirefoxLaunchOptions): Promise<Laun
       await proxy.close();
     }
   };
+  if (options.extensionDir === null) return { browser, newPage: () => browser.newPage(), close };
   try {
     // A temporary add-on, as about:debugging's "Load Temporary Add-on" installs it: no signature needed.
     const id = await browser.installExtension(options.extensionDir);

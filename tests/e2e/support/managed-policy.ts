@@ -28,21 +28,26 @@ process.once('exit', () => {
  * Writes `{"3rdparty":{"extensions":{"<extensionId>":config}}}` to the managed policy file.
  * `file` is for tests of this helper only; Chromium reads /etc/chromium/policies/managed.
  */
-export async function writeManagedPolicy(
+export function writeManagedPolicy(
   extensionId: string,
   config: Record<string, unknown>,
   file: string = MANAGED_POLICY_FILE,
 ): Promise<RemovePolicy> {
+  const policy = { '3rdparty': { extensions: { [extensionId]: config } } };
+  return writePolicyFile(file, `${JSON.stringify(policy, null, 2)}\n`);
+}
+
+/** Writes a whole Chromium policy file as given (e.g. what `daylight deploy` generated) under /etc. */
+export async function writePolicyFile(file: string, content: string): Promise<RemovePolicy> {
   if (file.startsWith('/etc/') && process.getuid?.() !== 0) {
     throw new Error(
       `writing ${file} needs root: Chromium reads managed policies from /etc/chromium only. ` +
         'Run the e2e tests as root (CI does), or skip the tests that need managed policy.',
     );
   }
-  const policy = { '3rdparty': { extensions: { [extensionId]: config } } };
   await mkdir(dirname(file), { recursive: true });
   written.add(file);
-  await writeFile(file, `${JSON.stringify(policy, null, 2)}\n`);
+  await writeFile(file, content);
   return async () => {
     await rm(file, { force: true });
     written.delete(file);
