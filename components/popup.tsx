@@ -22,7 +22,7 @@ export interface PopupProps {
 
 /** Why the update was not taken, in the person's words; the options page shows the error itself. */
 const UPDATE_PROBLEM_MESSAGES = {
-  unreachable: 'popupUpdateUnreachable',
+  unavailable: 'popupUpdateUnavailable',
   invalid: 'popupUpdateInvalid',
   signature: 'popupUpdateSignature',
   rollback: 'popupUpdateRollback',

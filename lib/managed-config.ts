@@ -1,7 +1,9 @@
 /**
  * The keys IT sets through enterprise policy (managed-config.md). Each value
- * is checked on its own: a bad one is ignored with an error, the others apply.
+ * is checked on its own: a bad one is ignored with an error, the others apply;
+ * only a bad policySigningKey is kept, so that it fails closed.
  */
+import { decodeSigningKey } from './policy-signature';
 import { checkWebUrl } from './policy/schema';
 
 export interface ManagedConfig {
@@ -49,6 +51,11 @@ export function parseManagedConfig(raw: unknown): ManagedConfigResult {
   const policy = text('policy');
   const policyUrl = text('policyUrl', (value) => checkWebUrl(value));
   const policySigningKey = text('policySigningKey');
+  const keyProblem = policySigningKey === null ? null : decodeSigningKey(policySigningKey);
+  if (typeof keyProblem === 'string') {
+    // Not "ignored" like the other keys: ignoring it would take unsigned policies, so it refuses them all.
+    errors.push(`${keyProblem}; every fetched policy is refused until it is corrected`);
+  }
   const reportingToken = text('reportingToken');
   const group = text('group', (value) => (value.length > 64 ? 'must be at most 64 characters' : null));
   const disable = values.disableReporting;

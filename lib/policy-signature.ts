@@ -63,6 +63,13 @@ export async function verifyPolicySignature(
   try {
     publicKey = await crypto.subtle.importKey('raw', key, { name: 'Ed25519' }, false, ['verify']);
   } catch (error) {
+    // WebCrypto has Ed25519 from Chrome and Edge 137 and Firefox 129 on; an older browser cannot check any signature.
+    if (error instanceof DOMException && error.name === 'NotSupportedError') {
+      return {
+        ok: false,
+        reason: 'this browser cannot check Ed25519 signatures (it needs Chrome or Edge 137, or Firefox 129, or later)',
+      };
+    }
     return { ok: false, reason: `policySigningKey is not a usable Ed25519 public key (${String(error)})` };
   }
   const valid = await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, signature, policyBytes);

@@ -58,10 +58,10 @@ export function choosePolicy(
 
 /**
  * Why the latest update from policyUrl was not taken, for the popup to say in words (the options page
- * shows the error itself): the server could not be read, the policy has errors, its signature is
+ * shows the error itself): the policy could not be downloaded, the policy has errors, its signature is
  * missing or wrong, or it is older than the policy in force.
  */
-export type UpdateProblem = 'unreachable' | 'invalid' | 'signature' | 'rollback';
+export type UpdateProblem = 'unavailable' | 'invalid' | 'signature' | 'rollback';
 
 export type FetchedPolicyCheck =
   | { readonly ok: true; readonly result: Extract<PolicyResult, { ok: true }> }

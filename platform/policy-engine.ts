@@ -27,7 +27,7 @@ import {
   type SurfaceResponse,
 } from '../lib/messages';
 import { checkFetchedPolicy, choosePolicy, type PolicyInForce, type UpdateProblem } from '../lib/policy-source';
-import { verifyPolicySignature } from '../lib/policy-signature';
+import { decodeSigningKey, verifyPolicySignature } from '../lib/policy-signature';
 import { INDEX_FORMAT_VERSION, loadIndex, type Decision, type PolicyIndex } from '../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
@@ -294,19 +294,40 @@ export function createPolicyEngine({
     return (await browser.storage.local.get(MANAGED_CACHE_KEY))[MANAGED_CACHE_KEY] ?? {};
   }
 
-  /** The managed configuration still takes the policy from this URL (it may have changed during a fetch). */
-  async function stillFetchesFrom(url: string): Promise<boolean> {
-    const { config } = managedConfig(await cachedManaged());
-    return config.policy === null && config.policyUrl === url;
+  /** Where a refresh fetches from and the key it must verify with: a change of either makes its result stale. */
+  interface FetchSource {
+    readonly url: string;
+    readonly signingKey: string | null;
   }
 
-  /** One fetch at a time: a wake and an alarm at once share it. */
-  let refreshing: Promise<void> | null = null;
-  function refreshOnce(url: string): Promise<void> {
-    refreshing ??= refreshFromUrl(url).finally(() => {
-      refreshing = null;
-    });
-    return refreshing;
+  /**
+   * The managed configuration still takes the policy from this URL with this signing key. Either may
+   * have changed during a fetch: a policy fetched before IT set a key must not be taken after it.
+   */
+  async function stillFetchesFrom(source: FetchSource): Promise<boolean> {
+    const { config } = managedConfig(await cachedManaged());
+    return config.policy === null && config.policyUrl === source.url && config.policySigningKey === source.signingKey;
+  }
+
+  /**
+   * One fetch at a time, and a wake and an alarm at once share it. A refresh for another URL or key
+   * waits for the one in flight (whose result stillFetchesFrom then discards) and fetches anew.
+   */
+  let refreshing: { readonly source: FetchSource; readonly run: Promise<void> } | null = null;
+  async function refreshOnce(url: string): Promise<void> {
+    const source: FetchSource = { url, signingKey: managedConfig(await cachedManaged()).config.policySigningKey };
+    if (refreshing !== null && refreshing.source.url === url && refreshing.source.signingKey === source.signingKey) {
+      return refreshing.run;
+    }
+    const previous = refreshing?.run ?? Promise.resolve();
+    const run: Promise<void> = previous
+      .catch(() => undefined)
+      .then(() => refreshFromUrl(source))
+      .finally(() => {
+        if (refreshing?.run === run) refreshing = null;
+      });
+    refreshing = { source, run };
+    return run;
   }
 
   /**
@@ -326,12 +347,14 @@ export function createPolicyEngine({
     return check.ok ? null : `fetched policy: refused, ${check.reason} (${signatureUrl(url)})`;
   }
 
-  async function refreshFromUrl(url: string): Promise<void> {
+  async function refreshFromUrl(source: FetchSource): Promise<void> {
+    const { url, signingKey } = source;
     const inForce = await policy();
     const previous = (await store.read()).fetch;
     const sameUrl = previous?.url === url;
     const refreshMs = inForce.result.policy.refreshMinutes * 60_000;
-    const { policySigningKey: signingKey } = managedConfig(await cachedManaged()).config;
+    // A key that is not one refuses every policy (fail closed); the managed configuration's error says why.
+    if (signingKey !== null && typeof decodeSigningKey(signingKey) === 'string') return;
     // An ETag belongs to one URL, to a policy that was accepted from it, and to the key that verified it.
     const etag =
       sameUrl && inForce.source === 'url' && (previous.signingKey ?? null) === signingKey ? previous.etag : null;
@@ -346,7 +369,7 @@ export function createPolicyEngine({
       // before its new signature, which the next try a minute later finds.
       if (refusal !== null) fetched = { kind: 'failed', error: refusal, problem: 'signature' };
     }
-    if (!(await stillFetchesFrom(url))) return;
+    if (!(await stillFetchesFrom(source))) return;
     if (fetched.kind === 'failed') {
       const failures = (sameUrl ? previous.failures : 0) + 1;
       const delayMinutes = Math.max(0.5, retryDelayMinutes(failures));
@@ -359,7 +382,7 @@ export function createPolicyEngine({
           answeredAt: sameUrl ? previous.answeredAt : 0,
           nextAttemptAt: now() + delayMinutes * 60_000,
           error: fetched.error,
-          problem: 'problem' in fetched ? fetched.problem : 'unreachable',
+          problem: 'problem' in fetched ? fetched.problem : 'unavailable',
         },
       });
       await browser.alarms.create(RETRY_ALARM, { delayInMinutes: delayMinutes });
@@ -384,7 +407,7 @@ export function createPolicyEngine({
     const text = fetched.text;
     await store.update({ fetch: { ...answered, etag: fetched.etag, error: null, problem: null } });
     await startLoad(async (before) => {
-      if (!(await stillFetchesFrom(url))) return before ?? policyFromCache();
+      if (!(await stillFetchesFrom(source))) return before ?? policyFromCache();
       const next: PolicyInForce = { result: check.result, source: 'url', text, errors: [] };
       await store.update({
         lastGood: { text, source: 'url' },

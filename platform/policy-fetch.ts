@@ -22,6 +22,17 @@ const MAX_POLICY_BYTES = 1 << 20;
 /** A signature file is 88 base64 characters and a newline; room for a CRLF or padding, no more. */
 const MAX_SIGNATURE_BYTES = 1024;
 
+type Answer = Exclude<PolicyFetchResult, { kind: 'unchanged' }>;
+
+/** Without an ETag nothing was asked conditionally, so the answer is never "unchanged". */
+function get(fetchFn: typeof fetch, url: string, etag: null, maxBytes: number, what: string): Promise<Answer>;
+function get(
+  fetchFn: typeof fetch,
+  url: string,
+  etag: string | null,
+  maxBytes: number,
+  what: string,
+): Promise<PolicyFetchResult>;
 async function get(
   fetchFn: typeof fetch,
   url: string,
@@ -48,7 +59,13 @@ async function get(
   if (url.startsWith('https:') && response.url !== '' && !response.url.startsWith('https:')) {
     return { kind: 'failed', error: `${url} redirected to ${response.url}, which is not https` };
   }
-  if (response.status === 304) return { kind: 'unchanged' };
+  if (response.status === 304) {
+    // A 304 vouches for the policy behind our ETag; to a plain request (say, the first after a new
+    // signing key) it vouches for nothing, and must not pass for a verified answer.
+    return etag === null
+      ? { kind: 'failed', error: `${url} answered HTTP 304 to a plain request` }
+      : { kind: 'unchanged' };
+  }
   if (!response.ok) return { kind: 'failed', error: `${url} answered HTTP ${response.status}` };
   const bytes = new Uint8Array(await response.arrayBuffer());
   if (bytes.length > maxBytes) return { kind: 'failed', error: `${url} sent ${bytes.length} bytes; not ${what}` };
@@ -67,12 +84,8 @@ export async function fetchSignature(
   fetchFn: typeof fetch,
   policyUrl: string,
 ): Promise<{ readonly kind: 'fetched'; readonly text: string } | { readonly kind: 'failed'; readonly error: string }> {
-  const url = signatureUrl(policyUrl);
-  const result = await get(fetchFn, url, null, MAX_SIGNATURE_BYTES, 'a signature');
-  if (result.kind === 'fetched') return { kind: 'fetched', text: result.text };
-  // Nothing was asked conditionally: a 304 here is a server that does not know what it sent.
-  if (result.kind === 'unchanged') return { kind: 'failed', error: `${url} answered HTTP 304 to a plain request` };
-  return result;
+  const result = await get(fetchFn, signatureUrl(policyUrl), null, MAX_SIGNATURE_BYTES, 'a signature');
+  return result.kind === 'fetched' ? { kind: 'fetched', text: result.text } : result;
 }
 
 /** Minutes before the next try after `failures` failures in a row: 1, 2, 4 … 60, with jitter so 50,000 browsers do not return at once. */

@@ -3,13 +3,16 @@ import { NO_MANAGED_CONFIG, parseManagedConfig } from '../../lib/managed-config'
 import { checkFetchedPolicy, choosePolicy } from '../../lib/policy-source';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 
+/** 32 bytes in base64: the shape of an Ed25519 public key. */
+const SIGNING_KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('managed configuration', () => {
   it('takes every key of managed-config.md', () => {
     expect(
       parseManagedConfig({
         policy: '{}',
         policyUrl: 'https://it.corp.example/daylight.json',
-        policySigningKey: 'a2V5',
+        policySigningKey: SIGNING_KEY,
         reportingToken: 'secret',
         group: 'marketing',
         disableReporting: true,
@@ -18,12 +21,21 @@ describe('managed configuration', () => {
       config: {
         policy: '{}',
         policyUrl: 'https://it.corp.example/daylight.json',
-        policySigningKey: 'a2V5',
+        policySigningKey: SIGNING_KEY,
         reportingToken: 'secret',
         group: 'marketing',
         disableReporting: true,
       },
       errors: [],
+    });
+  });
+
+  it('keeps a policySigningKey that is not a key, so that every fetched policy is refused, and says so', () => {
+    expect(parseManagedConfig({ policyUrl: 'https://it.corp.example/p.json', policySigningKey: 'a2V5' })).toEqual({
+      config: expect.objectContaining({ policySigningKey: 'a2V5' }) as unknown,
+      errors: [
+        'policySigningKey is 3 bytes; an Ed25519 public key is 32; every fetched policy is refused until it is corrected',
+      ],
     });
   });
 

@@ -218,10 +218,19 @@ describe('signed policies (managed policySigningKey)', () => {
     return (await engine.policy()).result.policy.revision;
   }
 
+  /** Fetch, signature fetch and verification take a few turns more than wake() waits for. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  async function wakeAndSettle() {
+    const engine = await wake();
+    await settle();
+    return engine;
+  }
+
   async function refresh(engine: Awaited<ReturnType<typeof wake>>, managed: Record<string, unknown>) {
     fake.world.managed = managed;
     await engine.refreshManaged();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await settle();
   }
 
   it('takes a policy whose signature at policyUrl + .sig is valid, over the exact bytes', async () => {
@@ -233,7 +242,7 @@ describe('signed policies (managed policySigningKey)', () => {
     ]);
     serve({ '/p.json': bytes, '/p.json.sig': signature(bytes, key.privateKey) });
     fake.world.managed = { policyUrl: URL_, policySigningKey: key.publicKey };
-    const engine = await wake();
+    const engine = await wakeAndSettle();
     expect(await inForce(engine)).toBe('signed-1');
     expect(fake.world.requests.map((request) => request.url)).toEqual([URL_, `${URL_}.sig`]);
     expect(fake.world.state?.status?.errors).toEqual([]);
@@ -267,7 +276,7 @@ describe('signed policies (managed policySigningKey)', () => {
       const key = keyPair();
       serve(signedPolicy('signed-1', key.privateKey));
       fake.world.managed = { policyUrl: URL_, policySigningKey: key.publicKey };
-      const engine = await wake();
+      const engine = await wakeAndSettle();
       expect(await inForce(engine)).toBe('signed-1');
 
       serve(files(key.privateKey));
@@ -290,7 +299,7 @@ describe('signed policies (managed policySigningKey)', () => {
     const older = signedPolicy('signed-old', key.privateKey, { issuedAt: '2026-11-01T00:00:00Z' });
     serve(signedPolicy('signed-new', key.privateKey, { issuedAt: '2026-11-20T00:00:00Z' }));
     fake.world.managed = { policyUrl: URL_, policySigningKey: key.publicKey };
-    const engine = await wake();
+    const engine = await wakeAndSettle();
     serve(older);
     await refresh(engine, { ...fake.world.managed, group: 'sales' });
     expect(await inForce(engine)).toBe('signed-new');
@@ -302,10 +311,10 @@ describe('signed policies (managed policySigningKey)', () => {
     });
   });
 
-  it('never takes an unsigned policy while the key is set, even one it had taken before the key', async () => {
+  it('takes no unsigned policy once a key is set; the one taken before the key stays until a signed one comes', async () => {
     serve({ '/p.json': policyText('unsigned', 'warn') });
     fake.world.managed = { policyUrl: URL_ };
-    const engine = await wake();
+    const engine = await wakeAndSettle();
     expect(await inForce(engine)).toBe('unsigned');
     serve({ '/p.json': policyText('unsigned-2', 'allow') });
     await refresh(engine, { policyUrl: URL_, policySigningKey: keyPair().publicKey });
@@ -326,18 +335,59 @@ describe('signed policies (managed policySigningKey)', () => {
     const key = keyPair();
     serve(signedPolicy('signed-1', key.privateKey));
     fake.world.managed = { policyUrl: URL_, policySigningKey: value };
-    const engine = await wake();
+    const engine = await wakeAndSettle();
     expect((await engine.policy()).source).toBe('default');
+    // A configuration error, not a failed download: nothing is fetched, and nothing retried until IT fixes it.
+    expect(fake.world.fetches).toBe(0);
+    expect(fake.world.alarms.has('policy-retry')).toBe(false);
     expect(fake.world.state?.status?.errors).toEqual([
-      `fetched policy: refused, ${reason} (https://it.example/p.json.sig)`,
+      `${reason}; every fetched policy is refused until it is corrected`,
     ]);
+  });
+
+  it('does not take a policy fetched before IT set the key, even when the fetch ends after', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // An unsigned policy, and no signature: nothing here may ever be in force once the key is set.
+    serve({ '/p.json': policyText('unsigned-in-flight', 'allow') });
+    const direct = fake.fetchFn;
+    fake.fetchFn = async (...args: Parameters<typeof fetch>) => {
+      await gate;
+      return direct(...args);
+    };
+    fake.world.managed = { policyUrl: URL_ };
+    const engine = await wakeAndSettle();
+    // The unsigned answer is still on its way when IT adds the key.
+    fake.world.managed = { policyUrl: URL_, policySigningKey: keyPair().publicKey };
+    await engine.refreshManaged();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await engine.policy()).source).toBe('default');
+    expect(fake.world.state?.lastGood).toBeNull();
+    // The answer fetched without the key was dropped, and the policy fetched again to be verified.
+    expect(fake.world.requests.map((request) => request.url)).toEqual([URL_, URL_, `${URL_}.sig`]);
+    expect(fake.world.state?.status?.errors[0]).toMatch(/^fetched policy: refused, policySigningKey is set/);
+  });
+
+  it('does not count a 304 to a plain request as the verified policy', async () => {
+    const key = keyPair();
+    serve({ '/p.json': policyText('unsigned', 'warn') });
+    fake.world.managed = { policyUrl: URL_ };
+    const engine = await wakeAndSettle();
+    fake.world.respond = () => new Response(null, { status: 304 });
+    await refresh(engine, { policyUrl: URL_, policySigningKey: key.publicKey });
+    expect(fake.world.requests.at(-1)).toEqual({ url: URL_, ifNoneMatch: null });
+    expect(fake.world.state?.status?.errors).toEqual([
+      'https://it.example/p.json answered HTTP 304 to a plain request',
+    ]);
+    expect(fake.world.state?.fetch?.error).not.toBeNull();
   });
 
   it("trusts a 304 only for the key that verified the policy: a new key fetches it whole, and the old key's signature no longer passes", async () => {
     const oldKey = keyPair();
     serve(signedPolicy('signed-1', oldKey.privateKey), '"v1"');
     fake.world.managed = { policyUrl: URL_, policySigningKey: oldKey.publicKey };
-    const engine = await wake();
+    const engine = await wakeAndSettle();
     expect(await inForce(engine)).toBe('signed-1');
     await refresh(engine, { ...fake.world.managed, group: 'sales' });
     expect(fake.world.requests.at(-1)).toEqual({ url: URL_, ifNoneMatch: '"v1"' });

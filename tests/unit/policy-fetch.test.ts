@@ -18,6 +18,14 @@ describe('fetching the policy from policyUrl', () => {
     expect(calls[0]).toMatchObject({ credentials: 'omit', cache: 'no-store', headers: { 'If-None-Match': '"v1"' } });
   });
 
+  it('fails on a 304 to a request that sent no ETag: it vouches for nothing', async () => {
+    const { fn } = fakeFetch(() => new Response(null, { status: 304 }));
+    expect(await fetchPolicy(fn, 'https://it.corp.example/p.json', null)).toEqual({
+      kind: 'failed',
+      error: 'https://it.corp.example/p.json answered HTTP 304 to a plain request',
+    });
+  });
+
   it('returns the text, the exact bytes and the new ETag', async () => {
     const { fn } = fakeFetch(() => new Response('{"schemaVersion":1}', { status: 200, headers: { ETag: '"v2"' } }));
     expect(await fetchPolicy(fn, 'https://it.corp.example/p.json', null)).toEqual({

@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeBase64, decodeSigningKey, encodeBase64, verifyPolicySignature } from '../../lib/policy-signature';
 import { fakePolicy } from '../support/fake-policy';
 
@@ -106,6 +106,20 @@ describe('decodeSigningKey (managed policySigningKey)', () => {
 });
 
 describe('verifyPolicySignature', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('says when the browser cannot check Ed25519 at all (Chrome and Edge before 137), instead of blaming the key', async () => {
+    vi.spyOn(crypto.subtle, 'importKey').mockRejectedValue(
+      new DOMException('Algorithm: Unrecognized name', 'NotSupportedError'),
+    );
+    expect(await verifyPolicySignature(key.signingKey, policyBytes, signature)).toEqual({
+      ok: false,
+      reason: 'this browser cannot check Ed25519 signatures (it needs Chrome or Edge 137, or Firefox 129, or later)',
+    });
+  });
+
   const signatureBytes = decodeBase64(signature) as Uint8Array;
 
   it.each([

@@ -172,7 +172,7 @@ describe('the popup', () => {
   });
 
   it.each([
-    ['unreachable', 'The policy server could not be reached.'],
+    ['unavailable', "The policy could not be downloaded from your organization's server."],
     ['invalid', 'The new policy has errors.'],
     ['signature', "The new policy was not signed with your organization's key, so it was not trusted."],
     ['rollback', 'The policy offered is older than the one in force, so it was not trusted.'],
