@@ -1,5 +1,5 @@
-// `npm run examples`: writes docs/examples/BROWSER-OS/ with the built `daylight deploy` (run `npm run build:cli`
-// first) for every browser and operating system, and docs/examples/README.md listing the exact commands.
+// `npm run examples` (builds the CLI first): writes docs/examples/BROWSER-OS/ with the built `daylight deploy`
+// for every browser and operating system, and docs/examples/README.md listing the exact commands.
 // tests/unit/deploy.test.ts runs the commands of that README again and compares every byte.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';

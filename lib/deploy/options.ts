@@ -191,6 +191,7 @@ export function checkDeployInput(input: DeployInput): DeployCheck {
         browser,
         os,
         extensionId: extensionId ?? DEFAULT_FIREFOX_ADDON_ID,
+        // Never empty: a Firefox run without --install-url was refused above, as a problem.
         installUrl: input.installUrl ?? '',
         managed,
       },

@@ -48,7 +48,7 @@ export function formatPlist(root: PlistDict, headComment?: string): string {
   if (headComment !== undefined) lines.push(...formatComment(headComment, ''));
   writeValue(root, '', lines);
   lines.push('</plist>');
-  return `${lines.map((line) => line).join('\n')}\n`;
+  return `${lines.join('\n')}\n`;
 }
 
 function writeValue(value: PlistValue, indent: string, lines: string[]): void {

@@ -11,7 +11,7 @@
  *   (`private_browsing` since Firefox 136 and ESR 128.8), .../3rdparty/, .../disabledevelopertools/.
  */
 import type { JsonValue } from './json-format';
-import type { DeployOptions, FirefoxDeployOptions, ManagedValues } from './options';
+import type { DeployOptions, ManagedValues } from './options';
 import { STORE_UPDATE_URLS, type ChromiumBrowser } from './targets';
 
 export type JsonObject = { readonly [key: string]: JsonValue };
@@ -101,12 +101,21 @@ export const MANAGED_INTRO =
   "Daylight's managed configuration (the keys of its managed_schema.json), which it reads as storage.managed.";
 
 const EXTENSION_ALLOWLIST_NOTE =
-  'Add the other extensions your organization approves to ExtensionInstallAllowlist, or they are blocked too.';
+  'Add the other extensions your organization approves to ExtensionInstallAllowlist, or they are blocked too. ' +
+  'Where your organization already sets ExtensionInstallAllowlist or ExtensionInstallBlocklist, add Daylight to ' +
+  'your lists instead of deploying these over them: a second list replaces the first (in the registry, importing ' +
+  'overwrites entry "1").';
+
+/** What Chrome and Edge call private windows, and the policy that turns them off. */
+function privateWindowsOf(browser: ChromiumBrowser): { readonly policy: string; readonly windows: string } {
+  return browser === 'chrome'
+    ? { policy: 'IncognitoModeAvailability', windows: 'Incognito' }
+    : { policy: 'InPrivateModeAvailability', windows: 'InPrivate' };
+}
 
 /** Chrome and Edge: separate policies beside ExtensionSettings, so they never collide with Daylight's main file. */
 export function getChromiumHardening(browser: ChromiumBrowser, extensionId: string): readonly PolicySetting[] {
-  const incognito = browser === 'chrome' ? 'IncognitoModeAvailability' : 'InPrivateModeAvailability';
-  const privateWindows = browser === 'chrome' ? 'Incognito' : 'InPrivate';
+  const { policy: incognito, windows: privateWindows } = privateWindowsOf(browser);
   return [
     {
       name: 'DeveloperToolsAvailability',
@@ -162,15 +171,12 @@ export function getFirefoxHardening(): readonly PolicySetting[] {
 
 /** For README.md: each hardening policy, what it protects against, what it costs. */
 export function getHardeningNotes(options: DeployOptions): readonly HardeningNote[] {
-  return options.browser === 'firefox'
-    ? getFirefoxNotes(options)
-    : getChromiumNotes(options.browser, options.extensionId);
+  return options.browser === 'firefox' ? getFirefoxNotes() : getChromiumNotes(options.browser, options.extensionId);
 }
 
 function getChromiumNotes(browser: ChromiumBrowser, extensionId: string): readonly HardeningNote[] {
   const product = PRODUCT_SHORT[browser];
-  const incognito = browser === 'chrome' ? 'IncognitoModeAvailability' : 'InPrivateModeAvailability';
-  const privateWindows = browser === 'chrome' ? 'Incognito' : 'InPrivate';
+  const { policy: incognito, windows: privateWindows } = privateWindowsOf(browser);
   const extensionsPage = browser === 'chrome' ? 'chrome://extensions' : 'edge://extensions';
   return [
     {
@@ -212,7 +218,7 @@ function getChromiumNotes(browser: ChromiumBrowser, extensionId: string): readon
   ];
 }
 
-function getFirefoxNotes(_options: FirefoxDeployOptions): readonly HardeningNote[] {
+function getFirefoxNotes(): readonly HardeningNote[] {
   return [
     {
       name: 'ExtensionSettings "*"',
