@@ -23,30 +23,21 @@ const POLICY_URL = 'https://daylight.example.com/policy.json';
 const XPI = 'https://daylight.example.com/daylight.xpi';
 let outCount = 0;
 const freshOut = (): string => join(dir, `out-${++outCount}`);
-const chrome = (...extra: string[]): string[] => [
+/** A deploy run's arguments: `browser` on `os` with the example policy URL, into `out`. */
+const deployArgs = (browser: string, os: string, out: string, ...extra: string[]): string[] => [
   'deploy',
   '--browser',
-  'chrome',
+  browser,
   '--os',
-  'linux',
+  os,
   '--policy-url',
   POLICY_URL,
   '--out',
-  freshOut(),
+  out,
   ...extra,
 ];
-const firefox = (...extra: string[]): string[] => [
-  'deploy',
-  '--browser',
-  'firefox',
-  '--os',
-  'windows',
-  '--policy-url',
-  POLICY_URL,
-  '--out',
-  freshOut(),
-  ...extra,
-];
+const chrome = (...extra: string[]): string[] => deployArgs('chrome', 'linux', freshOut(), ...extra);
+const firefox = (...extra: string[]): string[] => deployArgs('firefox', 'windows', freshOut(), ...extra);
 
 describe('daylight deploy: bad options', () => {
   it.each([
@@ -123,21 +114,7 @@ describe('daylight deploy: bad options', () => {
 describe('daylight deploy: writing the files', () => {
   it('writes into --out, creating it, and says where each file goes', () => {
     const out = join(freshOut(), 'nested');
-    const run = runCli([
-      'deploy',
-      '--browser',
-      'firefox',
-      '--os',
-      'windows',
-      '--policy-url',
-      POLICY_URL,
-      '--install-url',
-      XPI,
-      '--signing-key-file',
-      KEY_FILE,
-      '--out',
-      out,
-    ]);
+    const run = runCli(deployArgs('firefox', 'windows', out, '--install-url', XPI, '--signing-key-file', KEY_FILE));
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const names = ['daylight.reg', 'policies.json', 'daylight-hardened.reg', 'policies-hardened.json', 'README.md'];

@@ -6,19 +6,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OptionsPage } from '../../components/options-page';
 import type { OptionsView, SurfaceResponse } from '../../lib/messages';
 import { english as t } from '../support/english';
+import { fakePolicySummary } from '../support/surface-views';
 
 const NOV_26 = new Date(2026, 10, 26, 9, 30).getTime();
 
 function view(overrides: Partial<OptionsView> = {}): OptionsView {
   return {
-    policy: {
-      source: 'managed',
-      revision: 'corp-3',
-      organizationName: 'Corp',
-      supportUrl: null,
-      errors: [],
-      updateProblem: null,
-    },
+    policy: fakePolicySummary(),
     checkedAt: NOV_26,
     fetch: null,
     signed: false,

@@ -7,6 +7,7 @@ import { Popup } from '../../components/popup';
 import type { PopupView, SurfaceResponse } from '../../lib/messages';
 import type { Decision } from '../../lib/policy/compile';
 import { english as t } from '../support/english';
+import { fakePolicySummary } from '../support/surface-views';
 
 const CORP_CHAT = { id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', description: 'For data.' };
 const CORP_CODE = { id: 'corp-code', name: 'Corp Code', url: 'https://code.corp.example/', description: null };
@@ -34,14 +35,7 @@ function view(overrides: Partial<PopupView> = {}): PopupView {
     snoozedUntil: null,
     approved: [CORP_CODE, CORP_CHAT],
     training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/' }],
-    policy: {
-      source: 'managed',
-      revision: 'corp-3',
-      organizationName: 'Corp',
-      supportUrl: null,
-      errors: [],
-      updateProblem: null,
-    },
+    policy: fakePolicySummary(),
     ...overrides,
   };
 }
