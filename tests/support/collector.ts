@@ -64,6 +64,27 @@ export async function startTestCollector(options: Partial<CollectorOptions> = {}
   };
 }
 
+/**
+ * The collectors a test file starts, so that each is disposed after its test: call `disposeAll` in the
+ * file's `afterEach`, before removing anything they read (a policy file's folder).
+ */
+export function testCollectors(): {
+  readonly start: (options?: Partial<CollectorOptions>) => Promise<TestCollector>;
+  readonly disposeAll: () => Promise<void>;
+} {
+  const running: TestCollector[] = [];
+  return {
+    start: async (options = {}) => {
+      const started = await startTestCollector(options);
+      running.push(started);
+      return started;
+    },
+    disposeAll: async () => {
+      await Promise.all(running.splice(0).map((collector) => collector.dispose()));
+    },
+  };
+}
+
 export interface Answer {
   readonly status: number;
   readonly headers: Record<string, string | string[] | undefined>;

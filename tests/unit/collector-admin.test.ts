@@ -13,19 +13,12 @@ import {
   send,
   signIn,
   startTestCollector,
-  type TestCollector,
+  testCollectors,
 } from '../support/collector';
 
-const running: TestCollector[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((collector) => collector.dispose()));
-});
-
-async function collector(options: Parameters<typeof startTestCollector>[0] = {}): Promise<TestCollector> {
-  const started = await startTestCollector(options);
-  running.push(started);
-  return started;
-}
+const collectors = testCollectors();
+afterEach(() => collectors.disposeAll());
+const collector = collectors.start;
 
 const login = (server: { url: string }, token: string, headers: Record<string, string> = {}) =>
   send(`${server.url}/login`, {

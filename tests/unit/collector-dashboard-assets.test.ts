@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findDashboardDir } from '../../collector/dashboard-assets';
-import { send, signIn, startTestCollector, type TestCollector } from '../support/collector';
+import { send, signIn, testCollectors, type TestCollector } from '../support/collector';
 
 /** A built dashboard as Vite leaves it, and a secret beside it that must never be served. */
 let root: string;
@@ -29,10 +29,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const running: TestCollector[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((collector) => collector.dispose()));
-});
+const collectors = testCollectors();
+afterEach(() => collectors.disposeAll());
 
 /**
  * A GET with the request target sent exactly as written: a URL string would be normalized first
@@ -51,11 +49,7 @@ function rawGet(server: { port: number }, target: string, cookie: string): Promi
   });
 }
 
-async function collector(dashboardDir: string): Promise<TestCollector> {
-  const started = await startTestCollector({ dashboardDir });
-  running.push(started);
-  return started;
-}
+const collector = (dashboardDir: string): Promise<TestCollector> => collectors.start({ dashboardDir });
 
 describe('without a session', () => {
   it('the page and its files redirect to /login and show nothing', async () => {

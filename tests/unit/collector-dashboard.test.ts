@@ -19,14 +19,14 @@ import {
   postReport,
   send,
   signIn,
-  startTestCollector,
+  testCollectors,
   today,
   type TestCollector,
 } from '../support/collector';
 import { fakePolicy, fakeSanctioned, fakeTool } from '../support/fake-policy';
 
 let dir: string;
-const running: TestCollector[] = [];
+const collectors = testCollectors();
 let store: CollectorStore | null = null;
 
 beforeEach(() => {
@@ -35,7 +35,7 @@ beforeEach(() => {
 afterEach(async () => {
   store?.close();
   store = null;
-  await Promise.all(running.splice(0).map((collector) => collector.dispose()));
+  await collectors.disposeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,8 +72,7 @@ async function serve(reports: readonly Report[], options: { policy?: boolean; k?
     policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(POLICY));
   }
-  const server = await startTestCollector({ policyFile, k: options.k });
-  running.push(server);
+  const server = await collectors.start({ policyFile, k: options.k });
   // In parallel: reports that arrive together are committed together (ingest-queue.ts), as in production.
   const answers = await Promise.all(reports.map((report) => postReport(server, report)));
   expect(answers.map((answer) => answer.status)).toEqual(reports.map(() => 202));
@@ -260,8 +259,7 @@ describe('k-anonymity', () => {
 
 describe('GET /api/v1/dashboard', () => {
   it('answers 401 without a session, like every admin API', async () => {
-    const server = await startTestCollector();
-    running.push(server);
+    const server = await collectors.start();
     for (const path of ['/api/v1/dashboard', '/api/v1/dashboard.csv?from=2026-01-01']) {
       const answer = await send(`${server.url}${path}`);
       expect(answer.status, path).toBe(401);

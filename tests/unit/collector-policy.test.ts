@@ -4,27 +4,23 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { send, startTestCollector, type TestCollector } from '../support/collector';
+import { send, startTestCollector, testCollectors, type TestCollector } from '../support/collector';
 import { fakePolicy, fakeSanctioned } from '../support/fake-policy';
 
 let dir: string;
 let policyFile: string;
-const running: TestCollector[] = [];
+const collectors = testCollectors();
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'daylight-policy-'));
   policyFile = join(dir, 'policy.json');
 });
 afterEach(async () => {
-  await Promise.all(running.splice(0).map((collector) => collector.dispose()));
+  await collectors.disposeAll();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function collector(): Promise<TestCollector> {
-  const started = await startTestCollector({ policyFile });
-  running.push(started);
-  return started;
-}
+const collector = (): Promise<TestCollector> => collectors.start({ policyFile });
 
 /** Pretty-printed, as IT writes it: the bytes served must be these, not a re-serialization. */
 const policyText = (revision: string) => `${JSON.stringify(fakePolicy({ revision }), null, 2)}\n`;

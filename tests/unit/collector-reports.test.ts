@@ -11,20 +11,13 @@ import {
   send,
   signIn,
   startTestCollector,
+  testCollectors,
   today,
-  type TestCollector,
 } from '../support/collector';
 
-const running: TestCollector[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((collector) => collector.dispose()));
-});
-
-async function collector(options: Parameters<typeof startTestCollector>[0] = {}): Promise<TestCollector> {
-  const started = await startTestCollector(options);
-  running.push(started);
-  return started;
-}
+const collectors = testCollectors();
+afterEach(() => collectors.disposeAll());
+const collector = collectors.start;
 
 const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
 
