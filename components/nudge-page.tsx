@@ -9,6 +9,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { NudgeResponse, NudgeView } from '../lib/messages';
 
 import { formatDuration, type Translate } from './i18n';
+import { TrainingLinks } from './training-links';
 
 export interface NudgePageProps {
   readonly originalUrl: string;
@@ -156,20 +157,7 @@ export function NudgePage({
           </p>
         )}
 
-      {decision.training.length > 0 && (
-        <section aria-labelledby="training-heading">
-          <h2 id="training-heading">{t('nudgeTrainingHeading')}</h2>
-          <ul class="links">
-            {decision.training.map((link) => (
-              <li key={link.url}>
-                <a href={link.url} rel="noopener">
-                  {link.title}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <TrainingLinks links={decision.training} t={t} newTab={false} />
 
       <footer>
         {view.requestAccessUrl !== null && decision.action !== 'allow' && (

@@ -10,6 +10,7 @@ import type { ApprovedTool, PopupView, SurfaceResponse } from '../lib/messages';
 import type { Decision } from '../lib/policy/compile';
 import type { UpdateProblem } from '../lib/policy-source';
 import { formatLater, type MessageKey, type Translate } from './i18n';
+import { TrainingLinks } from './training-links';
 
 export interface PopupProps {
   readonly load: () => Promise<SurfaceResponse>;
@@ -98,20 +99,7 @@ export function Popup({ load, openOptions, t, locale, now = Date.now }: PopupPro
         )}
       </section>
 
-      {view.training.length > 0 && (
-        <section aria-labelledby="training-heading">
-          <h2 id="training-heading">{t('nudgeTrainingHeading')}</h2>
-          <ul class="links">
-            {view.training.map((link) => (
-              <li key={link.url}>
-                <a href={link.url} target="_blank" rel="noopener">
-                  {link.title}
-                </a>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      <TrainingLinks links={view.training} t={t} newTab />
 
       <footer>
         {view.policy.supportUrl !== null && (

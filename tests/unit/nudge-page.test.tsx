@@ -77,6 +77,8 @@ describe('the nudge page', () => {
     expect(page.querySelector<HTMLAnchorElement>('a.alternative')?.href).toBe('https://chat.corp.example/');
     expect(page.textContent).toContain('Open Corp Chat');
     expect(page.textContent).toContain('AI at Corp');
+    // The nudge page is a tab of its own: training opens in it, as the approved tool does.
+    expect(page.querySelector('a[href="https://learn.corp.example/ai"]')?.getAttribute('target')).toBeNull();
     expect(page.querySelector<HTMLAnchorElement>('a[href^="https://it.corp.example/request"]')?.textContent).toBe(
       'Request access to Claude',
     );

@@ -125,6 +125,8 @@ describe('the popup', () => {
     expect(tools[1]?.textContent).not.toContain('for this');
     expect(document.activeElement).toBe(tools[0]);
     expect(tools.map((link) => link.getAttribute('target'))).toEqual(['_blank', '_blank']);
+    // The popup would close on a link opened in its own frame: training opens in a new tab too.
+    expect(page.querySelector('.links a[href="https://learn.corp.example/"]')?.getAttribute('target')).toBe('_blank');
   });
 
   it('on a site that is no AI tool, and on a browser page', async () => {
