@@ -6,23 +6,17 @@ import { NudgePage } from '../../components/nudge-page';
 import type { NudgeResponse, NudgeView } from '../../lib/messages';
 import type { Decision } from '../../lib/policy/compile';
 import { english as t } from '../support/english';
+import { fakeDecision } from '../support/surface-views';
 
 function fakeView(decision: Partial<Decision>, overrides: Partial<NudgeView> = {}): NudgeView {
   return {
-    decision: {
-      action: 'warn',
-      tool: 'claude',
-      toolName: 'Claude',
-      category: 'chat',
-      sanctioned: false,
-      redirectTo: null,
-      message: null,
+    decision: fakeDecision({
       alternatives: [
         { id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', description: 'For company data.' },
       ],
       training: [{ title: 'AI at Corp', url: 'https://learn.corp.example/ai' }],
       ...decision,
-    },
+    }),
     organizationName: 'Contoso',
     supportUrl: 'https://it.corp.example/',
     requestAccessUrl: 'https://it.corp.example/request?tool=claude',

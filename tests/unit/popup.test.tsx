@@ -7,25 +7,12 @@ import { Popup } from '../../components/popup';
 import type { PopupView, SurfaceResponse } from '../../lib/messages';
 import type { Decision } from '../../lib/policy/compile';
 import { english as t } from '../support/english';
-import { fakePolicySummary } from '../support/surface-views';
+import { fakeDecision, fakePolicySummary } from '../support/surface-views';
 
 const CORP_CHAT = { id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', description: 'For data.' };
 const CORP_CODE = { id: 'corp-code', name: 'Corp Code', url: 'https://code.corp.example/', description: null };
 
-function decision(overrides: Partial<Decision>): Decision {
-  return {
-    action: 'warn',
-    tool: 'claude',
-    toolName: 'Claude',
-    category: 'chat',
-    sanctioned: false,
-    redirectTo: null,
-    message: null,
-    alternatives: [CORP_CHAT],
-    training: [],
-    ...overrides,
-  };
-}
+const decision = (overrides: Partial<Decision>): Decision => fakeDecision({ alternatives: [CORP_CHAT], ...overrides });
 
 function view(overrides: Partial<PopupView> = {}): PopupView {
   return {
