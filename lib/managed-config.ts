@@ -67,3 +67,8 @@ export function parseManagedConfig(raw: unknown): ManagedConfigResult {
     errors,
   };
 }
+
+/** The URL the policy is fetched from, or null: an inline `policy` wins over `policyUrl` (managed-config.md). */
+export function policyUrlInUse(config: ManagedConfig): string | null {
+  return config.policy === null ? config.policyUrl : null;
+}

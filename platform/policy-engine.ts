@@ -14,7 +14,7 @@ import {
   DNR_RULES_VERSION,
   isNudge,
 } from '../lib/dnr';
-import { parseManagedConfig, type ManagedConfig } from '../lib/managed-config';
+import { parseManagedConfig, policyUrlInUse, type ManagedConfig } from '../lib/managed-config';
 import {
   BannerRequestSchema,
   NudgeRequestSchema,
@@ -37,7 +37,13 @@ import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/u
 import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, fetchSignature, retryDelayMinutes, signatureUrl, type PolicyFetchResult } from './policy-fetch';
-import { openPolicyStore, type PolicyStatus, type PolicyStore } from './policy-store';
+import {
+  openPolicyStore,
+  type FetchState,
+  type PolicyState,
+  type PolicyStatus,
+  type PolicyStore,
+} from './policy-store';
 import { createReporting, type ReportingTarget } from './reporting';
 import { openUsageStore, type UsageStore } from './usage-store';
 
@@ -184,9 +190,9 @@ export function createPolicyEngine({
       ...inForce,
       errors: [...managed.errors, ...inForce.errors, ...(installError === null ? [] : [installError])],
     };
-    const url = managed.config.policy === null ? managed.config.policyUrl : null;
+    const url = policyUrlInUse(managed.config);
     // The last fetch's error stays shown after a wake, until a fetch from that URL succeeds.
-    const fetchError = url !== null && state.fetch?.url === url ? state.fetch.error : null;
+    const fetchError = fetchInUse(state, managed.config)?.error ?? null;
     await recordStatus(withErrors, fetchError, indexFrom);
     await reportingFollows(withErrors, managed.config);
     if (url !== null) {
@@ -306,7 +312,7 @@ export function createPolicyEngine({
    */
   async function stillFetchesFrom(source: FetchSource): Promise<boolean> {
     const { config } = managedConfig(await cachedManaged());
-    return config.policy === null && config.policyUrl === source.url && config.policySigningKey === source.signingKey;
+    return policyUrlInUse(config) === source.url && config.policySigningKey === source.signingKey;
   }
 
   /**
@@ -422,10 +428,10 @@ export function createPolicyEngine({
   }
 
   async function refreshPolicyUrl(): Promise<void> {
-    const { config } = managedConfig(await cachedManaged());
-    if (config.policy !== null || config.policyUrl === null) return;
+    const url = policyUrlInUse(managedConfig(await cachedManaged()).config);
+    if (url === null) return;
     await policy();
-    await refreshOnce(config.policyUrl);
+    await refreshOnce(url);
   }
 
   async function policyFromCache(): Promise<PolicyInForce> {
@@ -717,19 +723,23 @@ export function createPolicyEngine({
     };
   }
 
+  /** The last fetch, when it was from the URL the policy is fetched from now; null otherwise. */
+  function fetchInUse(state: PolicyState, config: ManagedConfig): FetchState | null {
+    const url = policyUrlInUse(config);
+    return url !== null && state.fetch?.url === url ? state.fetch : null;
+  }
+
   /** The policy in force, as the popup and the options page describe it. */
-  async function policySummary(inForce: PolicyInForce): Promise<PolicySummary> {
-    const { status, fetch: fetched } = await store.read();
-    const { config } = managedConfig(await cachedManaged());
-    const fetchUrl = config.policy === null ? config.policyUrl : null;
+  function policySummary(inForce: PolicyInForce, state: PolicyState, config: ManagedConfig): PolicySummary {
     const { policy: p } = inForce.result;
+    const fetched = fetchInUse(state, config);
     return {
       source: inForce.source,
       revision: p.revision,
       organizationName: p.organization.name ?? null,
       supportUrl: p.organization.supportUrl ?? null,
-      errors: status?.errors ?? inForce.errors,
-      updateProblem: fetched?.url === fetchUrl && fetched.error !== null ? (fetched.problem ?? null) : null,
+      errors: state.status?.errors ?? inForce.errors,
+      updateProblem: fetched !== null && fetched.error !== null ? (fetched.problem ?? null) : null,
     };
   }
 
@@ -747,6 +757,8 @@ export function createPolicyEngine({
     if (request.type === 'options:send-now') return { ok: true, sent: await reporting.upload(true) };
     const inForce = await policy();
     const { policy: p, index } = inForce.result;
+    const state = await store.read();
+    const { config } = managedConfig(await cachedManaged());
     if (request.type === 'popup:get') {
       const page = request.url === null ? null : decidePage(index, request.url);
       const template = p.organization.requestAccessUrl;
@@ -769,20 +781,18 @@ export function createPolicyEngine({
             description: description ?? null,
           })),
           training: p.training.map(({ title, url }) => ({ title, url })),
-          policy: await policySummary(inForce),
+          policy: policySummary(inForce, state, config),
         },
       };
     }
-    const state = await store.read();
-    const { config } = managedConfig(await cachedManaged());
-    const fetchUrl = config.policy === null ? config.policyUrl : null;
-    const fetched = fetchUrl !== null && state.fetch?.url === fetchUrl ? state.fetch : null;
+    const fetchUrl = policyUrlInUse(config);
+    const fetched = fetchInUse(state, config);
     const names = new Map(index.serialized.entries.map((entry) => [entry.id, entry.name]));
     const reportingUrl = config.disableReporting ? null : (p.reporting?.url ?? null);
     return {
       ok: true,
       options: {
-        policy: await policySummary(inForce),
+        policy: policySummary(inForce, state, config),
         checkedAt: state.status?.checkedAt ?? null,
         fetch:
           fetchUrl === null
