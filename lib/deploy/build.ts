@@ -59,7 +59,7 @@ async function buildChromium(options: ChromiumDeployOptions): Promise<readonly D
         },
         {
           name: 'daylight-hardening.json',
-          content: formatJson(Object.fromEntries(hardening.map((setting) => [setting.name, setting.value]))),
+          content: formatJson(settingsObject(hardening)),
           purpose: `${HARDENING}: \`${dir}daylight-hardening.json\`, beside it`,
         },
       ];
@@ -157,14 +157,18 @@ export function getChromiumPolicyJson(options: ChromiumDeployOptions): JsonObjec
 
 /** policies.json; `hardened` adds the "*" entry and the hardening policies. */
 export function getFirefoxPolicyJson(options: FirefoxDeployOptions, hardened: boolean): JsonObject {
-  const hardening = hardened ? getFirefoxHardening() : [];
   return {
     policies: {
       ExtensionSettings: getExtensionSettings(options, hardened),
       '3rdparty': { Extensions: { [options.extensionId]: getManagedObject(options.managed) } },
-      ...Object.fromEntries(hardening.map((setting) => [setting.name, setting.value])),
+      ...(hardened ? settingsObject(getFirefoxHardening()) : {}),
     },
   };
+}
+
+/** Policy settings as a JSON object, name → value. */
+function settingsObject(settings: readonly PolicySetting[]): JsonObject {
+  return Object.fromEntries(settings.map((setting) => [setting.name, setting.value]));
 }
 
 function regIntro(options: DeployOptions, what: string): RegFileBuilder {
@@ -384,11 +388,7 @@ async function buildChromiumHardeningProfile(
         type: MAC_DOMAINS[options.browser],
         identifier: `${IDENTIFIER_PREFIX}.${options.browser}.hardening.policies`,
         displayName: `${product}: hardening for Daylight`,
-        entries: hardening.map((setting) => ({
-          key: setting.name,
-          value: fromJson(setting.value),
-          comment: setting.comment,
-        })),
+        entries: settingEntries(hardening),
       },
     ],
   );
@@ -413,13 +413,7 @@ async function buildFirefoxProfile(options: FirefoxDeployOptions, hardened: bool
       ]),
       comment: `3rdparty: ${MANAGED_INTRO}`,
     },
-    ...(hardened
-      ? getFirefoxHardening().map((setting) => ({
-          key: setting.name,
-          value: fromJson(setting.value),
-          comment: setting.comment,
-        }))
-      : []),
+    ...(hardened ? settingEntries(getFirefoxHardening()) : []),
   ];
   return buildProfile(
     {
@@ -441,6 +435,11 @@ async function buildFirefoxProfile(options: FirefoxDeployOptions, hardened: bool
       },
     ],
   );
+}
+
+/** Policy settings as plist entries, each with the comment that says what it protects against. */
+function settingEntries(settings: readonly PolicySetting[]): PlistEntry[] {
+  return settings.map((setting) => ({ key: setting.name, value: fromJson(setting.value), comment: setting.comment }));
 }
 
 function withFirstComment(entries: readonly PlistEntry[], intro: string): PlistEntry[] {
