@@ -1,6 +1,6 @@
 // Builds the `daylight` command line to JavaScript: Node 20 cannot run .ts,
 // and a CLI started through a TypeScript loader pays hundreds of ms per start.
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { build } from 'esbuild';
 
 // Chunk names carry a hash: without a clean start, every build would leave the previous ones behind.
@@ -23,3 +23,6 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   logLevel: 'warning',
 });
+
+// esbuild writes 0644; `npx daylight` (the README's way in) runs the file by its shebang, which needs +x.
+chmodSync('dist/cli/daylight.js', 0o755);

@@ -16,6 +16,15 @@ const file = (name: string, text: string): string => {
   return path;
 };
 
+describe('npx daylight, as the README runs it', () => {
+  it('runs from the repository by its package bin, with no node in front', () => {
+    const run = spawnSync('npx', ['--no-install', 'daylight', 'check', 'https://chatgpt.com/'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ url: 'https://chatgpt.com/', tool: 'chatgpt' });
+  });
+});
+
 describe('daylight check', () => {
   it("answers every conformance case with the spec's output, in input order", () => {
     const cases = readConformanceCases();
