@@ -20,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    // lib/ is the pure core: no browser globals, no browser adapters (design.md "Shape").
+    // lib/ is the pure core: no browser globals, no browser adapters (ARCHITECTURE.md "The rules between folders").
     files: ['lib/**/*.ts'],
     rules: {
       'no-restricted-globals': ['error', 'window', 'document', 'browser', 'chrome', 'localStorage'],

@@ -6,7 +6,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        // WxtVitest does not apply wxt.config.ts's Vite plugins (browsers-here.md), so preact is added here too.
+        // WxtVitest does not apply wxt.config.ts's Vite plugins (docs/browsers.md "Build and unit tests"), so preact is added here too.
         plugins: [WxtVitest(), preact()],
         test: {
           name: 'unit',

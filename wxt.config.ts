@@ -58,7 +58,7 @@ export default defineConfig({
     description: '__MSG_extensionDescription__',
     default_locale: 'en',
     // declarativeNetRequestWithHostAccess: redirects apply only where the extension has host access
-    // (browsers-here.md), and the policy may name any host.
+    // (docs/browsers.md "declarativeNetRequest"), and the policy may name any host.
     permissions: [
       'declarativeNetRequestWithHostAccess',
       'storage',
@@ -73,13 +73,13 @@ export default defineConfig({
     // below strict_min_version), temporary add-ons included, and a person can withdraw them in about:addons.
     host_permissions: ['<all_urls>'],
     // Pages may link to an AI tool; the redirect to the nudge page must then be reachable from them,
-    // or Chromium answers ERR_BLOCKED_BY_CLIENT (browsers-here.md).
+    // or Chromium answers ERR_BLOCKED_BY_CLIENT (docs/browsers.md "declarativeNetRequest").
     web_accessible_resources: [{ resources: ['nudge.html'], matches: ['<all_urls>'] }],
     // The public half of the signing key: it fixes the extension id (pjldjipjgdlklngggfgapcpfejoijdfe) so
-    // IT can name it in policy files (managed-config.md). The private half is never committed.
+    // IT can name it in policy files (docs/spec/managed-config.md). The private half is never committed.
     ...(browser !== 'firefox' && {
       key: 'MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA7ZTzT6qEQjlnAVwrOZZ56WTqpYLgdKWwrAKZILpyTMBiEkeU2c9fjDQXVr5ZhotJx23AQ3rD5ysgXpRd6WamTuMHUfBvRgA2rf/26U6mUkfeBnspsMbHJGVYTu/KRFSkFQMNyplBUBqzSBhWLfkxeGSpyoJuJNnAEaGv62ky32PzHD7bK6v7j0Czp95JZOqgcRhIu5+KEIJ+ovemqeXwBHED1HuIRizMr8zJqEiKNURGF+wDmCcRrLkm9Wv1LH1iWIqIGG76qgfFBfAZGJcMPt3+X1em0PtpinctApBIKTWYeWRq2z1Mi3sAknED/H2yEvks3qsvl66MtsnrMffxBwIDAQAB',
-      // Chromium drops managed values whose keys the schema does not declare (managed-config.md).
+      // Chromium drops managed values whose keys the schema does not declare (docs/spec/managed-config.md).
       storage: { managed_schema: 'managed_schema.json' },
     }),
     ...(browser === 'firefox' && {
@@ -90,7 +90,7 @@ export default defineConfig({
           // When the organization turns reporting on, Daylight uploads per-day counts of visits to AI tools: no
           // URL, but still a summary of "the websites you visit", which Mozilla's taxonomy calls browsingActivity
           // (https://extensionworkshop.com/documentation/develop/firefox-builtin-data-consent/#specifying-data-types).
-          // Declared, not hidden; with reporting off nothing leaves the device (report-protocol.md).
+          // Declared, not hidden; with reporting off nothing leaves the device (docs/spec/report-protocol.md).
           data_collection_permissions: { required: ['browsingActivity'] },
         },
       },

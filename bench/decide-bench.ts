@@ -106,7 +106,7 @@ function naivePatterns(catalog: Catalog): NaivePattern[] {
 /**
  * (c) What one would write without an index: test every pattern of every
  * tool. Same normalization as decide() (it shares lib/url), and the same
- * "most specific wins" rule of policy-format.md "Deciding a URL" step 4 —
+ * "most specific wins" rule of docs/spec/policy-format.md "Deciding a URL" step 4 —
  * more host labels, then the longer path, then the earlier entry — so the
  * tool ids can be compared URL by URL, not just "matched or not".
  */

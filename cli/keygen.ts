@@ -28,7 +28,7 @@ Options:
 export const PRIVATE_KEY_FILE = 'daylight-signing-key.pem';
 export const PUBLIC_KEY_FILE = 'daylight-signing-key.pub';
 
-/** Base64 of the raw 32-byte public key: managed-config.md `policySigningKey`. */
+/** Base64 of the raw 32-byte public key: docs/spec/managed-config.md `policySigningKey`. */
 export function getSigningKeyValue(key: KeyObject): string {
   // The JWK `x` member is exactly the raw public key (RFC 8037), which SPKI would wrap in a DER header.
   const { x } = createPublicKey(key).export({ format: 'jwk' });

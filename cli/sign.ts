@@ -65,7 +65,7 @@ export async function signCommand(args: readonly string[], io: Io): Promise<numb
   const loaded = reportPolicy(parsePolicyText(new TextDecoder().decode(policyBytes), BUNDLED_CATALOG), policyFile, io);
   if (loaded === null) return EXIT_UNUSABLE;
   if (loaded.policy.issuedAt === undefined) {
-    // policy-format.md `issuedAt`: the rollback protection works only on policies that carry it.
+    // docs/spec/policy-format.md `issuedAt`: the rollback protection works only on policies that carry it.
     io.err(
       `${policyFile}: warning: issuedAt: not set; without issuedAt the extension cannot refuse an older signed policy replayed later\n`,
     );
@@ -107,7 +107,7 @@ function loadPrivateKey(file: string): KeyObject | string {
   }
   if (key.asymmetricKeyType !== 'ed25519') {
     const type = (key.asymmetricKeyType ?? 'unknown').toUpperCase();
-    return `${file} is not an Ed25519 key (it is ${type}); policies are signed with Ed25519 (managed-config.md policySigningKey); ${howToMakeOne}`;
+    return `${file} is not an Ed25519 key (it is ${type}); policies are signed with Ed25519 (docs/spec/managed-config.md policySigningKey); ${howToMakeOne}`;
   }
   return key;
 }

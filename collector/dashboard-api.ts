@@ -1,7 +1,7 @@
 /**
  * GET /api/v1/dashboard and /api/v1/dashboard.csv: what the admin dashboard (dashboard/) shows, added up by the
  * collector from its rollups (collector/sqlite-store.ts), with k-anonymity applied here, so that a hidden number
- * never leaves the server (report-protocol.md, last paragraph: "Its dashboard hides any group-level cell that fewer
+ * never leaves the server (docs/spec/report-protocol.md, last paragraph: "Its dashboard hides any group-level cell that fewer
  * than k batches contributed to (default 5), so a small team cannot be singled out").
  *
  * How many batches contributed (store.ts UsageDay): exact for one day, since every batch has one group and one
@@ -46,7 +46,7 @@ const DEFAULT_DAYS = 30;
 /** A year and some, for a year against the year before in two requests; longer ranges are not a dashboard view. */
 export const MAX_DAYS = 400;
 const TOP_TOOLS = 10;
-/** report-protocol.md field rules: a group is at most 64 characters, a revision 1–64. */
+/** docs/spec/report-protocol.md field rules: a group is at most 64 characters, a revision 1–64. */
 const MAX_TEXT = 64;
 const PARAMETERS = ['from', 'to', 'group', 'revision'] as const;
 const OUTCOMES = ['warned', 'proceeded', 'redirected', 'blocked'] as const;

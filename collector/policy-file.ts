@@ -1,5 +1,5 @@
 /**
- * The policy the collector serves at GET /v1/policy (managed-config.md `policyUrl`),
+ * The policy the collector serves at GET /v1/policy (docs/spec/managed-config.md `policyUrl`),
  * and its signature at /v1/policy.sig (FILE.sig beside it: base64 of an Ed25519
  * signature over the exact bytes, so the bytes are served as they are on disk).
  *

@@ -1,5 +1,5 @@
 /**
- * POST /v1/reports (report-protocol.md "Collector answers"). The checks run in
+ * POST /v1/reports (docs/spec/report-protocol.md "Collector answers"). The checks run in
  * the protocol's order: size (413), capacity (429), token (401), body (400).
  * A chunked body has no size until it is read, so it is read (64 KiB at most)
  * before the token is checked: an oversized body is 413 whatever its token.
@@ -100,7 +100,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     }
     const parsed = parseReport(json.value, now());
     if (!parsed.ok) {
-      // report-protocol.md: a replayed batchId is answered 200 and ignored, whatever its body.
+      // docs/spec/report-protocol.md: a replayed batchId is answered 200 and ignored, whatever its body.
       const batchId = (json.value as { batchId?: unknown } | null)?.batchId;
       if (typeof batchId === 'string' && UUID.test(batchId) && options.store.hasBatch(batchId)) {
         reply(ex, DUPLICATE.status, DUPLICATE.headers, DUPLICATE.body, { counts: 0 });

@@ -1,6 +1,6 @@
 /**
- * The collector (design.md "Shape"): receives usage reports
- * (report-protocol.md), serves the policy to the fleet, and shows the counts
+ * The collector (ARCHITECTURE.md "The collector"): receives usage reports
+ * (docs/spec/report-protocol.md), serves the policy to the fleet, and shows the counts
  * to admins who signed in. node:http and nothing else: a dozen routes do not
  * need a framework, and ingestion stays fast.
  */
@@ -45,7 +45,7 @@ export interface CollectorOptions {
   readonly reportingToken?: string | undefined;
   /** Server-wide; past it, 429 with Retry-After. Default DEFAULT_MAX_REPORTS_PER_SECOND, bursts of one second's worth. */
   readonly maxReportsPerSecond?: number | undefined;
-  /** The dashboard hides a group's cell that fewer than k batches contributed to (report-protocol.md). Default 5. */
+  /** The dashboard hides a group's cell that fewer than k batches contributed to (docs/spec/report-protocol.md). Default 5. */
   readonly k?: number | undefined;
   /** Receives every log entry (default: a JSON line on stdout). */
   readonly log?: ((entry: Record<string, unknown>) => void) | undefined;

@@ -2,7 +2,7 @@
  * What the collector keeps, behind an interface so that a PostgreSQL store can
  * follow the SQLite one (collector/sqlite-store.ts) without touching the server.
  *
- * Stored (report-protocol.md "Collector answers"): counts aggregated by
+ * Stored (docs/spec/report-protocol.md "Collector answers"): counts aggregated by
  * (day, tool, event, group, policyRevision) with the number of batches that
  * contributed, and the batchIds already accepted. Never an IP address, a user
  * agent or a body. Besides: the same counts added up for the dashboard
@@ -27,7 +27,7 @@ export interface CountRow {
 
 /**
  * What the dashboard adds up (collector/dashboard-api.ts): visits split by whether the tool is sanctioned by the
- * collector's policy (policy-format.md `sanctioned`), the other events as they are.
+ * collector's policy (docs/spec/policy-format.md `sanctioned`), the other events as they are.
  */
 export const USAGE_KINDS = [
   'sanctioned',
@@ -52,7 +52,7 @@ export interface DashboardFilter {
 }
 
 /**
- * How many distinct batches contributed, as the dashboard's k needs it (report-protocol.md, last paragraph).
+ * How many distinct batches contributed, as the dashboard's k needs it (docs/spec/report-protocol.md, last paragraph).
  * Exact for one day: every batch has one group and one revision, and adds 1 to each (day, kind) it holds counts
  * for, so the counts of one day add up over groups and revisions. (Rollups rebuilt from the counts, after an
  * upgrade or a new list of sanctioned tools, hold a lower bound instead: setSanctionedTools.) A lower bound for a

@@ -1,5 +1,5 @@
 /**
- * A server-wide token bucket (report-protocol.md "Collector answers": the limit
+ * A server-wide token bucket (docs/spec/report-protocol.md "Collector answers": the limit
  * behind 429 is global, never per client, since the collector keeps no client
  * address to key it on). Tokens refill continuously at `ratePerSecond` up to
  * `burst`; each admitted request takes one. The rate must be above 0 and the

@@ -12,7 +12,7 @@ import { formatDay, formatDuration, formatTime, type MessageKey, type Translate 
 
 export interface OptionsPageProps {
   readonly load: () => Promise<SurfaceResponse>;
-  /** "Send now": uploads every waiting count at once (report-protocol.md). */
+  /** "Send now": uploads every waiting count at once (docs/spec/report-protocol.md). */
   readonly sendNow: () => Promise<SurfaceResponse>;
   readonly t: Translate;
   /** The browser's language, for dates and numbers. */

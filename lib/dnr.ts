@@ -1,10 +1,10 @@
 /**
  * The policy as declarativeNetRequest rules, so that warn, redirect and block
- * happen before a request leaves the browser (design.md "Nudge before the
- * request leaves"). Pure: platform/ installs what this returns.
+ * happen before a request leaves the browser (ARCHITECTURE.md "Nudge before
+ * the request leaves"). Pure: platform/ installs what this returns.
  *
  * - Specificity becomes priority: more host labels first, then the longer
- *   path (policy-format.md "Deciding a URL" step 4). Every pattern gets a rule
+ *   path (docs/spec/policy-format.md "Deciding a URL" step 4). Every pattern gets a rule
  *   at its level, allow or nudge, so a more specific allow (a sanctioned
  *   path, a monitored subdomain) beats a broader nudge.
  * - Whole-host patterns of one level and one outcome share a rule through
@@ -150,7 +150,7 @@ export function compileDnrRules(index: PolicyIndex, nudgePageUrl: string): Compi
 }
 
 /**
- * Session rules that let one tool through after "Continue" (design.md step 4):
+ * Session rules that let one tool through after "Continue" (ARCHITECTURE.md "Continue, remembered"):
  * an allow one step above each of the tool's own patterns, so a more specific
  * pattern of another tool still applies.
  */

@@ -1,5 +1,5 @@
 /**
- * The keys IT sets through enterprise policy (managed-config.md). Each value
+ * The keys IT sets through enterprise policy (docs/spec/managed-config.md). Each value
  * is checked on its own: a bad one is ignored with an error, the others apply;
  * only a bad policySigningKey is kept, so that it fails closed.
  */
@@ -47,7 +47,7 @@ export function parseManagedConfig(raw: unknown): ManagedConfigResult {
     }
     return value;
   };
-  // In the order of managed-config.md, so errors come out in that order too.
+  // In the order of docs/spec/managed-config.md, so errors come out in that order too.
   const policy = text('policy');
   const policyUrl = text('policyUrl', (value) => checkWebUrl(value));
   const policySigningKey = text('policySigningKey');
@@ -68,7 +68,7 @@ export function parseManagedConfig(raw: unknown): ManagedConfigResult {
   };
 }
 
-/** The URL the policy is fetched from, or null: an inline `policy` wins over `policyUrl` (managed-config.md). */
+/** The URL the policy is fetched from, or null: an inline `policy` wins over `policyUrl` (docs/spec/managed-config.md). */
 export function policyUrlInUse(config: ManagedConfig): string | null {
   return config.policy === null ? config.policyUrl : null;
 }

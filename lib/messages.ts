@@ -1,7 +1,7 @@
 /**
  * Messages between extension pages and the background, typed and validated:
- * the background parses every message at the trust boundary (style.md
- * "Types and validation"), and trusts the sender, not the message, for who
+ * the background parses every message at the trust boundary (ARCHITECTURE.md
+ * "Trust boundaries"), and trusts the sender, not the message, for who
  * is asking.
  */
 import * as z from 'zod/mini';
@@ -69,7 +69,7 @@ export const SurfaceRequestSchema = z.discriminatedUnion('type', [
   /** The popup asks about the page in the active tab (null: a tab with no web page, such as a new tab). */
   z.object({ type: z.literal('popup:get'), url: z.nullable(z.string().check(z.maxLength(65536))) }),
   z.object({ type: z.literal('options:get') }),
-  /** "Send now" (report-protocol.md): every waiting count goes to the collector at once. */
+  /** "Send now" (docs/spec/report-protocol.md): every waiting count goes to the collector at once. */
   z.object({ type: z.literal('options:send-now') }),
 ]);
 export type SurfaceRequest = z.infer<typeof SurfaceRequestSchema>;

@@ -1,6 +1,6 @@
 /**
  * Match patterns: `host` or `host/path/prefix` in canonical form
- * (policy-format.md "Patterns"). A pattern's host matches itself and every
+ * (docs/spec/policy-format.md "Patterns"). A pattern's host matches itself and every
  * subdomain; its path matches the same path or one that continues after `/`.
  */
 import { isIpHost, normalizePath, stripTrailingDots } from './url';
@@ -15,7 +15,7 @@ export interface ParsedPattern {
 export type PatternCheck =
   { readonly ok: true; readonly pattern: ParsedPattern } | { readonly ok: false; readonly reason: string };
 
-/** Canonical paths are printable ASCII (policy-format.md "Patterns"), and hold no escape or backslash. */
+/** Canonical paths are printable ASCII (docs/spec/policy-format.md "Patterns"), and hold no escape or backslash. */
 const FORBIDDEN_IN_PATH = /[^\x21-\x7e]|[%\\]/u;
 
 /**

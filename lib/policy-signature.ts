@@ -1,5 +1,5 @@
 /**
- * Signed policies (managed-config.md `policySigningKey`): the key is base64 of a raw 32-byte Ed25519
+ * Signed policies (docs/spec/managed-config.md `policySigningKey`): the key is base64 of a raw 32-byte Ed25519
  * public key, the signature at `policyUrl` + `.sig` is base64 of the 64-byte Ed25519 signature over
  * the exact bytes fetched. Verified with WebCrypto, which the extension's worker and Node share, so
  * the CLI and the extension cannot disagree about what a valid signature is.

@@ -1,5 +1,5 @@
 /**
- * Which policy is in force (design.md "Policy in", managed-config.md): the
+ * Which policy is in force (ARCHITECTURE.md "Policy in", docs/spec/managed-config.md): the
  * managed inline `policy`, else the one fetched from `policyUrl`, else the
  * bundled default. A candidate that fails validation, or a fetched policy
  * older than the fetched one in force, never replaces the last good policy;

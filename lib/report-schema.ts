@@ -1,5 +1,5 @@
 /**
- * The usage report upload body, protocol version 1 (report-protocol.md "Upload"),
+ * The usage report upload body, protocol version 1 (docs/spec/report-protocol.md "Upload"),
  * as zod: the extension builds bodies with these types and the collector
  * parses them with `parseReport` at its trust boundary. Unknown fields are
  * dropped, not refused, so a newer extension can talk to an older collector.
@@ -12,7 +12,7 @@ import { formatPath } from './policy/validate';
 export const MAX_REPORT_BYTES = 65_536;
 export const MAX_COUNTS = 5_000;
 export const MAX_N = 1_000_000;
-/** report-protocol.md "What is counted", in the protocol's order. */
+/** docs/spec/report-protocol.md "What is counted", in the protocol's order. */
 export const REPORT_EVENTS = ['visit', 'warned', 'proceeded', 'redirected', 'blocked', 'sensitive-paste'] as const;
 export const REPORT_BROWSERS = ['chrome', 'edge', 'firefox', 'safari', 'other'] as const;
 export type ReportEvent = (typeof REPORT_EVENTS)[number];

@@ -1,5 +1,5 @@
 /**
- * Usage report bodies (report-protocol.md "Upload"): the device's counts cut
+ * Usage report bodies (docs/spec/report-protocol.md "Upload"): the device's counts cut
  * into batches that each stay under the collector's 64 KiB and 5,000-count
  * limits, each with its own random batchId. Nothing else goes in: no URL, no
  * time of day, no user or device identifier.
@@ -85,7 +85,7 @@ export function buildBatches(
   header: ReportHeader,
   newBatchId: () => string,
 ): ReportBatch[] {
-  // report-protocol.md: `n` is at most 1,000,000 per entry; a larger counter goes as several entries.
+  // docs/spec/report-protocol.md: `n` is at most 1,000,000 per entry; a larger counter goes as several entries.
   const entries = counts.flatMap((count) =>
     Array.from({ length: Math.ceil(count.n / MAX_N) }, (_, part) => ({
       ...count,

@@ -1,5 +1,5 @@
 /**
- * URL normalization for matching, exactly as policy-format.md "Deciding a URL"
+ * URL normalization for matching, exactly as docs/spec/policy-format.md "Deciding a URL"
  * steps 1–3 describe. Matching fails closed: every spelling a server would
  * treat as the same page normalizes to the same host and path.
  */

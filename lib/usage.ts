@@ -1,5 +1,5 @@
 /**
- * What is counted on the device (report-protocol.md "What is counted"): one
+ * What is counted on the device (docs/spec/report-protocol.md "What is counted"): one
  * counter per (day, tool, event), and nothing else: no URL, no time of day,
  * no tab.
  */

@@ -2,7 +2,7 @@
  * The background's policy engine: which policy is in force, its
  * declarativeNetRequest rules, "Continue" snoozes, the webNavigation second
  * line and the nudge page's questions. Every browser API arrives as a
- * parameter (design.md "Shape"); the logic it applies lives in lib/.
+ * parameter (ARCHITECTURE.md "The rules between folders"); the logic it applies lives in lib/.
  */
 import type { browser as wxtBrowser } from 'wxt/browser';
 import type { Catalog } from '../lib/catalog';
@@ -51,7 +51,7 @@ type Browser = typeof wxtBrowser;
 
 /**
  * storage.local keys: the managed values, cached so that start-up never waits on storage.managed
- * (browsers-here.md: its first call blocks ~3 s), and which policy the installed rules came from.
+ * (docs/browsers.md "Managed storage": its first call blocks ~3 s), and which policy the installed rules came from.
  * Everything else about the policy is in IndexedDB (policy-store.ts).
  */
 const MANAGED_CACHE_KEY = 'managedConfigCache';
@@ -338,7 +338,7 @@ export function createPolicyEngine({
 
   /**
    * With policySigningKey set, why the fetched bytes may not be trusted, or null when their signature
-   * at policyUrl + `.sig` is valid (managed-config.md).
+   * at policyUrl + `.sig` is valid (docs/spec/managed-config.md).
    */
   async function signatureRefusal(
     url: string,
@@ -529,8 +529,8 @@ export function createPolicyEngine({
   const tabQueues = new Map<number, Promise<void>>();
 
   /**
-   * Every top-level navigation: counted (report-protocol.md "What is counted"), and sent to the nudge
-   * page when DNR did not redirect it (design.md step 3, the second line: a percent-encoded path, a
+   * Every top-level navigation: counted (docs/spec/report-protocol.md "What is counted"), and sent to the nudge
+   * page when DNR did not redirect it (ARCHITECTURE.md "Nudge before the request leaves", the second line: a percent-encoded path, a
    * pushState into a path-scoped tool).
    */
   function onNavigation(details: NavigationDetails, kind: 'committed' | 'history'): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Fetching the policy from `policyUrl` and its signature from `policyUrl` + `.sig`
- * (managed-config.md): with the ETag of the last answer, no cookies, never from the HTTP cache.
+ * (docs/spec/managed-config.md): with the ETag of the last answer, no cookies, never from the HTTP cache.
  * Takes `fetch` as a parameter so the background and tests can share it.
  */
 
@@ -76,7 +76,7 @@ export function fetchPolicy(fetchFn: typeof fetch, url: string, etag: string | n
   return get(fetchFn, url, etag, MAX_POLICY_BYTES, 'a policy');
 }
 
-/** Where the signature of the policy at `policyUrl` is: the same URL with `.sig` appended (managed-config.md). */
+/** Where the signature of the policy at `policyUrl` is: the same URL with `.sig` appended (docs/spec/managed-config.md). */
 export const signatureUrl = (policyUrl: string): string => `${policyUrl}.sig`;
 
 /** The signature file's text; never conditional, since it belongs to the policy bytes just fetched. */

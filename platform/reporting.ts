@@ -1,5 +1,5 @@
 /**
- * Uploads the usage counts (report-protocol.md "Upload"): every
+ * Uploads the usage counts (docs/spec/report-protocol.md "Upload"): every
  * `reporting.intervalMinutes` with jitter, the counters moved into outbox
  * batches first, each batch POSTed until a 2xx answer, failures retried with
  * exponential backoff (or the collector's Retry-After) and the same batchId.

@@ -1,5 +1,5 @@
 /**
- * The usage counters and the upload outbox (report-protocol.md), in
+ * The usage counters and the upload outbox (docs/spec/report-protocol.md), in
  * IndexedDB so that a service worker stopped at any moment loses none of
  * them and counts none twice:
  * - each add is one read-write transaction; IndexedDB runs those one after

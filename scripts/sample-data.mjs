@@ -1,6 +1,6 @@
 // Sample usage reports for `npm start --sample-data`: a month of a made-up company, so the dashboard
 // has something to show on a fresh machine. Deterministic (seeded), with stable batchIds, so running
-// it twice adds nothing: the collector answers 200 to a batch it already has (report-protocol.md).
+// it twice adds nothing: the collector answers 200 to a batch it already has (docs/spec/report-protocol.md).
 
 /** A small seeded generator (mulberry32): the same sample every time. */
 function seeded(seed) {

@@ -18,7 +18,7 @@ import {
   type Os,
 } from './targets';
 
-/** The managed configuration written under 3rdparty: keys of managed-config.md, only those given. */
+/** The managed configuration written under 3rdparty: keys of docs/spec/managed-config.md, only those given. */
 export interface ManagedValues {
   readonly policyUrl: string;
   readonly policySigningKey?: string;
@@ -75,7 +75,7 @@ export type DeployCheck =
   | { readonly ok: true; readonly options: DeployOptions }
   | { readonly ok: false; readonly problems: readonly FlagProblem[] };
 
-/** managed-config.md: `group` is at most 64 characters. */
+/** docs/spec/managed-config.md: `group` is at most 64 characters. */
 export const GROUP_MAX_LENGTH = 64;
 
 // A URL with whitespace or a control character would be cleaned up silently by `new URL()`, so the browser would

@@ -71,7 +71,7 @@ export function describeExtensionSettings(options: DeployOptions, hardened = fal
 
 const PRODUCT_SHORT: Readonly<Record<ChromiumBrowser, string>> = { chrome: 'Chrome', edge: 'Edge' };
 
-/** The managed configuration, in the order of managed-config.md. */
+/** The managed configuration, in the order of docs/spec/managed-config.md. */
 export function getManagedObject(managed: ManagedValues): JsonObject {
   const object: Record<string, JsonValue> = {};
   for (const key of MANAGED_KEY_ORDER) {

@@ -2,7 +2,7 @@
  * compile(policy, catalog) builds the matcher index once; decide() then answers
  * each URL with a few map lookups. The index serializes to JSON with a format
  * version, so a woken service worker loads it instead of recompiling
- * (design.md "Compile once"); an index of another version is rebuilt, never misread.
+ * (ARCHITECTURE.md "Compile once"); an index of another version is rebuilt, never misread.
  */
 import type { Catalog } from '../catalog';
 import { checkPattern } from '../pattern';

@@ -1,5 +1,5 @@
 /**
- * decide(index, url): policy-format.md "Deciding a URL". Most URLs name no AI
+ * decide(index, url): docs/spec/policy-format.md "Deciding a URL". Most URLs name no AI
  * tool and are answered from their host alone, without a full parse (see
  * simple-url.ts); the path is normalized only when a host with path-scoped
  * patterns is reached.

@@ -17,7 +17,7 @@ export function policyJsonSchema(): Record<string, unknown> {
     ...schema,
     $id: 'https://daylight-extension.org/schema/policy-1.json',
     description:
-      'A Daylight policy, schema version 1 (spec/policy-format.md). Unknown fields are accepted with a warning; ' +
+      'A Daylight policy, schema version 1 (docs/spec/policy-format.md). Unknown fields are accepted with a warning; ' +
       `ids match ${ID_REGEX}; URLs are https (http only for a loopback host).`,
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The policy schema, version 1: policy-format.md as zod. The inferred types
+ * The policy schema, version 1: docs/spec/policy-format.md as zod. The inferred types
  * are the types; `policies/policy.schema.json` is generated from here
  * (scripts/gen-schema.mjs). zod/mini keeps the extension's bundle small.
  */
@@ -51,7 +51,7 @@ const describe = <T extends z.ZodMiniType>(schema: T, description: string, extra
   return described;
 };
 
-/** https, or http for a loopback host (policy-format.md "Errors and warnings"). */
+/** https, or http for a loopback host (docs/spec/policy-format.md "Errors and warnings"). */
 export function checkWebUrl(value: string, placeholders: readonly string[] = []): string | null {
   let text = value;
   for (const placeholder of placeholders) text = text.split(placeholder).join('x');
@@ -192,7 +192,7 @@ export const WarnSchema = z.object({
 });
 
 export const ReportingSchema = z.object({
-  url: webUrl('Where usage counts are uploaded (report-protocol.md)'),
+  url: webUrl('Where usage counts are uploaded (docs/spec/report-protocol.md)'),
   intervalMinutes: z._default(intRange(60, 10080), 1440),
 });
 
@@ -229,7 +229,7 @@ export const PolicySchema = z
   })
   .register(z.globalRegistry, {
     title: 'Daylight policy',
-    description: 'What Daylight does when people open AI tools. See spec/policy-format.md.',
+    description: 'What Daylight does when people open AI tools. See docs/spec/policy-format.md.',
   });
 
 export type Policy = z.infer<typeof PolicySchema>;

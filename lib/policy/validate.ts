@@ -1,6 +1,6 @@
 /**
  * Parsing a policy at a trust boundary: structure by the zod schema, then the
- * cross-field rules of policy-format.md "Errors and warnings". Every problem
+ * cross-field rules of docs/spec/policy-format.md "Errors and warnings". Every problem
  * names its JSON path and says what is wrong in plain words.
  */
 import type * as z from 'zod/mini';

@@ -1,5 +1,5 @@
 /**
- * The browser-level outcome equals the pure decision (design.md
+ * The browser-level outcome equals the pure decision (ARCHITECTURE.md
  * "Invariants"): more than 10,000 URLs go through Chromium's own
  * declarativeNetRequest matcher (testMatchOutcome, in the test build that has
  * the feedback permission) and through decide(). DNR may miss a nudge only
@@ -7,14 +7,13 @@
  * never nudge where decide() does not, since nothing could undo that.
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 import { isNudge } from '../../lib/dnr';
 import { decide } from '../../lib/policy/decide';
 import type { PolicyIndex } from '../../lib/policy/compile';
 import { parsePolicy, parsePolicyText } from '../../lib/policy/validate';
-import { readConformanceCases, SPEC_DIR } from '../support/conformance';
+import { CONFORMANCE_POLICY_FILE, readConformanceCases } from '../support/conformance';
 import { launchChromium, type LaunchedChromium } from './support/browser';
 import { DAYLIGHT_EXTENSION_ID, evaluateInServiceWorker } from './support/extension';
 import { MANAGED_POLICY_FILE, writeManagedPolicy, type RemovePolicy } from './support/managed-policy';
@@ -151,7 +150,7 @@ describe("Chromium's DNR outcome and decide()", () => {
   });
 
   it('agree under the conformance policy, where allow, monitor, block, redirect and sanctioned paths meet', async () => {
-    const text = readFileSync(join(SPEC_DIR, 'conformance-policy.json'), 'utf8');
+    const text = readFileSync(CONFORMANCE_POLICY_FILE, 'utf8');
     removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, { policy: text });
     await waitForPolicyStatus(chromium, (status) => status.revision === 'conformance-1');
     const parsed = parsePolicyText(text, BUNDLED_CATALOG);

@@ -29,7 +29,7 @@ import { writePolicyFile, type RemovePolicy } from './support/managed-policy';
 const DEPLOYED_FILE = '/etc/chromium/policies/managed/daylight-e2e-deploy.json';
 /**
  * Test-only: Playwright attaches to the extension's worker through the developer tools, which
- * Chromium denies for force-installed extensions by default (browsers-here.md). IT's hardening file
+ * Chromium denies for force-installed extensions by default (docs/browsers.md "Force-install"). IT's hardening file
  * keeps that default; this lifts it for the test browser alone.
  */
 const DEVTOOLS_FILE = '/etc/chromium/policies/managed/daylight-e2e-devtools.json';

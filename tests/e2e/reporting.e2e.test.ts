@@ -1,5 +1,5 @@
 /**
- * Usage counts end to end (report-protocol.md): the built extension in
+ * Usage counts end to end (docs/spec/report-protocol.md): the built extension in
  * Chromium counts what a person does, and uploads it to a running collector
  * (`daylight serve`, in-process here). Between them sits a relay the test
  * controls: it records every raw upload, can hold one while the test stops

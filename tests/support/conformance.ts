@@ -1,19 +1,17 @@
 /**
- * The spec and seed data live beside the repository in ../shared (as on CI);
- * DAYLIGHT_SHARED_DIR points elsewhere. Missing, the tests say so instead of passing.
+ * The public spec (docs/spec/) and its decision conformance cases (docs/spec/conformance/), as the
+ * tests read them: the documents are the contract, so the tests check the code against them.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const SHARED_DIR =
-  process.env.DAYLIGHT_SHARED_DIR ?? fileURLToPath(new URL('../../../shared/', import.meta.url));
-if (!existsSync(join(SHARED_DIR, 'spec', 'conformance.jsonl'))) {
-  throw new Error(
-    `The spec is read from ${SHARED_DIR} (the shared/ folder beside this repository); set DAYLIGHT_SHARED_DIR to where it is.`,
-  );
-}
-export const SPEC_DIR = join(SHARED_DIR, 'spec');
+/** docs/spec/ of this repository. */
+export const SPEC_DIR = fileURLToPath(new URL('../../docs/spec/', import.meta.url));
+/** The policy the conformance cases are decided under (docs/spec/policy-format.md "Conformance cases"). */
+export const CONFORMANCE_POLICY_FILE = fileURLToPath(
+  new URL('../../docs/spec/conformance/conformance-policy.json', import.meta.url),
+);
+const CONFORMANCE_CASES_FILE = fileURLToPath(new URL('../../docs/spec/conformance/conformance.jsonl', import.meta.url));
 
 export interface ConformanceCase {
   readonly url: string;
@@ -25,12 +23,12 @@ export interface ConformanceCase {
 }
 
 export function readConformanceCases(): ConformanceCase[] {
-  return readFileSync(join(SPEC_DIR, 'conformance.jsonl'), 'utf8')
+  return readFileSync(CONFORMANCE_CASES_FILE, 'utf8')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map((line) => JSON.parse(line) as ConformanceCase);
 }
 
 export function readConformancePolicy(): unknown {
-  return JSON.parse(readFileSync(join(SPEC_DIR, 'conformance-policy.json'), 'utf8'));
+  return JSON.parse(readFileSync(CONFORMANCE_POLICY_FILE, 'utf8'));
 }

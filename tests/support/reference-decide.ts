@@ -1,5 +1,5 @@
 /**
- * A deliberately naive decide(), written straight from policy-format.md
+ * A deliberately naive decide(), written straight from docs/spec/policy-format.md
  * "Deciding a URL": a linear scan of every pattern of every entry, no index,
  * no shared code with lib/ beyond the parsed policy. The property tests check
  * that the real decide() agrees with it on random policies and URLs.

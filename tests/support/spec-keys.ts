@@ -1,16 +1,17 @@
-/** The keys of the table in managed-config.md, with their types ("string", "boolean"), as the spec gives them. */
+/** The keys of the table in docs/spec/managed-config.md, with their types ("string", "boolean"), as the spec gives them. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SPEC_DIR } from './conformance';
 
+/** A row of the key table: `| \`policyUrl\` | string | … |`, however the columns are padded. */
+const KEY_ROW = /^\|\s*`([a-zA-Z]+)`\s*\|\s*([a-z]+)\s*\|/;
+
 export function specKeys(): Record<string, string> {
-  const table = readFileSync(join(SPEC_DIR, 'managed-config.md'), 'utf8')
+  const rows = readFileSync(join(SPEC_DIR, 'managed-config.md'), 'utf8')
     .split('\n')
-    .filter((line) => /^\| `[a-zA-Z]+` \|/.test(line));
-  return Object.fromEntries(
-    table.map((line) => {
-      const [, key = '', type = ''] = /^\| `([a-zA-Z]+)` \| ([a-z]+)/.exec(line) ?? [];
-      return [key, type];
-    }),
-  );
+    .flatMap((line) => {
+      const [, key, type] = KEY_ROW.exec(line) ?? [];
+      return key === undefined || type === undefined ? [] : [[key, type] as const];
+    });
+  return Object.fromEntries(rows);
 }

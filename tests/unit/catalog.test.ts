@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CatalogSchema, REGIONS } from '../../lib/catalog';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
@@ -7,11 +6,10 @@ import { decide } from '../../lib/policy/decide';
 import { CATEGORIES, ID_PATTERN } from '../../lib/policy/schema';
 import { parsePolicy } from '../../lib/policy/validate';
 import { checkPattern } from '../../lib/pattern';
-import { SHARED_DIR } from '../support/conformance';
 
 const tools = BUNDLED_CATALOG.tools;
 
-/** The ids policy-format.md "Stable catalog ids" fixes: org policies name them. */
+/** The ids docs/spec/policy-format.md "Stable catalog ids" fixes: org policies name them. */
 const FIXED_IDS = [
   'chatgpt',
   'claude',
@@ -37,7 +35,7 @@ const FIXED_IDS = [
 
 /**
  * Hosts that serve far more than AI: never a whole-host pattern, only an AI path
- * (data/ai-mixed-hosts.tsv and policies/README.md).
+ * (tests/fixtures/ai-mixed-hosts.tsv and policies/README.md).
  */
 const GENERAL_PURPOSE_HOSTS = [
   'google.com',
@@ -143,7 +141,7 @@ describe('the bundled catalog', () => {
 
   it('never lists a general-purpose host whole, only an AI path on it', () => {
     // Rows whose host also serves non-AI content; rows for AI-only hosts (chatgpt.com, claude.ai…) say "n/a" or "share the host".
-    const mixed = readFileSync(join(SHARED_DIR, 'data', 'ai-mixed-hosts.tsv'), 'utf8')
+    const mixed = readFileSync(new URL('../fixtures/ai-mixed-hosts.tsv', import.meta.url), 'utf8')
       .split('\n')
       .slice(1)
       .map((line) => line.split('\t'))

@@ -1,6 +1,6 @@
 /**
  * `daylight keygen` and `daylight sign` through the built CLI, and their interoperability with OpenSSL's Ed25519 in
- * both directions (managed-config.md `policySigningKey`): a key or signature made by either side works on the other.
+ * both directions (docs/spec/managed-config.md `policySigningKey`): a key or signature made by either side works on the other.
  */
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';

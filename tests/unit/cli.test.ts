@@ -6,9 +6,8 @@ import type { Io } from '../../cli/io';
 import { previewCommand } from '../../cli/preview';
 import { spawnSync } from 'node:child_process';
 import { CLI, runCli } from '../support/cli';
-import { readConformanceCases, SPEC_DIR } from '../support/conformance';
+import { CONFORMANCE_POLICY_FILE as CONFORMANCE_POLICY, readConformanceCases } from '../support/conformance';
 
-const CONFORMANCE_POLICY = join(SPEC_DIR, 'conformance-policy.json');
 const dir = mkdtempSync(join(tmpdir(), 'daylight-cli-'));
 const file = (name: string, text: string): string => {
   const path = join(dir, name);

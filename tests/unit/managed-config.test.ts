@@ -7,7 +7,7 @@ import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 const SIGNING_KEY = Buffer.alloc(32, 7).toString('base64');
 
 describe('managed configuration', () => {
-  it('takes every key of managed-config.md', () => {
+  it('takes every key of docs/spec/managed-config.md', () => {
     expect(
       parseManagedConfig({
         policy: '{}',

@@ -6,7 +6,7 @@ import { specKeys } from '../support/spec-keys';
 describe('managed_schema.json, which Chromium needs to pass managed values on', () => {
   const properties = managedSchema.properties as Record<string, { type: string; title?: string; description?: string }>;
 
-  it('declares every key of managed-config.md with its type, and no other', () => {
+  it('declares every key of docs/spec/managed-config.md with its type, and no other', () => {
     const keys = specKeys();
     expect(Object.keys(keys).length).toBeGreaterThanOrEqual(6);
     expect(Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, value.type]))).toEqual(keys);

@@ -1,5 +1,5 @@
 /**
- * lib/policy-signature.ts: the managed `policySigningKey` and the `.sig` file (managed-config.md), checked against
+ * lib/policy-signature.ts: the managed `policySigningKey` and the `.sig` file (docs/spec/managed-config.md), checked against
  * signatures made by node:crypto, which shares nothing with WebCrypto's verify path but OpenSSL underneath.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
@@ -212,7 +212,7 @@ describe('verifyPolicySignature', () => {
 });
 
 describe('a signature covers the exact bytes, not the text they spell', () => {
-  // managed-config.md: "the Ed25519 signature over the exact bytes fetched"; an editor or a server that changes line
+  // docs/spec/managed-config.md: "the Ed25519 signature over the exact bytes fetched"; an editor or a server that changes line
   // endings, drops a byte order mark or re-encodes text has changed the policy.
   const text = JSON.stringify(fakePolicy({ organization: { name: 'Société Générale — 東京' } }), null, 2);
   const nfd = text.normalize('NFD');

@@ -43,7 +43,7 @@ const errorOf = (input: unknown): string | null => {
 };
 
 describe('parseReport', () => {
-  it('accepts the example of report-protocol.md and keeps every field', () => {
+  it('accepts the example of docs/spec/report-protocol.md and keeps every field', () => {
     expect(parseReport(valid(), TODAY)).toEqual({ ok: true, report: valid() });
   });
 

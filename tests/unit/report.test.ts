@@ -1,4 +1,4 @@
-/** Usage report bodies (report-protocol.md "Upload"): limits, no count lost or added, nothing but counts. */
+/** Usage report bodies (docs/spec/report-protocol.md "Upload"): limits, no count lost or added, nothing but counts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildBatches, reportBrowser, retryAfterMs, uploadRetryDelayMs, type ReportHeader } from '../../lib/report';

@@ -1,5 +1,5 @@
 /**
- * The upload side of report-protocol.md with a fake browser, a fake collector and the real
+ * The upload side of docs/spec/report-protocol.md with a fake browser, a fake collector and the real
  * IndexedDB store (fake-indexeddb): batches leave the outbox only after a 2xx, retries resend the
  * same bytes, a lost answer never counts twice, and failures back off.
  */

@@ -1,4 +1,4 @@
-/** On-device counting (report-protocol.md "What is counted"): the day, the events, the store. */
+/** On-device counting (docs/spec/report-protocol.md "What is counted"): the day, the events, the store. */
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -78,7 +78,7 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedCh
         env: { ...process.env, LANGUAGE: options.language },
       }),
       // A force-installed extension needs the extension system on and the updater's network
-      // (browsers-here.md): Playwright's defaults turn both off.
+      // (docs/browsers.md "Force-install"): Playwright's defaults turn both off.
       ...(options.extensionDir === null && {
         ignoreDefaultArgs: ['--disable-extensions', '--disable-background-networking'],
       }),

@@ -5,7 +5,7 @@
  * nothing leaves the machine.
  *
  * Why HTTPS at all: many hosts the extension cares about are HSTS-preloaded, so Chromium never speaks
- * plain HTTP to them (browsers-here.md). The certificate is self-signed and made at start-up (no key is
+ * plain HTTP to them (docs/browsers.md "Real hostnames"). The certificate is self-signed and made at start-up (no key is
  * ever written to disk or committed); Chromium accepts it because browser.ts passes
  * `--ignore-certificate-errors`. It still names every host in its SAN so that it is a correct
  * certificate for them should a test ever trust it instead.

@@ -1,7 +1,7 @@
 /**
  * Starts Debian's Firefox ESR headless through puppeteer-core (WebDriver BiDi) with the built Firefox
  * MV3 extension installed as a temporary add-on, on a fresh profile, with the fake sites
- * (fake-sites.ts) at their real hostnames. Facts behind each choice: browsers-here.md.
+ * (fake-sites.ts) at their real hostnames. Facts behind each choice: docs/browsers.md "Firefox".
  *
  * - Firefox has no `--host-resolver-rules`: a PAC script sends every host but localhost to a small
  *   local proxy, which tunnels `CONNECT host:443` to the fake HTTPS server and forwards plain HTTP to
@@ -31,7 +31,7 @@ export const FIREFOX_BUILD = fileURLToPath(new URL('../../../.output/firefox-mv3
 /** The add-on id of wxt.config.ts (browser_specific_settings.gecko.id); IT names it in policies.json. */
 export const FIREFOX_ADDON_ID = 'daylight@daylight-extension.org';
 
-/** Where Debian's firefox-esr reads enterprise policies (not /etc/firefox-esr: browsers-here.md). */
+/** Where Debian's firefox-esr reads enterprise policies (not /etc/firefox-esr: docs/browsers.md "Firefox"). */
 export const FIREFOX_POLICIES_FILE = '/etc/firefox/policies/policies.json';
 
 /**

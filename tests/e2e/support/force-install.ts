@@ -1,8 +1,8 @@
 /**
  * Installing the extension the way IT does: a CRX packed with a throwaway key (made per run, never
- * written outside a temporary directory, never committed: managed-config.md), an update manifest
+ * written outside a temporary directory, never committed: docs/spec/managed-config.md), an update manifest
  * and the CRX served on 127.0.0.1, and a policy file in /etc/chromium/policies/managed that
- * force-installs it from there. Recipe and traps: browsers-here.md "Force-install, for real".
+ * force-installs it from there. Recipe and traps: docs/browsers.md "Force-install".
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';

@@ -4,7 +4,7 @@
  * root on a developer's machine), so it is written under one fixed name, removed even when a test
  * fails, and tests that write it run one at a time (the e2e project has fileParallelism: false).
  *
- * Chromium facts (browsers-here.md): keys missing from the extension's `managed_schema` are dropped
+ * Chromium facts (docs/browsers.md "Managed storage"): keys missing from the extension's `managed_schema` are dropped
  * silently; the first `storage.managed.get()` after launch blocks ~3 s; edits to the file reach a
  * running browser in ~5 s as `storage.onChanged` with area `managed`. Write it before launching when
  * a test needs it from the start.
