@@ -23,6 +23,7 @@ export default defineConfig({
           name: 'e2e',
           environment: 'node',
           include: ['tests/e2e/**/*.e2e.test.ts'],
+          globalSetup: ['tests/e2e/support/global-setup.ts'],
           // One file at a time: each starts a browser (2 cores here), and managed-policy files are machine-wide.
           fileParallelism: false,
           testTimeout: 60_000,

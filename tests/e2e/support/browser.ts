@@ -1,14 +1,15 @@
 /**
  * Starts the Debian Chromium with the built extension loaded, on a fresh profile, with the network
- * replaced by fake sites (fake-sites.ts). Facts behind each flag: browsers-here.md.
+ * replaced by fake sites (fake-sites.ts). Facts behind each flag: docs/browsers.md.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Worker } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { chromiumPath } from './prerequisites';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 
 export interface LaunchOptions {
   /**

@@ -22,8 +22,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { firefoxPath } from './prerequisites';
 
-export const FIREFOX = '/usr/bin/firefox-esr';
+export const FIREFOX = firefoxPath();
 
 /** The Firefox MV3 build that `npm test` makes (`wxt build -b firefox --mv3`) before running vitest. */
 export const FIREFOX_BUILD = fileURLToPath(new URL('../../../.output/firefox-mv3', import.meta.url));
