@@ -8,6 +8,7 @@
 import type { Catalog } from './catalog';
 import type { ManagedConfig } from './managed-config';
 import { formatProblem, parsePolicyText, type PolicyResult } from './policy/validate';
+import { rfc3339Moment } from './policy/schema';
 
 export type PolicySourceName = 'managed' | 'url' | 'default';
 
@@ -78,7 +79,7 @@ export function checkFetchedPolicy(text: string, inForce: PolicyInForce, catalog
     };
   const current = inForce.source === 'url' ? inForce.result.policy.issuedAt : undefined;
   const candidate = result.policy.issuedAt;
-  if (current !== undefined && candidate !== undefined && Date.parse(candidate) < Date.parse(current)) {
+  if (current !== undefined && candidate !== undefined && rfc3339Moment(candidate) < rfc3339Moment(current)) {
     return {
       ok: false,
       problem: 'rollback',

@@ -124,6 +124,15 @@ export function isRfc3339(value: string): boolean {
   );
 }
 
+/**
+ * The moment an RFC 3339 date-time names, in milliseconds since 1970, for comparing two `issuedAt`s.
+ * A leap second (`:60`, which RFC 3339 allows) is the moment after `:59`; `Date.parse` refuses it.
+ */
+export function rfc3339Moment(value: string): number {
+  const leap = /^(.{17})60(?=[.Zz+-])/.exec(value);
+  return leap === null ? Date.parse(value) : Date.parse(value.replace(leap[0], `${leap[1]}59`)) + 1000;
+}
+
 const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
 
 export const ToolSchema = z.object({

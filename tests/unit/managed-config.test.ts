@@ -159,4 +159,28 @@ describe('a policy fetched from policyUrl', () => {
     expect(checkFetchedPolicy(policy('v3', '2026-11-26T11:30:00+01:00'), inForce, BUNDLED_CATALOG).ok).toBe(true);
     expect(checkFetchedPolicy(policy('v4'), inForce, BUNDLED_CATALOG).ok).toBe(true);
   });
+
+  it('compares a leap second (:60, valid RFC 3339) like any other moment', () => {
+    const leap = choosePolicy(
+      config,
+      { text: policy('v2', '2026-06-30T23:59:60Z'), source: 'url' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(checkFetchedPolicy(policy('v1', '2026-06-30T23:59:59Z'), leap, BUNDLED_CATALOG)).toMatchObject({
+      ok: false,
+      problem: 'rollback',
+    });
+    expect(checkFetchedPolicy(policy('v3', '2026-07-01T00:00:00Z'), leap, BUNDLED_CATALOG).ok).toBe(true);
+    const later = choosePolicy(
+      config,
+      { text: policy('v2', '2026-07-01T00:00:01Z'), source: 'url' },
+      BUNDLED_CATALOG,
+      DEFAULT_POLICY,
+    );
+    expect(checkFetchedPolicy(policy('v1', '2026-06-30T23:59:60Z'), later, BUNDLED_CATALOG)).toMatchObject({
+      ok: false,
+      problem: 'rollback',
+    });
+  });
 });
