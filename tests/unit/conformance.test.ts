@@ -9,7 +9,7 @@ if (!result.ok) throw new Error(`conformance policy rejected: ${JSON.stringify(r
 const { index } = result;
 const cases = readConformanceCases();
 
-describe('spec/conformance.jsonl', () => {
+describe('docs/spec/conformance/conformance.jsonl', () => {
   it('has cases to run', () => {
     expect(cases.length).toBeGreaterThanOrEqual(32);
   });

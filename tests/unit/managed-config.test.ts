@@ -102,6 +102,9 @@ describe('a policy fetched from policyUrl', () => {
   const config = { ...NO_MANAGED_CONFIG, policyUrl: 'https://it.corp.example/daylight.json' };
   const policy = (revision: string, issuedAt?: string) =>
     JSON.stringify({ schemaVersion: 1, revision, ...(issuedAt !== undefined && { issuedAt }) });
+  /** The policy in force after a fetch of revision v2 issued at `issuedAt`. */
+  const fetchedInForce = (issuedAt: string) =>
+    choosePolicy(config, { text: policy('v2', issuedAt), source: 'url' }, BUNDLED_CATALOG, DEFAULT_POLICY);
 
   it('is in force once fetched; until then the last good policy, or the default', () => {
     expect(choosePolicy(config, null, BUNDLED_CATALOG, DEFAULT_POLICY).source).toBe('default');
@@ -127,12 +130,7 @@ describe('a policy fetched from policyUrl', () => {
   });
 
   it('is refused when invalid, or older than the fetched policy in force', () => {
-    const inForce = choosePolicy(
-      config,
-      { text: policy('v2', '2026-11-26T10:00:00Z'), source: 'url' },
-      BUNDLED_CATALOG,
-      DEFAULT_POLICY,
-    );
+    const inForce = fetchedInForce('2026-11-26T10:00:00Z');
     expect(checkFetchedPolicy('{"schemaVersion":1}', inForce, BUNDLED_CATALOG)).toEqual({
       ok: false,
       problem: 'invalid',
@@ -148,12 +146,7 @@ describe('a policy fetched from policyUrl', () => {
   });
 
   it('is accepted when newer, equally old, given in another offset, or without issuedAt', () => {
-    const inForce = choosePolicy(
-      config,
-      { text: policy('v2', '2026-11-26T10:00:00Z'), source: 'url' },
-      BUNDLED_CATALOG,
-      DEFAULT_POLICY,
-    );
+    const inForce = fetchedInForce('2026-11-26T10:00:00Z');
     expect(checkFetchedPolicy(policy('v3', '2026-11-26T10:00:01Z'), inForce, BUNDLED_CATALOG).ok).toBe(true);
     expect(checkFetchedPolicy(policy('v2b', '2026-11-26T10:00:00Z'), inForce, BUNDLED_CATALOG).ok).toBe(true);
     expect(checkFetchedPolicy(policy('v3', '2026-11-26T11:30:00+01:00'), inForce, BUNDLED_CATALOG).ok).toBe(true);
@@ -161,23 +154,13 @@ describe('a policy fetched from policyUrl', () => {
   });
 
   it('compares a leap second (:60, valid RFC 3339) like any other moment', () => {
-    const leap = choosePolicy(
-      config,
-      { text: policy('v2', '2026-06-30T23:59:60Z'), source: 'url' },
-      BUNDLED_CATALOG,
-      DEFAULT_POLICY,
-    );
+    const leap = fetchedInForce('2026-06-30T23:59:60Z');
     expect(checkFetchedPolicy(policy('v1', '2026-06-30T23:59:59Z'), leap, BUNDLED_CATALOG)).toMatchObject({
       ok: false,
       problem: 'rollback',
     });
     expect(checkFetchedPolicy(policy('v3', '2026-07-01T00:00:00Z'), leap, BUNDLED_CATALOG).ok).toBe(true);
-    const later = choosePolicy(
-      config,
-      { text: policy('v2', '2026-07-01T00:00:01Z'), source: 'url' },
-      BUNDLED_CATALOG,
-      DEFAULT_POLICY,
-    );
+    const later = fetchedInForce('2026-07-01T00:00:01Z');
     expect(checkFetchedPolicy(policy('v1', '2026-06-30T23:59:60Z'), later, BUNDLED_CATALOG)).toMatchObject({
       ok: false,
       problem: 'rollback',
