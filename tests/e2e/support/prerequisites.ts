@@ -76,8 +76,8 @@ export function missingPrerequisites(
       `Firefox is missing: no executable at ${firefox}. Install it with \`${INSTALL}\` (Debian's firefox-esr), or set DAYLIGHT_FIREFOX to a Firefox binary.`,
     );
   }
-  // Only Linux reads policy files from /etc. Elsewhere the suites that write them cannot run at all, and
-  // each says so when it tries (managed-policy.ts, firefox.ts); the others run with any browser.
+  // Only Linux reads policy files from /etc. Elsewhere root would not help: the suites that write them
+  // cannot run there, and the others need no root (CONTRIBUTING.md "The browsers").
   if (platform === 'linux' && uid !== 0) {
     missing.push(
       "The end-to-end tests need root: they write Chromium's and Firefox's machine-wide policy files under /etc, as IT does. Run them as root (`sudo npm test`), or only the unit tests (`npx vitest run --project unit`).",
