@@ -30,12 +30,17 @@ export interface ManagedConfigResult {
   readonly errors: readonly string[];
 }
 
+/** Missing, null or empty text: not set, and no error (docs/spec/managed-config.md "Invalid values"). */
+function isUnset(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
 export function parseManagedConfig(raw: unknown): ManagedConfigResult {
   const errors: string[] = [];
   const values = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
   const text = (key: string, check?: (value: string) => string | null): string | null => {
     const value = values[key];
-    if (value === undefined || value === null || value === '') return null;
+    if (isUnset(value)) return null;
     if (typeof value !== 'string') {
       errors.push(`${key}: must be text; ignored`);
       return null;
@@ -50,16 +55,24 @@ export function parseManagedConfig(raw: unknown): ManagedConfigResult {
   // In the order of docs/spec/managed-config.md, so errors come out in that order too.
   const policy = text('policy');
   const policyUrl = text('policyUrl', (value) => checkWebUrl(value));
-  const policySigningKey = text('policySigningKey');
-  const keyProblem = policySigningKey === null ? null : decodeSigningKey(policySigningKey);
+  // Not "ignored" like the other keys: ignoring a key IT meant to set would take unsigned policies. A bad
+  // one is kept, and refuses every fetched policy; a value that is not text is kept as its JSON text,
+  // which is never an Ed25519 key.
+  const rawKey = values.policySigningKey;
+  const policySigningKey = isUnset(rawKey) ? null : typeof rawKey === 'string' ? rawKey : JSON.stringify(rawKey);
+  const keyProblem =
+    policySigningKey === null
+      ? null
+      : typeof rawKey === 'string'
+        ? decodeSigningKey(policySigningKey)
+        : 'policySigningKey: must be text';
   if (typeof keyProblem === 'string') {
-    // Not "ignored" like the other keys: ignoring it would take unsigned policies, so it refuses them all.
     errors.push(`${keyProblem}; every fetched policy is refused until it is corrected`);
   }
   const reportingToken = text('reportingToken');
   const group = text('group', (value) => (value.length > 64 ? 'must be at most 64 characters' : null));
   const disable = values.disableReporting;
-  if (disable !== undefined && typeof disable !== 'boolean') {
+  if (!isUnset(disable) && typeof disable !== 'boolean') {
     errors.push('disableReporting: must be true or false; ignored');
   }
   return {

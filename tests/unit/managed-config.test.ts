@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NO_MANAGED_CONFIG, parseManagedConfig } from '../../lib/managed-config';
+import { decodeSigningKey } from '../../lib/policy-signature';
 import { checkFetchedPolicy, choosePolicy } from '../../lib/policy-source';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
 
@@ -37,6 +38,27 @@ describe('managed configuration', () => {
         'policySigningKey is 3 bytes; an Ed25519 public key is 32; every fetched policy is refused until it is corrected',
       ],
     });
+  });
+
+  it.each([12345, true, { key: 'a2V5' }, ['a2V5']])(
+    'keeps a policySigningKey that is not text (%j) as a key that verifies nothing, never as no key',
+    (value) => {
+      const { config, errors } = parseManagedConfig({
+        policyUrl: 'https://it.corp.example/p.json',
+        policySigningKey: value,
+      });
+      // Ignoring it, as other keys of the wrong type are, would take unsigned policies: it must fail closed.
+      expect(config.policySigningKey).not.toBeNull();
+      expect(typeof decodeSigningKey(config.policySigningKey ?? '')).toBe('string');
+      expect(errors).toEqual(['policySigningKey: must be text; every fetched policy is refused until it is corrected']);
+    },
+  );
+
+  it('takes null and empty text as not set, for every key', () => {
+    const unset = Object.fromEntries(Object.keys(NO_MANAGED_CONFIG).map((key) => [key, null]));
+    expect(parseManagedConfig(unset)).toEqual({ config: NO_MANAGED_CONFIG, errors: [] });
+    const empty = Object.fromEntries(Object.keys(NO_MANAGED_CONFIG).map((key) => [key, '']));
+    expect(parseManagedConfig(empty)).toEqual({ config: NO_MANAGED_CONFIG, errors: [] });
   });
 
   it('ignores each bad value on its own, naming the key, and keeps the others', () => {
