@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the end-to-end tests need on Debian or Ubuntu: Chromium with its locale files (without
+# Installs what the tests need on Debian: Chromium with its locale files (without
 # chromium-l10n Chromium speaks English whatever the language, and the tests check German), Firefox ESR,
 # and OpenSSL (the signing tests check interoperability with it). `npm run setup:browsers` runs this, and
 # so does CI (.ci/run), so the two never drift. Needs root: `sudo npm run setup:browsers`.

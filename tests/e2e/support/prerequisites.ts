@@ -60,7 +60,7 @@ export function missingPrerequisites(
   const chromium = chromiumPath(env);
   if (!isExecutable(chromium)) {
     missing.push(
-      `Chromium is missing: no executable at ${chromium}. Install it with \`${INSTALL}\` (Debian, Ubuntu), or set DAYLIGHT_CHROMIUM to a Chromium or Chrome binary.`,
+      `Chromium is missing: no executable at ${chromium}. Install it with \`${INSTALL}\` (Debian), or set DAYLIGHT_CHROMIUM to a Chromium or Chrome binary.`,
     );
   } else {
     const locales = chromiumLocalesDir(chromium);
