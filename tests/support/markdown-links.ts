@@ -34,11 +34,12 @@ export function markdownLinks(markdown: string): MarkdownLink[] {
     const line = i + 1;
     // Code spans blanked: an example in one is not a link.
     const text = prose.replace(/(`+)(?:(?!\1).)+?\1/g, (span) => ' '.repeat(span.length));
-    for (const match of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g))
-      links.push({ target: match[1]!, line });
+    for (const match of text.matchAll(/\]\(\s*(?:<([^>]+)>|([^)\s]+))(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)/g))
+      links.push({ target: (match[1] ?? match[2])!, line });
     const definition = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+"[^"]*")?\s*$/.exec(text);
     if (definition !== null) links.push({ target: definition[1]!, line });
-    for (const match of text.matchAll(/\b(?:href|src)="([^"]+)"/g)) links.push({ target: match[1]!, line });
+    for (const match of text.matchAll(/\b(?:href|src)=(?:"([^"]+)"|'([^']+)')/g))
+      links.push({ target: (match[1] ?? match[2])!, line });
   });
   return links;
 }

@@ -3,15 +3,16 @@
  * that names what is missing and the command that installs it (tests/e2e/support/prerequisites.ts).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { missingBuilds, missingPrerequisites } from '../e2e/support/prerequisites';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'daylight-prerequisites-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** An executable file standing in for a browser, with Chrome's Linux layout: `locales/` beside it. */
 function fakeBrowser(name: string, locales: readonly string[] | null): string {
@@ -64,10 +65,15 @@ describe('the end-to-end prerequisites', () => {
     expect(missing[0]).toContain('sudo npm run setup:browsers');
   });
 
-  it('a file that is not executable is no browser', () => {
+  it('a file that is not executable, or a folder such as an app bundle, is no browser', () => {
     const notExecutable = join(dir, 'not-executable');
     writeFileSync(notExecutable, '');
     expect(missingPrerequisites({ ...ready, DAYLIGHT_CHROMIUM: notExecutable }, 0, 'linux')[0]).toMatch(
+      /^Chromium is missing/,
+    );
+    const bundle = join(dir, 'Chromium.app');
+    mkdirSync(bundle, { recursive: true });
+    expect(missingPrerequisites({ ...ready, DAYLIGHT_CHROMIUM: bundle }, 0, 'linux')[0]).toMatch(
       /^Chromium is missing/,
     );
   });

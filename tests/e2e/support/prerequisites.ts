@@ -4,7 +4,7 @@
  * configure the extension the way IT does write machine-wide policy files under /etc, which needs
  * root. CONTRIBUTING.md "The browsers" says how to set each up.
  */
-import { accessSync, constants, existsSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** Debian's Chromium; `DAYLIGHT_CHROMIUM` names another Chromium or Chrome binary. */
@@ -26,10 +26,11 @@ export function firefoxPath(env: Environment = process.env): string {
   return env['DAYLIGHT_FIREFOX'] || DEBIAN_FIREFOX;
 }
 
+/** An executable file: a folder such as /Applications/Chromium.app is not the browser's binary. */
 function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
-    return true;
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -92,6 +93,7 @@ const TEST_BUILDS = [
   '.output/chrome-mv3-e2e/manifest.json',
   '.output/firefox-mv3/manifest.json',
   'dist/cli/daylight.js',
+  'dist/dashboard/index.html',
 ];
 
 /** One line if a build the tests load is missing (a run of one file without `npm test` before it). */
