@@ -22,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../collector/sqlite-store';
-import { BUNDLED_CATALOG } from '../lib/bundled';
-import { REPORT_EVENTS, type ReportCount } from '../lib/report-schema';
+import { BUNDLED_CATALOG } from '../lib/policy/bundled';
+import { REPORT_EVENTS, type ReportCount } from '../lib/protocol/report-schema';
 import { mulberry32 } from './urls';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -25,7 +25,7 @@ import Database from 'better-sqlite3';
 import type { Dashboard } from '../collector/dashboard-api';
 import { startCollector } from '../collector/server';
 import { DATABASE_FILE, openSqliteStore, rebuildRollups } from '../collector/sqlite-store';
-import { BUNDLED_CATALOG } from '../lib/bundled';
+import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { mulberry32 } from './urls';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -9,14 +9,14 @@
  */
 import { gzipSync } from 'node:zlib';
 import { FiltersEngine, Request } from '@ghostery/adblocker';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
-import type { Catalog } from '../lib/catalog';
-import { checkPattern, pathMatches } from '../lib/pattern';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/policy/bundled';
+import type { Catalog } from '../lib/policy/catalog';
+import { checkPattern, pathMatches } from '../lib/policy/pattern';
 import { compile, loadIndex, serializeIndex, type PolicyIndex } from '../lib/policy/compile';
 import { decide, decideUrl } from '../lib/policy/decide';
-import { scanSimpleWebUrl } from '../lib/simple-url';
+import { scanSimpleWebUrl } from '../lib/policy/simple-url';
 import { parsePolicy } from '../lib/policy/validate';
-import { isIpHost, normalizePath, stripTrailingDots } from '../lib/url';
+import { isIpHost, normalizePath, stripTrailingDots } from '../lib/policy/url';
 import { flatten, generateUrls } from './urls';
 
 const URL_COUNT = 100_000;

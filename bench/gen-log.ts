@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/policy/bundled';
 import { decide } from '../lib/policy/decide';
 import { parsePolicy } from '../lib/policy/validate';
 import { generateUrls } from './urls';

@@ -1,6 +1,6 @@
 // The baseline `daylight preview` is timed against: read a URL list and parse
 // every line with the WHATWG parser, nothing else. It reads the way the CLI
-// does (cli/preview.ts: 1 MiB chunks of UTF-8, split on '\n', trailing '\r'
+// does (cli/commands/preview.ts: 1 MiB chunks of UTF-8, split on '\n', trailing '\r'
 // and blanks dropped), so the difference between the two is the cost of
 // deciding and tallying, not of a different way of reading.
 //

@@ -10,8 +10,8 @@
  * Only the seeded PRNG below decides anything: the same seed gives the same
  * URLs on every machine, so numbers from two machines compare the same work.
  */
-import type { Catalog } from '../lib/catalog';
-import { checkPattern } from '../lib/pattern';
+import type { Catalog } from '../lib/policy/catalog';
+import { checkPattern } from '../lib/policy/pattern';
 
 /** mulberry32: tiny, fast and good enough for picking test data. */
 export function mulberry32(seed: number): () => number {

@@ -2,14 +2,14 @@
  * `daylight`: IT's command line. This entry point only dispatches; each
  * command lives in its own file and its logic in lib/.
  */
-import { checkCommand } from './check';
-import { deployCommand } from './deploy';
+import { checkCommand } from './commands/check';
+import { deployCommand } from './commands/deploy';
 import { EXIT_UNUSABLE, UsageError, type Io } from './io';
-import { keygenCommand } from './keygen';
-import { previewCommand } from './preview';
-import { serveCommand } from './serve';
-import { signCommand } from './sign';
-import { validateCommand } from './validate';
+import { keygenCommand } from './commands/keygen';
+import { previewCommand } from './commands/preview';
+import { serveCommand } from './commands/serve';
+import { signCommand } from './commands/sign';
+import { validateCommand } from './commands/validate';
 
 const help = `Usage: daylight COMMAND [options]
 

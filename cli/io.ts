@@ -1,6 +1,6 @@
 /** Small helpers shared by the commands: output streams and policy loading. */
 import { readFileSync } from 'node:fs';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/policy/bundled';
 import { formatProblem, parsePolicy, parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 
 export interface Io {

@@ -4,7 +4,7 @@
  * parameter is an error rather than a silently unfiltered answer.
  */
 import { ID_PATTERN } from '../lib/policy/schema';
-import { REPORT_EVENTS, isCalendarDay, type ReportEvent } from '../lib/report-schema';
+import { REPORT_EVENTS, isCalendarDay, type ReportEvent } from '../lib/protocol/report-schema';
 import type { CountFilter, CountRow } from './store';
 
 const PARAMETERS = ['from', 'to', 'tool', 'event', 'group'] as const;

@@ -30,10 +30,10 @@
  * is 0; the reports without a group have an empty group), a blank line, then the daily table. The first table is
  * what a spreadsheet user filters and sorts; the daily one is what they chart.
  */
-import { BUNDLED_CATALOG } from '../lib/bundled';
+import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { parseJsonText } from '../lib/json-text';
 import { PolicySchema } from '../lib/policy/schema';
-import { isCalendarDay } from '../lib/report-schema';
+import { isCalendarDay } from '../lib/protocol/report-schema';
 import { csvField, unexpectedParameter } from './counts-api';
 import { BASE_HEADERS, reply, replyJson, type Exchange } from './http';
 import type { Log } from './log';

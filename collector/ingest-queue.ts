@@ -7,7 +7,7 @@
  * is paid once for all of them. bench/collector-bench.ts: a transaction per
  * report managed less than half the rate.
  */
-import type { Report } from '../lib/report-schema';
+import type { Report } from '../lib/protocol/report-schema';
 import type { CollectorStore, IngestResult } from './store';
 
 interface Waiting {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { BUNDLED_CATALOG } from '../lib/bundled';
+import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { formatProblem, parsePolicyText } from '../lib/policy/validate';
 import type { Log } from './log';
 

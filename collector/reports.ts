@@ -12,7 +12,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { parseJsonText } from '../lib/json-text';
-import { MAX_REPORT_BYTES, parseReport } from '../lib/report-schema';
+import { MAX_REPORT_BYTES, parseReport } from '../lib/protocol/report-schema';
 import { BASE_HEADERS, CLOSE, JSON_TYPE, isJsonType, readBody, reply, type Exchange } from './http';
 import { IngestQueue } from './ingest-queue';
 import type { CollectorStore } from './store';

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { Report, ReportEvent } from '../lib/report-schema';
+import type { Report, ReportEvent } from '../lib/protocol/report-schema';
 import {
   USAGE_KINDS,
   type CollectorStore,

@@ -9,7 +9,7 @@
  * (UsageKind by day and group, visits by month and tool), admin sessions and
  * the generated admin token, each as a SHA-256 hash only.
  */
-import type { Report, ReportEvent } from '../lib/report-schema';
+import type { Report, ReportEvent } from '../lib/protocol/report-schema';
 
 export type IngestResult = 'accepted' | 'duplicate';
 

@@ -6,7 +6,7 @@
  */
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { NudgeResponse, NudgeView } from '../lib/messages';
+import type { NudgeResponse, NudgeView } from '../lib/protocol/messages';
 
 import { formatDuration, type Translate } from './i18n';
 import { TrainingLinks } from './training-links';

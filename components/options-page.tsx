@@ -5,9 +5,9 @@
  * privacy statement in plain words that follows the actual configuration.
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { OptionsView, SurfaceResponse } from '../lib/messages';
-import type { UploadPreview } from '../lib/report';
-import type { UsageEvent } from '../lib/usage';
+import type { OptionsView, SurfaceResponse } from '../lib/protocol/messages';
+import type { UploadPreview } from '../lib/protocol/report';
+import type { UsageEvent } from '../lib/protocol/usage';
 import { formatDay, formatDuration, formatTime, type MessageKey, type Translate } from './i18n';
 
 export interface OptionsPageProps {

@@ -6,9 +6,9 @@
  * policy schema refuses any other).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ApprovedTool, PopupView, SurfaceResponse } from '../lib/messages';
+import type { ApprovedTool, PopupView, SurfaceResponse } from '../lib/protocol/messages';
 import type { Decision } from '../lib/policy/compile';
-import type { UpdateProblem } from '../lib/policy-source';
+import type { UpdateProblem } from '../lib/policy/source';
 import { formatLater, type MessageKey, type Translate } from './i18n';
 import { TrainingLinks } from './training-links';
 

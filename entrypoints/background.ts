@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/bundled';
-import { reportBrowser } from '../lib/report';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/policy/bundled';
+import { reportBrowser } from '../lib/protocol/report';
 import { createPolicyEngine } from '../platform/policy-engine';
 
 // Wiring only: listeners are registered synchronously, because a woken

@@ -1,5 +1,5 @@
-import { showBanner } from '../components/banner';
-import type { BannerResponse } from '../lib/messages';
+import { showBanner } from '../components/banner-view';
+import type { BannerResponse } from '../lib/protocol/messages';
 
 /** The two calls the banner makes; both return promises natively in Chrome MV3 and in Firefox. */
 interface BannerApi {

@@ -1,6 +1,6 @@
 /**
  * The banner content script is registered at run time for the hosts the
- * policy names (lib/dnr.ts bannerMatchPatterns), never for the rest of the
+ * policy names (lib/policy/dnr-rules.ts bannerMatchPatterns), never for the rest of the
  * web, and re-registered when the policy changes.
  */
 import type { browser } from 'wxt/browser';

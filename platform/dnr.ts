@@ -3,11 +3,11 @@
  * "Continue" snoozes. Takes the declarativeNetRequest API as a parameter.
  */
 import type { Browser, browser } from 'wxt/browser';
-import type { DnrRule } from '../lib/dnr';
+import type { DnrRule } from '../lib/policy/dnr-rules';
 
 export type Dnr = typeof browser.declarativeNetRequest;
 
-/** lib/dnr.ts writes the string values that Chrome's rule enums stand for. */
+/** lib/policy/dnr-rules.ts writes the string values that Chrome's rule enums stand for. */
 const asChromeRules = (rules: readonly DnrRule[]): Browser.declarativeNetRequest.Rule[] =>
   rules as unknown as Browser.declarativeNetRequest.Rule[];
 

@@ -5,7 +5,7 @@
  * parameter (ARCHITECTURE.md "The rules between folders"); the logic it applies lives in lib/.
  */
 import type { browser as wxtBrowser } from 'wxt/browser';
-import type { Catalog } from '../lib/catalog';
+import type { Catalog } from '../lib/policy/catalog';
 import {
   bannerMatchPatterns,
   compileDnrRules,
@@ -13,8 +13,8 @@ import {
   compileSnoozeRules,
   DNR_RULES_VERSION,
   isNudge,
-} from '../lib/dnr';
-import { parseManagedConfig, policyUrlInUse, type ManagedConfig } from '../lib/managed-config';
+} from '../lib/policy/dnr-rules';
+import { parseManagedConfig, policyUrlInUse, type ManagedConfig } from '../lib/policy/managed-config';
 import {
   BannerRequestSchema,
   NudgeRequestSchema,
@@ -25,15 +25,15 @@ import {
   type PolicySummary,
   type SurfaceRequest,
   type SurfaceResponse,
-} from '../lib/messages';
-import { checkFetchedPolicy, choosePolicy, type PolicyInForce, type UpdateProblem } from '../lib/policy-source';
-import { decodeSigningKey, verifyPolicySignature } from '../lib/policy-signature';
+} from '../lib/protocol/messages';
+import { checkFetchedPolicy, choosePolicy, type PolicyInForce, type UpdateProblem } from '../lib/policy/source';
+import { decodeSigningKey, verifyPolicySignature } from '../lib/policy/signature';
 import { INDEX_FORMAT_VERSION, loadIndex, type Decision, type PolicyIndex } from '../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
 import { decide, InvalidUrlError } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
-import type { ReportHeader } from '../lib/report';
-import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/usage';
+import type { ReportHeader } from '../lib/protocol/report';
+import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/protocol/usage';
 import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, fetchSignature, retryDelayMinutes, signatureUrl, type PolicyFetchResult } from './policy-fetch';

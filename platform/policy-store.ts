@@ -7,7 +7,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { SerializedIndex } from '../lib/policy/compile';
 import type { Policy } from '../lib/policy/schema';
-import type { PolicySourceName, StoredPolicy, UpdateProblem } from '../lib/policy-source';
+import type { PolicySourceName, StoredPolicy, UpdateProblem } from '../lib/policy/source';
 
 /** Where the policy in force came from and what went wrong, for the options page and popup. */
 export interface PolicyStatus {

@@ -14,7 +14,7 @@ import {
   type ReportHeader,
   type UploadOutcome,
   type UploadPreview,
-} from '../lib/report';
+} from '../lib/protocol/report';
 import type { UsageStore } from './usage-store';
 
 type Browser = typeof wxtBrowser;

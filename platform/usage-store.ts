@@ -11,8 +11,8 @@
  *   accepts once.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { OutboxBatch, ReportBatch } from '../lib/report';
-import type { UsageCount, UsageEvent } from '../lib/usage';
+import type { OutboxBatch, ReportBatch } from '../lib/protocol/report';
+import type { UsageCount, UsageEvent } from '../lib/protocol/usage';
 
 interface UsageDb extends DBSchema {
   counters: { key: [string, string, string]; value: UsageCount };

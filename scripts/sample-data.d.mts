@@ -1,5 +1,5 @@
 // Types of sample-data.mjs, for the TypeScript that uses it (tests/screenshots).
-import type { Report } from '../lib/report-schema';
+import type { Report } from '../lib/protocol/report-schema';
 
 export function sampleReports(options: {
   readonly today: Date;

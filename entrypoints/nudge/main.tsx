@@ -1,12 +1,12 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
-import type { NudgeRequest, NudgeResponse } from '../../lib/messages';
+import type { NudgeRequest, NudgeResponse } from '../../lib/protocol/messages';
 import type { Translate } from '../../components/i18n';
 import { NudgePage } from '../../components/nudge-page';
 import '../../components/theme.css';
 import '../../components/nudge-page.css';
 
-// The exact URL the person asked for travels in the fragment (lib/dnr.ts); it is used only to continue.
+// The exact URL the person asked for travels in the fragment (lib/policy/dnr-rules.ts); it is used only to continue.
 const originalUrl = location.hash.slice(1);
 const ask = (request: NudgeRequest) => browser.runtime.sendMessage<NudgeRequest, NudgeResponse>(request);
 const t: Translate = (key, substitutions) => browser.i18n.getMessage(key, substitutions);

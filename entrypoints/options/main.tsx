@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import type { Translate } from '../../components/i18n';
 import { OptionsPage } from '../../components/options-page';
-import type { SurfaceRequest, SurfaceResponse } from '../../lib/messages';
+import type { SurfaceRequest, SurfaceResponse } from '../../lib/protocol/messages';
 import '../../components/theme.css';
 import '../../components/options-page.css';
 

@@ -4,9 +4,9 @@
  * version, so a woken service worker loads it instead of recompiling
  * (ARCHITECTURE.md "Compile once"); an index of another version is rebuilt, never misread.
  */
-import type { Catalog } from '../catalog';
-import { checkPattern } from '../pattern';
-import { isIpHost, stripTrailingDots } from '../url';
+import type { Catalog } from './catalog';
+import { checkPattern } from './pattern';
+import { isIpHost, stripTrailingDots } from './url';
 import type { Action, Category, Policy, Rule, Sanctioned, Tool } from './schema';
 
 export const INDEX_FORMAT_VERSION = 1;

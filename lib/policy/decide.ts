@@ -4,9 +4,9 @@
  * simple-url.ts); the path is normalized only when a host with path-scoped
  * patterns is reached.
  */
-import { pathMatches } from '../pattern';
-import { scanSimpleWebUrl, simpleRawPath } from '../simple-url';
-import { isIpHost, normalizePath, stripTrailingDots } from '../url';
+import { pathMatches } from './pattern';
+import { scanSimpleWebUrl, simpleRawPath } from './simple-url';
+import { isIpHost, normalizePath, stripTrailingDots } from './url';
 import type { Decision, PolicyIndex } from './compile';
 
 /** A URL the WHATWG parser rejects: an error, never silently allowed (step 1). */

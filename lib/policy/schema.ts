@@ -4,8 +4,8 @@
  * (scripts/gen-schema.mjs). zod/mini keeps the extension's bundle small.
  */
 import * as z from 'zod/mini';
-import { checkPattern } from '../pattern';
-import { isLoopbackHost } from '../url';
+import { checkPattern } from './pattern';
+import { isLoopbackHost } from './url';
 
 export const CATEGORIES = [
   'chat',

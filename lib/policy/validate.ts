@@ -4,9 +4,9 @@
  * names its JSON path and says what is wrong in plain words.
  */
 import type * as z from 'zod/mini';
-import type { Catalog } from '../catalog';
+import type { Catalog } from './catalog';
 import { parseJsonText } from '../json-text';
-import { checkPattern } from '../pattern';
+import { checkPattern } from './pattern';
 import { compile, type PolicyIndex } from './compile';
 import { decide } from './decide';
 import { PolicySchema, type Policy } from './schema';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportCount } from '../../lib/report-schema';
+import type { ReportCount } from '../../lib/protocol/report-schema';
 import { fakeReport, postReport, startTestCollector, type TestCollector } from '../support/collector';
 import { axeViolations } from './support/axe';
 import { launchPlainChromium } from './support/browser';

@@ -8,8 +8,8 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
-import { isNudge } from '../../lib/dnr';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
+import { isNudge } from '../../lib/policy/dnr-rules';
 import { decide } from '../../lib/policy/decide';
 import type { PolicyIndex } from '../../lib/policy/compile';
 import { parsePolicy, parsePolicyText } from '../../lib/policy/validate';

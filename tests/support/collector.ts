@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector, type CollectorOptions } from '../../collector/server';
-import type { Report, ReportCount } from '../../lib/report-schema';
+import type { Report, ReportCount } from '../../lib/protocol/report-schema';
 
 /** Today in UTC, YYYY-MM-DD: always a day a report may carry. */
 export const today = (): string => new Date().toISOString().slice(0, 10);

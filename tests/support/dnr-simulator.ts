@@ -4,7 +4,7 @@
  * priority matching rule wins, and on a tie allow beats redirect
  * (https://developer.chrome.com/docs/extensions/reference/api/declarativeNetRequest#matching-algorithm).
  */
-import type { DnrRule } from '../../lib/dnr';
+import type { DnrRule } from '../../lib/policy/dnr-rules';
 
 export type DnrOutcome =
   { readonly type: 'none' } | { readonly type: 'allow' } | { readonly type: 'redirect'; readonly url: string };

@@ -4,7 +4,7 @@
  * no shared code with lib/ beyond the parsed policy. The property tests check
  * that the real decide() agrees with it on random policies and URLs.
  */
-import type { Catalog } from '../../lib/catalog';
+import type { Catalog } from '../../lib/policy/catalog';
 import type { Policy } from '../../lib/policy/schema';
 
 export interface ReferenceDecision {

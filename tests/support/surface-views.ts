@@ -1,5 +1,5 @@
 /** What the nudge page, the popup and the options page are given, for their unit tests. */
-import type { PolicySummary } from '../../lib/messages';
+import type { PolicySummary } from '../../lib/protocol/messages';
 import type { Decision } from '../../lib/policy/compile';
 
 /** A warning about Claude, a chat tool nobody reviewed; no alternatives or training unless given. */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CatalogSchema, REGIONS } from '../../lib/catalog';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
+import { CatalogSchema, REGIONS } from '../../lib/policy/catalog';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
 import { decide } from '../../lib/policy/decide';
 import { CATEGORIES, ID_PATTERN } from '../../lib/policy/schema';
 import { parsePolicy } from '../../lib/policy/validate';
-import { checkPattern } from '../../lib/pattern';
+import { checkPattern } from '../../lib/policy/pattern';
 
 const tools = BUNDLED_CATALOG.tools;
 

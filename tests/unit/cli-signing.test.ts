@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBase64, decodeSigningKey, verifyPolicySignature } from '../../lib/policy-signature';
+import { decodeBase64, decodeSigningKey, verifyPolicySignature } from '../../lib/policy/signature';
 import { runCli } from '../support/cli';
 import { fakePolicy } from '../support/fake-policy';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../cli/io';
-import { previewCommand } from '../../cli/preview';
+import { previewCommand } from '../../cli/commands/preview';
 import { spawnSync } from 'node:child_process';
 import { CLI, runCli } from '../support/cli';
 import { CONFORMANCE_POLICY_FILE as CONFORMANCE_POLICY, readConformanceCases } from '../support/conformance';

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Dashboard } from '../../collector/dashboard-api';
 import { DATABASE_FILE, openSqliteStore, splitByMonth } from '../../collector/sqlite-store';
 import type { CollectorStore } from '../../collector/store';
-import type { Report, ReportCount } from '../../lib/report-schema';
+import type { Report, ReportCount } from '../../lib/protocol/report-schema';
 import { runCli } from '../support/cli';
 import {
   fakeCount,

@@ -2,7 +2,7 @@
 /** POST /v1/reports against an in-process collector: docs/spec/report-protocol.md "Collector answers", status by status. */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_REPORT_BYTES } from '../../lib/report-schema';
+import { MAX_REPORT_BYTES } from '../../lib/protocol/report-schema';
 import {
   fakeCount,
   fakeReport,

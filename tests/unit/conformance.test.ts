@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CATALOG } from '../../lib/catalog';
+import { EMPTY_CATALOG } from '../../lib/policy/catalog';
 import { decide } from '../../lib/policy/decide';
 import { parsePolicy } from '../../lib/policy/validate';
 import { readConformanceCases, readConformancePolicy } from '../support/conformance';

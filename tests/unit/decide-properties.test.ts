@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CATALOG, type Catalog } from '../../lib/catalog';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
+import { EMPTY_CATALOG, type Catalog } from '../../lib/policy/catalog';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
 import { loadIndex, serializeIndex } from '../../lib/policy/compile';
 import { decide, InvalidUrlError } from '../../lib/policy/decide';
 import { ACTIONS, CATEGORIES } from '../../lib/policy/schema';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CATALOG } from '../../lib/catalog';
+import { EMPTY_CATALOG } from '../../lib/policy/catalog';
 import { decide, InvalidUrlError, NO_TOOL } from '../../lib/policy/decide';
 import { parsePolicy } from '../../lib/policy/validate';
 import { fakePolicy, fakeSanctioned, fakeTool } from '../support/fake-policy';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RegFileBuilder, encodeUtf16le } from '../../lib/deploy/reg-file';
+import { RegFileBuilder, encodeUtf16le } from '../../cli/deploy/reg-file';
 import { RegFormatError, decodeRegFile, parseRegText, readRegFile } from '../support/reg-file';
 
 const HEADER = 'Windows Registry Editor Version 5.00';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
-import { EMPTY_CATALOG } from '../../lib/catalog';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
+import { EMPTY_CATALOG } from '../../lib/policy/catalog';
 import {
   bannerMatchPatterns,
   compileDnrRules,
@@ -10,7 +10,7 @@ import {
   isNudge,
   REGEX_RULE_BUDGET,
   type DnrRule,
-} from '../../lib/dnr';
+} from '../../lib/policy/dnr-rules';
 import { decide } from '../../lib/policy/decide';
 import { parsePolicy } from '../../lib/policy/validate';
 import { readConformancePolicy } from '../support/conformance';

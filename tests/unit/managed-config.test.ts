@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NO_MANAGED_CONFIG, parseManagedConfig } from '../../lib/managed-config';
-import { decodeSigningKey } from '../../lib/policy-signature';
-import { checkFetchedPolicy, choosePolicy } from '../../lib/policy-source';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
+import { NO_MANAGED_CONFIG, parseManagedConfig } from '../../lib/policy/managed-config';
+import { decodeSigningKey } from '../../lib/policy/signature';
+import { checkFetchedPolicy, choosePolicy } from '../../lib/policy/source';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
 
 /** 32 bytes in base64: the shape of an Ed25519 public key. */
 const SIGNING_KEY = Buffer.alloc(32, 7).toString('base64');

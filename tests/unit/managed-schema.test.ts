@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_MANAGED_CONFIG } from '../../lib/managed-config';
+import { NO_MANAGED_CONFIG } from '../../lib/policy/managed-config';
 import managedSchema from '../../public/managed_schema.json';
 import { specKeys } from '../support/spec-keys';
 

@@ -3,7 +3,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NudgePage } from '../../components/nudge-page';
-import type { NudgeResponse, NudgeView } from '../../lib/messages';
+import type { NudgeResponse, NudgeView } from '../../lib/protocol/messages';
 import type { Decision } from '../../lib/policy/compile';
 import { english as t } from '../support/english';
 import { fakeDecision } from '../support/surface-views';

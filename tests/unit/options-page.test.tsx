@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OptionsPage } from '../../components/options-page';
-import type { OptionsView, SurfaceResponse } from '../../lib/messages';
+import type { OptionsView, SurfaceResponse } from '../../lib/protocol/messages';
 import { english as t } from '../support/english';
 import { fakePolicySummary } from '../support/surface-views';
 

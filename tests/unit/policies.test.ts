@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
 import { decide } from '../../lib/policy/decide';
 import { policyJsonSchema } from '../../lib/policy/json-schema';
 import { formatProblem, parsePolicy, parsePolicyText } from '../../lib/policy/validate';

@@ -7,13 +7,13 @@
 import 'fake-indexeddb/auto';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
-import type { Catalog } from '../../lib/catalog';
-import type { NudgeResponse } from '../../lib/messages';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
+import type { Catalog } from '../../lib/policy/catalog';
+import type { NudgeResponse } from '../../lib/protocol/messages';
 import { createPolicyEngine, type NavigationDetails } from '../../platform/policy-engine';
 import type { PolicyState, PolicyStore } from '../../platform/policy-store';
 import { openUsageStore } from '../../platform/usage-store';
-import { localDay } from '../../lib/usage';
+import { localDay } from '../../lib/protocol/usage';
 
 interface Rule {
   id: number;

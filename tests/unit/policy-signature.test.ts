@@ -1,11 +1,11 @@
 /**
- * lib/policy-signature.ts: the managed `policySigningKey` and the `.sig` file (docs/spec/managed-config.md), checked against
+ * lib/policy/signature.ts: the managed `policySigningKey` and the `.sig` file (docs/spec/managed-config.md), checked against
  * signatures made by node:crypto, which shares nothing with WebCrypto's verify path but OpenSSL underneath.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { decodeBase64, decodeSigningKey, encodeBase64, verifyPolicySignature } from '../../lib/policy-signature';
+import { decodeBase64, decodeSigningKey, encodeBase64, verifyPolicySignature } from '../../lib/policy/signature';
 import { fakePolicy } from '../support/fake-policy';
 
 interface TestKey {

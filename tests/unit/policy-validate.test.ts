@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_CATALOG, type Catalog } from '../../lib/catalog';
+import { EMPTY_CATALOG, type Catalog } from '../../lib/policy/catalog';
 import { formatProblem, parsePolicy, parsePolicyText } from '../../lib/policy/validate';
 import { fakePolicy, fakeSanctioned, fakeTool } from '../support/fake-policy';
 

@@ -4,7 +4,7 @@ import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Popup } from '../../components/popup';
-import type { PopupView, SurfaceResponse } from '../../lib/messages';
+import type { PopupView, SurfaceResponse } from '../../lib/protocol/messages';
 import type { Decision } from '../../lib/policy/compile';
 import { english as t } from '../support/english';
 import { fakeDecision, fakePolicySummary } from '../support/surface-views';

@@ -9,8 +9,8 @@ import {
   REPORT_BROWSERS,
   REPORT_EVENTS,
   type Report,
-} from '../../lib/report-schema';
-import { USAGE_EVENTS } from '../../lib/usage';
+} from '../../lib/protocol/report-schema';
+import { USAGE_EVENTS } from '../../lib/protocol/usage';
 
 const TODAY = new Date('2026-11-26T12:00:00Z');
 

@@ -1,9 +1,15 @@
 /** Usage report bodies (docs/spec/report-protocol.md "Upload"): limits, no count lost or added, nothing but counts. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildBatches, reportBrowser, retryAfterMs, uploadRetryDelayMs, type ReportHeader } from '../../lib/report';
-import { MAX_COUNTS, MAX_REPORT_BYTES, parseReport } from '../../lib/report-schema';
-import { USAGE_EVENTS, type UsageCount } from '../../lib/usage';
+import {
+  buildBatches,
+  reportBrowser,
+  retryAfterMs,
+  uploadRetryDelayMs,
+  type ReportHeader,
+} from '../../lib/protocol/report';
+import { MAX_COUNTS, MAX_REPORT_BYTES, parseReport } from '../../lib/protocol/report-schema';
+import { USAGE_EVENTS, type UsageCount } from '../../lib/protocol/usage';
 
 const HEADER: ReportHeader = {
   policyRevision: '2026-11-26.1',

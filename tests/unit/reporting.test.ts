@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { UsageCount } from '../../lib/usage';
+import type { UsageCount } from '../../lib/protocol/usage';
 import { createReporting, UPLOAD_ALARM, UPLOAD_RETRY_ALARM, type ReportingTarget } from '../../platform/reporting';
 import { openUsageStore, type UsageStore } from '../../platform/usage-store';
 

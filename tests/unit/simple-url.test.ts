@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/bundled';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
 import { decide, decideUrl, InvalidUrlError } from '../../lib/policy/decide';
 import { parsePolicy } from '../../lib/policy/validate';
-import { scanSimpleWebUrl, simpleRawPath } from '../../lib/simple-url';
-import { normalizePath, stripTrailingDots } from '../../lib/url';
+import { scanSimpleWebUrl, simpleRawPath } from '../../lib/policy/simple-url';
+import { normalizePath, stripTrailingDots } from '../../lib/policy/url';
 
 /** URL-shaped strings from an alphabet of everything that trips parsers. */
 const piece = fc.constantFrom(

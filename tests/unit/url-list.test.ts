@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readerFor, splitCsvLine } from '../../lib/url-list';
+import { readerFor, splitCsvLine } from '../../cli/url-list';
 
 function readAll(lines: string[]): (string | null)[] {
   const { reader, skipFirst } = readerFor(lines[0] ?? '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIpHost, isLoopbackHost, normalizePath, percentDecodeOnce, stripTrailingDots } from '../../lib/url';
+import { isIpHost, isLoopbackHost, normalizePath, percentDecodeOnce, stripTrailingDots } from '../../lib/policy/url';
 
 describe('normalizePath (spec "Deciding a URL" step 3)', () => {
   it.each([

@@ -3,7 +3,7 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../lib/policy/compile';
-import { localDay, nudgeShownEvent, sortCounts, type UsageCount } from '../../lib/usage';
+import { localDay, nudgeShownEvent, sortCounts, type UsageCount } from '../../lib/protocol/usage';
 import { openUsageStore } from '../../platform/usage-store';
 
 describe('localDay', () => {

@@ -2,8 +2,8 @@
  * `daylight preview`: what happens if we push this policy? Tallies decisions
  * over a URL list, per tool and action, with each share of all URLs.
  */
-import { ACTIONS, type Action } from './policy/schema';
-import type { Decision } from './policy/compile';
+import { ACTIONS, type Action } from '../lib/policy/schema';
+import type { Decision } from '../lib/policy/compile';
 
 export interface PreviewRow {
   readonly tool: string | null;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decide, InvalidUrlError } from '../lib/policy/decide';
-import type { PolicyIndex } from '../lib/policy/compile';
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_UNUSABLE, UsageError, loadPolicyOrReport, type Io } from './io';
+import { decide, InvalidUrlError } from '../../lib/policy/decide';
+import type { PolicyIndex } from '../../lib/policy/compile';
+import { EXIT_BAD_INPUT, EXIT_OK, EXIT_UNUSABLE, UsageError, loadPolicyOrReport, type Io } from '../io';
 
 export const checkHelp = `Usage: daylight check [--policy FILE] URL...
        daylight check [--policy FILE] --stdin < urls.txt

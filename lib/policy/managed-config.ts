@@ -3,8 +3,8 @@
  * is checked on its own: a bad one is ignored with an error, the others apply;
  * only a bad policySigningKey is kept, so that it fails closed.
  */
-import { decodeSigningKey } from './policy-signature';
-import { checkWebUrl } from './policy/schema';
+import { decodeSigningKey } from './signature';
+import { checkWebUrl } from './schema';
 
 export interface ManagedConfig {
   readonly policy: string | null;

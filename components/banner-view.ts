@@ -5,7 +5,7 @@
  * small), in a closed shadow root so the page's styles cannot break it and
  * its scripts cannot read it.
  */
-import type { BannerRequest, BannerResponse } from '../lib/messages';
+import type { BannerRequest, BannerResponse } from '../lib/protocol/messages';
 
 export interface BannerDeps {
   readonly document: Document;

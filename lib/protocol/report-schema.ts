@@ -5,8 +5,8 @@
  * dropped, not refused, so a newer extension can talk to an older collector.
  */
 import * as z from 'zod/mini';
-import { ID_PATTERN } from './policy/schema';
-import { formatPath } from './policy/validate';
+import { ID_PATTERN } from '../policy/schema';
+import { formatPath } from '../policy/validate';
 
 /** A body over this many bytes is never sent, and the collector answers 413 to it. */
 export const MAX_REPORT_BYTES = 65_536;

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from './io';
+import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
 export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--data DIR] [--policy FILE]
 
@@ -77,7 +77,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   const host = values.host ?? '0.0.0.0';
 
   // Loaded here only: the other commands must not pay for the server and SQLite at every start.
-  const { startCollector } = await import('../collector/server');
+  const { startCollector } = await import('../../collector/server');
   let collector;
   try {
     collector = await startCollector({

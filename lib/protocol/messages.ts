@@ -5,8 +5,8 @@
  * is asking.
  */
 import * as z from 'zod/mini';
-import type { Decision, TrainingLink } from './policy/compile';
-import type { PolicySourceName, UpdateProblem } from './policy-source';
+import type { Decision, TrainingLink } from '../policy/compile';
+import type { PolicySourceName, UpdateProblem } from '../policy/source';
 import type { UsageCount } from './usage';
 import type { UploadOutcome, UploadPreview } from './report';
 

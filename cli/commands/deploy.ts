@@ -1,10 +1,10 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildDeployment } from '../lib/deploy/build';
-import { checkDeployInput, type FileText } from '../lib/deploy/options';
-import { OS_NAMES, PRODUCT_NAMES } from '../lib/deploy/targets';
-import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from './io';
+import { buildDeployment } from '../deploy/build';
+import { checkDeployInput, type FileText } from '../deploy/options';
+import { OS_NAMES, PRODUCT_NAMES } from '../deploy/targets';
+import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
 export const deployHelp = `Usage: daylight deploy --browser B --os OS --policy-url URL [options]
 

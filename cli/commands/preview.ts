@@ -1,11 +1,11 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ACTIONS } from '../lib/policy/schema';
-import { decide, InvalidUrlError } from '../lib/policy/decide';
-import { PreviewTally, type PreviewReport } from '../lib/preview';
-import { readerFor, type LineReader } from '../lib/url-list';
-import type { PolicyIndex } from '../lib/policy/compile';
-import { EXIT_OK, EXIT_UNUSABLE, UsageError, loadPolicyOrReport, type Io } from './io';
+import { ACTIONS } from '../../lib/policy/schema';
+import { decide, InvalidUrlError } from '../../lib/policy/decide';
+import { PreviewTally, type PreviewReport } from '../preview-tally';
+import { readerFor, type LineReader } from '../url-list';
+import type { PolicyIndex } from '../../lib/policy/compile';
+import { EXIT_OK, EXIT_UNUSABLE, UsageError, loadPolicyOrReport, type Io } from '../io';
 
 export const previewHelp = `Usage: daylight preview [--policy FILE] [--format text|json|csv] LOG
 

@@ -3,7 +3,7 @@
  * a policy uses, plus where the vendor is based, so coverage can be checked.
  */
 import * as z from 'zod/mini';
-import { ToolSchema } from './policy/schema';
+import { ToolSchema } from './schema';
 
 export const REGIONS = ['us', 'eu', 'cn', 'other'] as const;
 

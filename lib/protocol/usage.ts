@@ -3,7 +3,7 @@
  * counter per (day, tool, event), and nothing else: no URL, no time of day,
  * no tab.
  */
-import type { Decision } from './policy/compile';
+import type { Decision } from '../policy/compile';
 import { REPORT_EVENTS, type ReportEvent } from './report-schema';
 
 /** The protocol's events, in the order the options page lists them. `sensitive-paste` is planned, not yet counted. */

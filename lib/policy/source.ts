@@ -7,8 +7,8 @@
  */
 import type { Catalog } from './catalog';
 import type { ManagedConfig } from './managed-config';
-import { formatProblem, parsePolicyText, type PolicyResult } from './policy/validate';
-import { rfc3339Moment } from './policy/schema';
+import { formatProblem, parsePolicyText, type PolicyResult } from './validate';
+import { rfc3339Moment } from './schema';
 
 export type PolicySourceName = 'managed' | 'url' | 'default';
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { formatProblem } from '../lib/policy/validate';
-import { EXIT_BAD_INPUT, EXIT_OK, UsageError, readPolicyFile, type Io } from './io';
+import { formatProblem } from '../../lib/policy/validate';
+import { EXIT_BAD_INPUT, EXIT_OK, UsageError, readPolicyFile, type Io } from '../io';
 
 export const validateHelp = `Usage: daylight validate FILE...
 

@@ -18,7 +18,7 @@
  *   the budget are left to the webNavigation check (returned as
  *   `secondLineOnly`).
  */
-import type { Decision, PolicyIndex } from './policy/compile';
+import type { Decision, PolicyIndex } from './compile';
 
 /** The subset of chrome.declarativeNetRequest.Rule that Daylight writes. */
 export interface DnrRule {

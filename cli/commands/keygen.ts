@@ -2,7 +2,7 @@ import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypt
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from './io';
+import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
 export const keygenHelp = `Usage: daylight keygen --out DIR
 

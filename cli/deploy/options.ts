@@ -3,8 +3,8 @@
  * change; what no output format can carry faithfully (a newline in a URL, a character XML cannot hold) is refused
  * here rather than written wrong.
  */
-import { decodeSigningKey, encodeBase64 } from '../policy-signature';
-import { checkWebUrl } from '../policy/schema';
+import { decodeSigningKey, encodeBase64 } from '../../lib/policy/signature';
+import { checkWebUrl } from '../../lib/policy/schema';
 import {
   CHROMIUM_ID_PATTERN,
   DEFAULT_CHROMIUM_EXTENSION_ID,

@@ -1,10 +1,10 @@
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decodeSigningKey, verifyPolicySignature } from '../lib/policy-signature';
-import { BUNDLED_CATALOG } from '../lib/bundled';
-import { parsePolicyText } from '../lib/policy/validate';
-import { EXIT_OK, EXIT_UNUSABLE, UsageError, reportPolicy, type Io } from './io';
+import { decodeSigningKey, verifyPolicySignature } from '../../lib/policy/signature';
+import { BUNDLED_CATALOG } from '../../lib/policy/bundled';
+import { parsePolicyText } from '../../lib/policy/validate';
+import { EXIT_OK, EXIT_UNUSABLE, UsageError, reportPolicy, type Io } from '../io';
 import { PRIVATE_KEY_FILE, getSigningKeyValue } from './keygen';
 
 export const signHelp = `Usage: daylight sign POLICY --key PEM [--out FILE]
@@ -73,7 +73,7 @@ export async function signCommand(args: readonly string[], io: Io): Promise<numb
 
   const signatureText = sign(null, policyBytes, privateKey).toString('base64');
   const signingKeyValue = getSigningKeyValue(privateKey);
-  // The extension's own check (lib/policy-signature.ts), so a signature written here is one the fleet accepts.
+  // The extension's own check (lib/policy/signature.ts), so a signature written here is one the fleet accepts.
   const check = await verifyPolicySignature(signingKeyValue, policyBytes, signatureText);
   if (!check.ok) throw new Error(`the fresh signature does not verify as the extension checks it: ${check.reason}`);
   try {
