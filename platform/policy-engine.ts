@@ -30,10 +30,11 @@ import { checkFetchedPolicy, choosePolicy, type PolicyInForce, type UpdateProble
 import { decodeSigningKey, verifyPolicySignature } from '../lib/policy/signature';
 import { INDEX_FORMAT_VERSION, loadIndex, type Decision, type PolicyIndex } from '../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../lib/policy/validate';
-import { decide, InvalidUrlError } from '../lib/policy/decide';
+import { tryDecide } from '../lib/policy/decide';
 import { requestAccessLink } from '../lib/policy/request-access';
 import type { ReportHeader } from '../lib/protocol/report';
 import { localDay, nudgeShownEvent, sortCounts, type UsageEvent } from '../lib/protocol/usage';
+import { NUDGE_PAGE_PATH, nudgeUrl, originalUrl } from '../lib/protocol/nudge-url';
 import { registerBanner } from './content-scripts';
 import { addSessionRules, removeSessionRules, replaceDynamicRules } from './dnr';
 import { fetchPolicy, fetchSignature, retryDelayMinutes, signatureUrl, type PolicyFetchResult } from './policy-fetch';
@@ -134,7 +135,7 @@ export function createPolicyEngine({
   client = { extensionVersion: browser.runtime.getManifest().version, browser: 'other' },
   buildDefaults = {},
 }: PolicyEngineDeps) {
-  const nudgePageUrl = browser.runtime.getURL('/nudge.html');
+  const nudgePageUrl = browser.runtime.getURL(NUDGE_PAGE_PATH);
   const extensionOrigin = browser.runtime.getURL('/');
   let current: Promise<PolicyInForce> | null = null;
   const reporting = createReporting({
@@ -547,17 +548,13 @@ export function createPolicyEngine({
   async function handleNavigation(details: NavigationDetails, kind: 'committed' | 'history'): Promise<void> {
     const { result } = await policy();
     const tabKey = String(details.tabId);
-    if (details.url.startsWith(`${nudgePageUrl}#`)) {
-      if (kind === 'committed') await nudgePageCommitted(details, result.index);
+    const asked = originalUrl(nudgePageUrl, details.url);
+    if (asked !== null) {
+      if (kind === 'committed') await nudgePageCommitted(details, asked, result.index);
       return;
     }
-    let decision;
-    try {
-      decision = decide(result.index, details.url);
-    } catch (error) {
-      if (error instanceof InvalidUrlError) return;
-      throw error;
-    }
+    const decision = tryDecide(result.index, details.url);
+    if (decision === null) return;
     if (kind === 'committed') await endPass(tabKey);
     const continued = await continuedTabs();
     if (kind === 'committed' && continued[tabKey] !== undefined && continued[tabKey] !== decision.tool) {
@@ -585,23 +582,18 @@ export function createPolicyEngine({
       return visit();
     }
     if (decision.action === 'warn' && kind === 'history' && continued[tabKey] === tool) return visit();
-    await browser.tabs.update(details.tabId, { url: `${nudgePageUrl}#${details.url}` });
+    await browser.tabs.update(details.tabId, { url: nudgeUrl(nudgePageUrl, details.url) });
   }
 
   /**
    * The nudge page appeared in a tab, from a DNR redirect or from the second line: the nudge is
    * counted here, once. A reload of it, or going back or forward to it, shows the same nudge again.
    */
-  async function nudgePageCommitted(details: NavigationDetails, index: PolicyIndex): Promise<void> {
+  async function nudgePageCommitted(details: NavigationDetails, asked: string, index: PolicyIndex): Promise<void> {
     const tabKey = String(details.tabId);
     const again =
       details.transitionType === 'reload' || details.transitionQualifiers?.includes('forward_back') === true;
-    let decision;
-    try {
-      decision = decide(index, details.url.slice(nudgePageUrl.length + 1));
-    } catch {
-      decision = null;
-    }
+    const decision = tryDecide(index, asked);
     const event = decision === null ? null : nudgeShownEvent(decision);
     const tool = decision?.tool ?? null;
     if (!again && event !== null && tool !== null) await count(tool, event);
@@ -692,14 +684,9 @@ export function createPolicyEngine({
     const url = sender.frameId === 0 ? sender.tab?.url : undefined;
     if (url === undefined) return { show: false };
     const { result } = await policy();
-    let decision;
-    try {
-      decision = decide(result.index, url);
-    } catch {
-      return { show: false };
-    }
-    const tool = decision.tool;
-    if (decision.action !== 'warn' || tool === null) return { show: false };
+    const decision = tryDecide(result.index, url);
+    const tool = decision?.tool ?? null;
+    if (decision?.action !== 'warn' || tool === null) return { show: false };
     if (request.type === 'banner:dismiss') {
       await inSessionRulesOrder(async () => {
         const all = await snoozes();
@@ -746,11 +733,8 @@ export function createPolicyEngine({
   /** The decision about a web page, or null for any other URL (a new tab, the browser's own pages). */
   function decidePage(index: PolicyIndex, url: string): { decision: Decision; host: string } | null {
     if (!/^https?:/i.test(url)) return null;
-    try {
-      return { decision: decide(index, url), host: new URL(url).hostname };
-    } catch {
-      return null;
-    }
+    const decision = tryDecide(index, url);
+    return decision === null ? null : { decision, host: new URL(url).hostname };
   }
 
   async function onSurfaceMessage(request: SurfaceRequest): Promise<SurfaceResponse> {
@@ -832,14 +816,9 @@ export function createPolicyEngine({
     if (!parsed.success) return { ok: false, error: 'malformed message' };
     const request = parsed.data;
     const { result } = await policy();
-    let decision;
-    let host: string;
-    try {
-      decision = decide(result.index, request.url);
-      host = new URL(request.url).hostname;
-    } catch {
-      return { ok: false, error: 'not a valid URL' };
-    }
+    const decision = tryDecide(result.index, request.url);
+    if (decision === null) return { ok: false, error: 'not a valid URL' };
+    const host = new URL(request.url).hostname;
     const { policy: p } = result;
     if (request.type === 'nudge:get') {
       const template = p.organization.requestAccessUrl;

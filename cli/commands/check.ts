@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { decide, InvalidUrlError } from '../../lib/policy/decide';
+import { INVALID_URL, tryDecide } from '../../lib/policy/decide';
 import type { PolicyIndex } from '../../lib/policy/compile';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_UNUSABLE, UsageError, loadPolicyOrReport, type Io } from '../io';
 
@@ -23,14 +23,10 @@ Options:
 
 /** One line of output, with the keys in the order the spec gives. */
 export function checkLine(index: PolicyIndex, url: string): { line: string; ok: boolean } {
-  try {
-    const decision = decide(index, url);
-    const { action, tool, category, redirectTo } = decision;
-    return { line: JSON.stringify({ url, action, tool, category, redirectTo }), ok: true };
-  } catch (error) {
-    if (!(error instanceof InvalidUrlError)) throw error;
-    return { line: JSON.stringify({ url, error: error.message }), ok: false };
-  }
+  const decision = tryDecide(index, url);
+  if (decision === null) return { line: JSON.stringify({ url, error: INVALID_URL }), ok: false };
+  const { action, tool, category, redirectTo } = decision;
+  return { line: JSON.stringify({ url, action, tool, category, redirectTo }), ok: true };
 }
 
 export function checkCommand(

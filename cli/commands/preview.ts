@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ACTIONS } from '../../lib/policy/schema';
-import { decide, InvalidUrlError } from '../../lib/policy/decide';
+import { tryDecide } from '../../lib/policy/decide';
 import { PreviewTally, type PreviewReport } from '../preview-tally';
 import { readerFor, type LineReader } from '../url-list';
 import type { PolicyIndex } from '../../lib/policy/compile';
@@ -80,12 +80,9 @@ async function tallyFile(file: string, index: PolicyIndex, io: Io): Promise<Prev
     }
     const url = reader.read(line);
     if (url === null) return;
-    try {
-      tally.add(decide(index, url));
-    } catch (error) {
-      if (!(error instanceof InvalidUrlError)) throw error;
-      tally.addInvalid();
-    }
+    const decision = tryDecide(index, url);
+    if (decision === null) tally.addInvalid();
+    else tally.add(decision);
   };
   stream.setEncoding('utf8');
   for await (const chunk of stream as AsyncIterable<string>) {

@@ -1,13 +1,14 @@
 import { render } from 'preact';
 import { browser } from 'wxt/browser';
 import type { NudgeRequest, NudgeResponse } from '../../lib/protocol/messages';
+import { NUDGE_PAGE_PATH, originalUrl } from '../../lib/protocol/nudge-url';
 import type { Translate } from '../../components/i18n';
 import { NudgePage } from '../../components/nudge-page';
 import '../../components/theme.css';
 import '../../components/nudge-page.css';
 
-// The exact URL the person asked for travels in the fragment (lib/policy/dnr-rules.ts); it is used only to continue.
-const originalUrl = location.hash.slice(1);
+// The exact URL the person asked for travels in the fragment (lib/protocol/nudge-url.ts); it is used only to continue.
+const asked = originalUrl(browser.runtime.getURL(NUDGE_PAGE_PATH), location.href) ?? '';
 const ask = (request: NudgeRequest) => browser.runtime.sendMessage<NudgeRequest, NudgeResponse>(request);
 const t: Translate = (key, substitutions) => browser.i18n.getMessage(key, substitutions);
 
@@ -18,12 +19,10 @@ const root = document.getElementById('app');
 if (root && window.top === window) {
   render(
     <NudgePage
-      originalUrl={originalUrl}
-      load={() => ask({ type: 'nudge:get', url: originalUrl })}
-      pass={() => ask({ type: 'nudge:pass', url: originalUrl })}
-      continueTo={(reason) =>
-        ask({ type: 'nudge:continue', url: originalUrl, ...(reason !== undefined && { reason }) })
-      }
+      originalUrl={asked}
+      load={() => ask({ type: 'nudge:get', url: asked })}
+      pass={() => ask({ type: 'nudge:pass', url: asked })}
+      continueTo={(reason) => ask({ type: 'nudge:continue', url: asked, ...(reason !== undefined && { reason }) })}
       navigate={(url) => location.replace(url)}
       t={t}
       locale={browser.i18n.getUILanguage()}

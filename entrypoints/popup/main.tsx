@@ -3,6 +3,7 @@ import { browser } from 'wxt/browser';
 import type { Translate } from '../../components/i18n';
 import { Popup } from '../../components/popup';
 import type { SurfaceRequest, SurfaceResponse } from '../../lib/protocol/messages';
+import { NUDGE_PAGE_PATH, originalUrl } from '../../lib/protocol/nudge-url';
 import '../../components/theme.css';
 import '../../components/popup.css';
 
@@ -19,9 +20,8 @@ async function currentPageUrl(): Promise<string | null> {
       ? await browser.tabs.get(named)
       : (await browser.tabs.query({ active: true, currentWindow: true }))[0];
   const url = tab?.url ?? null;
-  // On the nudge page, the person is asking about the tool they tried to open; its URL is the fragment.
-  const nudgePage = browser.runtime.getURL('/nudge.html#');
-  return url?.startsWith(nudgePage) === true ? url.slice(nudgePage.length) : url;
+  // On the nudge page, the person is asking about the tool they tried to open, whose URL it carries.
+  return url === null ? null : (originalUrl(browser.runtime.getURL(NUDGE_PAGE_PATH), url) ?? url);
 }
 
 document.documentElement.lang = browser.i18n.getUILanguage();

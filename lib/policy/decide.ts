@@ -10,9 +10,12 @@ import { isIpHost, normalizePath, stripTrailingDots } from './url';
 import type { Decision, PolicyIndex } from './compile';
 
 /** A URL the WHATWG parser rejects: an error, never silently allowed (step 1). */
+/** What is said of a string the WHATWG URL parser rejects (docs/spec/policy-format.md "daylight check output"). */
+export const INVALID_URL = 'not a valid URL';
+
 export class InvalidUrlError extends Error {
   constructor(readonly input: string) {
-    super('not a valid URL');
+    super(INVALID_URL);
     this.name = 'InvalidUrlError';
   }
 }
@@ -32,6 +35,19 @@ export const NO_TOOL: Decision = Object.freeze({
 
 /** Returned by decideByHost when the path has a say. */
 const NEEDS_PATH = null;
+
+/**
+ * decide(), or null for a string the WHATWG URL parser rejects: callers that meet any string a
+ * browser hands them (a tab's URL, a message) ask this, and nothing else is caught.
+ */
+export function tryDecide(index: PolicyIndex, input: string): Decision | null {
+  try {
+    return decide(index, input);
+  } catch (error) {
+    if (error instanceof InvalidUrlError) return null;
+    throw error;
+  }
+}
 
 export function decide(index: PolicyIndex, input: string): Decision {
   const simple = scanSimpleWebUrl(input);

@@ -18,6 +18,7 @@
  *   the budget are left to the webNavigation check (returned as
  *   `secondLineOnly`).
  */
+import { nudgeUrl } from '../protocol/nudge-url';
 import type { Decision, PolicyIndex } from './compile';
 
 /** The subset of chrome.declarativeNetRequest.Rule that Daylight writes. */
@@ -100,7 +101,7 @@ export function compileDnrRules(index: PolicyIndex, nudgePageUrl: string): Compi
   const patterns = indexedPatterns(index);
   const rules: DnrRule[] = [];
   const nextId = (): number => rules.length + 1;
-  const redirect = { type: 'redirect', redirect: { regexSubstitution: `${nudgePageUrl}#\\0` } } as const;
+  const redirect = { type: 'redirect', redirect: { regexSubstitution: nudgeUrl(nudgePageUrl, '\\0') } } as const;
 
   const wholeHostGroups = new Map<string, { level: number; nudge: boolean; hosts: string[] }>();
   for (const pattern of patterns) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY_CATALOG } from '../../lib/policy/catalog';
-import { decide, InvalidUrlError, NO_TOOL } from '../../lib/policy/decide';
+import { decide, InvalidUrlError, NO_TOOL, tryDecide } from '../../lib/policy/decide';
 import { parsePolicy } from '../../lib/policy/validate';
 import { fakePolicy, fakeSanctioned, fakeTool } from '../support/fake-policy';
 
@@ -153,6 +153,12 @@ describe('decide() on adversarial URLs', () => {
     'https://xn--/',
   ])('rejects %j as an error instead of allowing it', (url) => {
     expect(() => decide(index, url)).toThrow(InvalidUrlError);
+    expect(tryDecide(index, url)).toBeNull();
+  });
+
+  it('tryDecide() answers as decide() for every URL the parser takes', () => {
+    for (const url of ['https://talk.example/', 'https://mail.example/', 'mailto:a@talk.example'])
+      expect(tryDecide(index, url)).toEqual(decide(index, url));
   });
 });
 
