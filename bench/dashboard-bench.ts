@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { Dashboard } from '../collector/dashboard-api';
+import type { Dashboard } from '../lib/protocol/dashboard-api';
 import { startCollector } from '../collector/server';
 import { DATABASE_FILE, openSqliteStore, rebuildRollups } from '../collector/sqlite-store';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';

@@ -33,6 +33,17 @@
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { parseJsonText } from '../lib/json-text';
 import { PolicySchema } from '../lib/policy/schema';
+import {
+  OUTCOMES,
+  type Cell,
+  type DailyRow,
+  type Dashboard,
+  type GroupRow,
+  type Outcome,
+  type Outcomes,
+  type TopTool,
+} from '../lib/protocol/dashboard-api';
+import { addDays, daysBetween } from '../lib/protocol/day';
 import { isCalendarDay } from '../lib/protocol/report-schema';
 import { csvField, unexpectedParameter } from './counts-api';
 import { BASE_HEADERS, reply, replyJson, type Exchange } from './http';
@@ -49,56 +60,7 @@ const TOP_TOOLS = 10;
 /** docs/spec/report-protocol.md field rules: a group is at most 64 characters, a revision 1–64. */
 const MAX_TEXT = 64;
 const PARAMETERS = ['from', 'to', 'group', 'revision'] as const;
-const OUTCOMES = ['warned', 'proceeded', 'redirected', 'blocked'] as const;
-type Outcome = (typeof OUTCOMES)[number];
-
-type Cell = number | null;
-
-export interface DailyRow {
-  readonly day: string;
-  sanctioned: Cell;
-  shadow: Cell;
-}
-
-export interface TopTool {
-  readonly tool: string;
-  readonly name: string;
-  readonly sanctioned: boolean;
-  readonly visits: number;
-}
-
-export type Outcomes = Record<Outcome, number>;
-
-export interface GroupRow extends Record<'visits' | 'sanctioned' | 'shadow' | Outcome, Cell> {
-  readonly group: string | null;
-  suppressed: boolean;
-}
-
-/** The answer of GET /api/v1/dashboard: the contract the dashboard (dashboard/api.ts) parses. */
-export interface Dashboard {
-  readonly from: string;
-  readonly to: string;
-  readonly k: number;
-  /** Every group ever reported, for the filter. */
-  readonly groups: readonly string[];
-  /** Every policy revision ever reported, newest first, for the filter. */
-  readonly revisions: readonly string[];
-  /** False without a policy: every tool then counts as shadow. */
-  readonly sanctionedKnown: boolean;
-  readonly daily: DailyRow[];
-  readonly topTools: TopTool[];
-  readonly outcomes: Outcomes | null;
-  readonly byGroup: GroupRow[];
-}
-
 export type ParsedDashboardQuery = { ok: true; filter: DashboardFilter } | { ok: false; error: string };
-
-const DAY_MS = 86_400_000;
-const addDays = (day: string, days: number): string =>
-  new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-/** Days from `from` to `to`, both included. */
-const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
 
 /**
  * The filters of a dashboard request; `today` is the UTC day the defaults end on. An unknown or repeated parameter

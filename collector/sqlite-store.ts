@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { addDays, firstOfMonth } from '../lib/protocol/day';
 import type { Report, ReportEvent } from '../lib/protocol/report-schema';
 import {
   USAGE_KINDS,
@@ -241,12 +242,6 @@ export function rebuildRollups(db: Database.Database, sanctioned: readonly strin
 }
 
 /** YYYY-MM-DD of a UTC date. */
-const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
-/** The first day of the month `offset` months after the month of `day`. */
-const firstOfMonth = (day: string, offset: number): string =>
-  dayOf(new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1 + offset, 1)));
-const addDays = (day: string, days: number): string =>
-  dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000));
 
 interface DayRange {
   readonly from: string;

@@ -5,7 +5,8 @@
  * the per-group table.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { fetchDashboard, type Dashboard } from './api';
+import { fetchDashboard } from './api';
+import type { Dashboard } from '../lib/protocol/dashboard-api';
 import { CsvLink, FilterForm } from './components/filters';
 import { DailyCard } from './components/daily-card';
 import { GroupTable } from './components/group-table';
@@ -13,16 +14,8 @@ import { Headline } from './components/headline';
 import { OutcomesCard } from './components/outcomes-card';
 import { ToolsCard } from './components/tools-card';
 import { everyDay, hasHiddenNumbers, totals, trend } from './model';
-import {
-  apiUrl,
-  daysBetween,
-  filtersQuery,
-  pageUrl,
-  parseFilters,
-  previousPeriod,
-  shownFilters,
-  type Filters,
-} from './query';
+import { apiUrl, filtersQuery, pageUrl, parseFilters, previousPeriod, shownFilters, type Filters } from './query';
+import { daysBetween } from '../lib/protocol/day';
 import { formatRange, text } from './strings';
 
 type Load =

@@ -3,8 +3,8 @@
  * against the period before, the days to draw. Pure, so it is unit-tested
  * without a browser (tests/unit/dashboard-model.test.ts).
  */
-import type { DailyRow, Dashboard, GroupRow, Outcomes } from './api';
-import { addDays } from './query';
+import type { DailyRow, Dashboard, GroupRow, Outcomes } from '../lib/protocol/dashboard-api';
+import { addDays } from '../lib/protocol/day';
 
 export interface Totals {
   /** Visits to approved tools, over the days not hidden. */

@@ -3,6 +3,7 @@
  * so a view can be bookmarked or sent to a colleague; the API and the CSV
  * download take the same parameters.
  */
+import { addDays, daysBetween } from '../lib/protocol/day';
 
 export interface Filters {
   readonly from?: string;
@@ -54,18 +55,6 @@ const withQuery = (path: string, filters: Filters): string => {
 export const pageUrl = (filters: Filters): string => withQuery('/', filters);
 export const apiUrl = (filters: Filters): string => withQuery('/api/v1/dashboard', filters);
 export const csvUrl = (filters: Filters): string => withQuery('/api/v1/dashboard.csv', filters);
-
-/** A day `offset` days after `day` (YYYY-MM-DD, in UTC so no daylight-saving shift moves it). */
-export function addDays(day: string, offset: number): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + offset);
-  return date.toISOString().slice(0, 10);
-}
-
-/** Days from `from` to `to`, both included. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
-}
 
 /** The period of the same length just before [from, to], with the same group and revision: for the trend. */
 export function previousPeriod(filters: Filters, from: string, to: string): Filters {

@@ -1,5 +1,5 @@
 /** Approved versus other AI tools, per day: stacked bars, with the days as a table. */
-import type { DailyRow } from '../api';
+import type { DailyRow } from '../../lib/protocol/dashboard-api';
 import { stackedDaysConfig, type Series } from '../charts';
 import { busiestDay, totals } from '../model';
 import { formatCount, formatDay, formatPercent, formatRange, formatShortDay, text } from '../strings';

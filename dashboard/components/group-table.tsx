@@ -1,5 +1,5 @@
 /** Per group: the counts and the share on approved tools, with the cells the collector hid shown as "hidden". */
-import type { GroupRow } from '../api';
+import type { GroupRow } from '../../lib/protocol/dashboard-api';
 import { groupShare } from '../model';
 import { formatPercent, HIDDEN, text } from '../strings';
 import { CountCell } from './count';

@@ -2,7 +2,7 @@
  * The four numbers an admin looks for first: how much AI use is on approved tools, how much is not,
  * and how people respond to nudges, each with its change from the period before when known.
  */
-import type { Outcomes } from '../api';
+import type { Outcomes } from '../../lib/protocol/dashboard-api';
 import { continuedRate, type Totals, type Trend } from '../model';
 import { formatCount, formatPercent, text } from '../strings';
 

@@ -1,5 +1,5 @@
 /** What people did when nudged: warned, and of those who continued; redirected; blocked. */
-import type { Outcomes } from '../api';
+import type { Outcomes } from '../../lib/protocol/dashboard-api';
 import { horizontalBarsConfig, type ChartTheme } from '../charts';
 import { text } from '../strings';
 import { BarChart } from './bar-chart';

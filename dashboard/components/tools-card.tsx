@@ -1,5 +1,5 @@
 /** The most visited tools, approved ones marked with ✓ and a solid fill, the others striped. */
-import type { TopTool } from '../api';
+import type { TopTool } from '../../lib/protocol/dashboard-api';
 import { horizontalBarsConfig, type ChartTheme } from '../charts';
 import { formatCount, text } from '../strings';
 import { BarChart } from './bar-chart';

@@ -2,7 +2,7 @@
  * A GET /api/v1/dashboard answer as the collector gives it (dashboard/api.ts), for tests of the
  * dashboard's code that should not need a collector: `fakeDashboard({ outcomes: null })`.
  */
-import type { Dashboard } from '../../dashboard/api';
+import type { Dashboard } from '../../lib/protocol/dashboard-api';
 
 export function fakeDashboard(overrides: Partial<Dashboard> = {}): Dashboard {
   return {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Dashboard } from '../../collector/dashboard-api';
+import type { Dashboard } from '../../lib/protocol/dashboard-api';
 import { DATABASE_FILE, openSqliteStore, splitByMonth } from '../../collector/sqlite-store';
 import type { CollectorStore } from '../../collector/store';
 import type { Report, ReportCount } from '../../lib/protocol/report-schema';

@@ -7,7 +7,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Dashboard } from '../../dashboard/api';
+import type { Dashboard } from '../../lib/protocol/dashboard-api';
 import { App } from '../../dashboard/app';
 import { GroupTable } from '../../dashboard/components/group-table';
 import { Headline } from '../../dashboard/components/headline';

@@ -1,15 +1,7 @@
 /** The dashboard's filters in the URL, the API and CSV addresses, and the period before for the trend. */
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  apiUrl,
-  csvUrl,
-  daysBetween,
-  filtersQuery,
-  pageUrl,
-  parseFilters,
-  previousPeriod,
-} from '../../dashboard/query';
+import { addDays, daysBetween } from '../../lib/protocol/day';
+import { apiUrl, csvUrl, filtersQuery, pageUrl, parseFilters, previousPeriod } from '../../dashboard/query';
 
 describe('parseFilters', () => {
   it.each([

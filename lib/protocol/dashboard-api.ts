@@ -1,0 +1,54 @@
+/**
+ * GET /api/v1/dashboard: what the collector answers (collector/dashboard-api.ts) and the dashboard
+ * parses at its boundary (dashboard/api.ts), one schema for both. The numbers are already filtered,
+ * and a small group's are hidden by the collector (docs/spec/report-protocol.md "What admins see"):
+ * a null count is a hidden one, never a zero.
+ */
+import * as z from 'zod/mini';
+
+/** What people did about nudges, as the dashboard shows them. */
+export const OUTCOMES = ['warned', 'proceeded', 'redirected', 'blocked'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** A count the dashboard may show, or null where it is hidden. */
+export type Cell = number | null;
+
+const count = z.int().check(z.gte(0));
+const hidden = z.nullable(count);
+
+const DailySchema = z.object({ day: z.string(), sanctioned: hidden, shadow: hidden });
+const TopToolSchema = z.object({ tool: z.string(), name: z.string(), sanctioned: z.boolean(), visits: count });
+const OutcomesSchema = z.object({ warned: count, proceeded: count, redirected: count, blocked: count });
+const GroupRowSchema = z.object({
+  group: z.nullable(z.string()),
+  visits: hidden,
+  sanctioned: hidden,
+  shadow: hidden,
+  warned: hidden,
+  proceeded: hidden,
+  redirected: hidden,
+  blocked: hidden,
+  suppressed: z.boolean(),
+});
+
+export const DashboardSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  k: z.int().check(z.gte(1)),
+  /** Every group ever reported, for the filter. */
+  groups: z.array(z.string()),
+  /** Every policy revision ever reported, newest first, for the filter. */
+  revisions: z.array(z.string()),
+  /** False when the collector has no policy, so it cannot tell approved tools from the others. */
+  sanctionedKnown: z.boolean(),
+  daily: z.array(DailySchema),
+  topTools: z.array(TopToolSchema),
+  outcomes: z.nullable(OutcomesSchema),
+  byGroup: z.array(GroupRowSchema),
+});
+
+export type Dashboard = z.infer<typeof DashboardSchema>;
+export type DailyRow = z.infer<typeof DailySchema>;
+export type TopTool = z.infer<typeof TopToolSchema>;
+export type Outcomes = z.infer<typeof OutcomesSchema>;
+export type GroupRow = z.infer<typeof GroupRowSchema>;
