@@ -10,6 +10,8 @@ export default defineConfig({
         plugins: [WxtVitest(), preact()],
         test: {
           name: 'unit',
+          // Vitest empties CSS files by default; the banner and the collector's pages read the palette as text.
+          css: { include: [/components\/palette\.css/] },
           include: ['tests/**/*.test.ts', 'tests/**/*.test.tsx'],
           exclude: ['tests/e2e/**', '**/node_modules/**'],
           testTimeout: 20_000,

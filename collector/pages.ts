@@ -7,19 +7,17 @@
  */
 import { createHash } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
+import PALETTE from '../components/palette.css?raw';
 import { BASE_HEADERS } from './http';
 
 const STYLE = `
-:root { color-scheme: light dark; --fg: #1b1f24; --bg: #ffffff; --muted: #57606a; --border: #6e7781; --accent: #0b57d0; --error: #b3261e; }
-@media (prefers-color-scheme: dark) {
-  :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9da7b3; --border: #8b949e; --accent: #8ab4f8; --error: #ffb4ab; }
-}
+${PALETTE}
 body { margin: 0; font: 16px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
 main { max-width: 28rem; margin: 4rem auto; padding: 0 1.25rem; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 label { display: block; font-weight: 600; margin-bottom: 0.25rem; }
 input { box-sizing: border-box; width: 100%; font: inherit; padding: 0.5rem; color: inherit; background: var(--bg); border: 1px solid var(--border); border-radius: 6px; }
-button { font: inherit; font-weight: 600; margin-top: 1rem; padding: 0.5rem 1.25rem; color: var(--bg); background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
+button { font: inherit; font-weight: 600; margin-top: 1rem; padding: 0.5rem 1.25rem; color: var(--accent-fg); background: var(--accent); border: 0; border-radius: 6px; cursor: pointer; }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 a { color: var(--accent); }
 .hint { color: var(--muted); font-size: 0.875rem; }

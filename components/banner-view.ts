@@ -6,6 +6,7 @@
  * its scripts cannot read it.
  */
 import type { BannerRequest, BannerResponse } from '../lib/protocol/messages';
+import PALETTE from './palette.css?raw';
 
 export interface BannerDeps {
   readonly document: Document;
@@ -13,23 +14,19 @@ export interface BannerDeps {
   readonly t: (key: string, substitutions?: string[]) => string;
 }
 
+// `all: initial` resets the page's inherited styles, not custom properties, so the palette's stay.
 const STYLE = `
 :host { all: initial; }
+${PALETTE}
 .banner { position: fixed; z-index: 2147483647; right: 16px; bottom: 16px; max-width: 22rem;
   display: flex; gap: 12px; align-items: flex-start; padding: 12px 14px; border-radius: 10px;
-  font: 14px/1.45 system-ui, sans-serif; background: #ffffff; color: #1c1c1c;
-  border: 1px solid #c9c9c4; box-shadow: 0 4px 16px rgba(0, 0, 0, 0.18); }
+  font: 14px/1.45 system-ui, sans-serif; background: var(--card); color: var(--fg);
+  border: 1px solid var(--border); box-shadow: 0 4px 16px rgba(0, 0, 0, 0.18); }
 .text { margin: 0; }
-a { color: #0b57d0; font-weight: 600; }
+a { color: var(--accent); font-weight: 600; }
 button { flex: none; font: inherit; line-height: 1; padding: 4px 8px; border-radius: 6px; cursor: pointer;
-  background: transparent; color: inherit; border: 1px solid #8a8a85; }
-:focus-visible { outline: 3px solid #0b57d0; outline-offset: 2px; }
-@media (prefers-color-scheme: dark) {
-  .banner { background: #222222; color: #ececec; border-color: #4a4a4a; }
-  a { color: #8ab4f8; }
-  button { border-color: #7a7a7a; }
-  :focus-visible { outline-color: #8ab4f8; }
-}
+  background: transparent; color: inherit; border: 1px solid var(--border); }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 `;
 
 export async function showBanner({ document, send, t }: BannerDeps): Promise<void> {
