@@ -1,14 +1,14 @@
 import { browser } from 'wxt/browser';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../lib/policy/bundled';
 import { reportBrowser } from '../lib/protocol/report';
-import { createPolicyEngine } from '../platform/policy-engine';
+import { createBackground } from '../platform/background';
 
 // Wiring only: listeners are registered synchronously, because a woken
 // service worker only sees listeners added on its first turn.
 const localPolicyUrl = (import.meta.env as Record<string, string | undefined>).WXT_DAYLIGHT_POLICY_URL;
 
 export default defineBackground(() => {
-  const engine = createPolicyEngine({
+  const background = createBackground({
     browser,
     catalog: BUNDLED_CATALOG,
     defaultPolicy: DEFAULT_POLICY,
@@ -22,18 +22,20 @@ export default defineBackground(() => {
 
   // webextension-polyfill sends a listener's returned promise's value as the response.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
-  browser.runtime.onMessage.addListener((message: unknown, sender) => engine.onMessage(message, sender));
-  browser.webNavigation.onCommitted.addListener((details) => void engine.onNavigation(details, 'committed'));
-  browser.webNavigation.onHistoryStateUpdated.addListener((details) => void engine.onNavigation(details, 'history'));
-  browser.tabs.onRemoved.addListener((tabId) => void engine.onTabRemoved(tabId));
-  browser.alarms.onAlarm.addListener((alarm) => void engine.onAlarm(alarm.name));
+  browser.runtime.onMessage.addListener((message: unknown, sender) => background.onMessage(message, sender));
+  browser.webNavigation.onCommitted.addListener((details) => void background.onNavigation(details, 'committed'));
+  browser.webNavigation.onHistoryStateUpdated.addListener(
+    (details) => void background.onNavigation(details, 'history'),
+  );
+  browser.tabs.onRemoved.addListener((tabId) => void background.onTabRemoved(tabId));
+  browser.alarms.onAlarm.addListener((alarm) => void background.onAlarm(alarm.name));
   browser.storage.onChanged.addListener((_changes, area) => {
-    if (area === 'managed') void engine.refreshManaged();
+    if (area === 'managed') void background.refreshManaged();
   });
 
   // refreshManaged runs even when the first load failed: on Firefox it is the only read of managed storage.
-  void engine
+  void background
     .policy()
     .catch(() => undefined)
-    .then(() => engine.refreshManaged());
+    .then(() => background.refreshManaged());
 });

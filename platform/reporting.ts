@@ -15,14 +15,13 @@ import {
   type UploadOutcome,
   type UploadPreview,
 } from '../lib/protocol/report';
+import { defineItem } from './background/stored-items';
 import type { UsageStore } from './usage-store';
 
 type Browser = typeof wxtBrowser;
 
 export const UPLOAD_ALARM = 'report-upload';
 export const UPLOAD_RETRY_ALARM = 'report-retry';
-/** storage.local: when the collector last accepted a batch (ms), for the options page. */
-const LAST_SENT_KEY = 'reportLastSentAt';
 /** An upload that hangs must not hold the worker: the batch is retried later. */
 const UPLOAD_TIMEOUT_MS = 30_000;
 
@@ -45,7 +44,12 @@ export interface ReportingDeps {
   readonly newBatchId: () => string;
 }
 
+export type Reporting = ReturnType<typeof createReporting>;
+
+// Long: a factory; the upload in flight it closes over is shared by the short functions inside.
 export function createReporting({ browser, usage, target, client, fetchFn, now, random, newBatchId }: ReportingDeps) {
+  /** storage.local: when the collector last accepted a batch (ms), for the options page. */
+  const lastSentAt = defineItem<number | null>(browser.storage.local, 'reportLastSentAt', { fallback: null });
   /** One upload at a time: an alarm and "Send now" at once must not send a batch twice in parallel. */
   let running: Promise<UploadOutcome> | null = null;
   let runningForced = false;
@@ -114,7 +118,7 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
       const result = await post(reporting, batch);
       if (result.ok) {
         await usage.sent(batch.batchId);
-        await browser.storage.local.set({ [LAST_SENT_KEY]: now() });
+        await lastSentAt.set(now());
         sent++;
         continue;
       }
@@ -192,10 +196,10 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     const header: ReportHeader = { ...reporting.header, ...client };
     const next =
       live.length === 0 ? [] : buildBatches(live, header, batchIds(await usage.promiseNextBatchId(newBatchId)));
-    const lastSent = (await browser.storage.local.get(LAST_SENT_KEY))[LAST_SENT_KEY];
+    const lastSent = await lastSentAt.get();
     return {
       collectorHost: new URL(reporting.url).host,
-      lastSentAt: typeof lastSent === 'number' ? lastSent : null,
+      lastSentAt: lastSent,
       nextUploadAt: (await browser.alarms.get(UPLOAD_ALARM))?.scheduledTime ?? null,
       waiting: await usage.outbox(),
       next: next.map((batch) => batch.body),

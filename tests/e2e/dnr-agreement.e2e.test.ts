@@ -24,7 +24,7 @@ const E2E_BUILD = new URL('../../.output/chrome-mv3-e2e', import.meta.url).pathn
 
 /**
  * Where DNR cannot see what decide() sees, and why the second line covers it
- * (platform/policy-engine.ts onNavigation decides every committed top-level URL).
+ * (platform/background/navigation.ts decides every committed top-level URL).
  */
 const SECOND_LINE_KINDS: readonly { readonly kind: string; readonly applies: (url: URL) => boolean }[] = [
   // Chromium matches the encoded path; decide() decodes once (spec step 3), so /%63hat is /chat.

@@ -1,5 +1,5 @@
 /**
- * The background's policy engine with a fake browser (unit tests only: the
+ * The background with a fake browser (unit tests only: the
  * e2e suite runs the real one), a fake store and a clock, so that what a
  * service worker lives through can be replayed: wakes, a server that is
  * down, an extension update, a policy change under a snooze.
@@ -10,7 +10,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../lib/policy/bundled';
 import type { Catalog } from '../../lib/policy/catalog';
 import type { NudgeResponse } from '../../lib/protocol/messages';
-import { createPolicyEngine, type NavigationDetails } from '../../platform/policy-engine';
+import { createBackground, type NavigationDetails } from '../../platform/background';
 import type { PolicyState, PolicyStore } from '../../platform/policy-store';
 import { openUsageStore } from '../../platform/usage-store';
 import { localDay } from '../../lib/protocol/usage';
@@ -108,7 +108,7 @@ beforeEach(() => {
 
 /** A new worker, doing what background.ts does on its first turn, then settling. */
 async function wake(catalog: Catalog = BUNDLED_CATALOG, buildDefaults: { policyUrl?: string } = {}) {
-  const engine = createPolicyEngine({
+  const engine = createBackground({
     browser: fake.browser as never,
     catalog,
     buildDefaults,

@@ -1,0 +1,72 @@
+/**
+ * Everything the background keeps in extension storage, each item declared once with its type and
+ * fallback (stored-items.ts). The policy itself, its compiled index and the fetch state live in
+ * IndexedDB (policy-store.ts), the counters and the outbox too (usage-store.ts).
+ *
+ * storage.local outlives the browser: the managed values, cached so that start-up never waits on
+ * storage.managed (docs/browsers.md "Managed storage": its first call blocks ~3 s), and which policy
+ * the installed DNR rules came from. storage.session ends with the browser, as snoozes, passes and
+ * what a tab shows do.
+ */
+import { defineItem, type StorageArea, type StoredItem } from './stored-items';
+
+/** "Continue" on a warning let `tool` through until `until`. */
+export interface Snooze {
+  readonly until: number;
+  readonly ruleIds: readonly number[];
+  /** snoozeMinutes 0: for the one page Continue opened. */
+  readonly once: boolean;
+  /** The person closed the banner for this tool; it stays closed until the snooze ends. */
+  readonly bannerDismissed?: boolean;
+}
+
+/** What the counting remembers about a tab between events and worker lives. */
+export interface TabState {
+  /** The tool of the tab's page, so a same-document navigation counts only on entering a tool. */
+  readonly tool: string | null;
+  /** The redirect page of tool `from` is showing; reaching tool `to` next counts as "redirected". */
+  readonly redirect: { readonly from: string; readonly to: string } | null;
+}
+
+export const NO_TAB_STATE: TabState = { tool: null, redirect: null };
+
+export interface BackgroundState {
+  /** The managed values as last read from storage.managed; {} before the first read. */
+  readonly managedCache: StoredItem<unknown>;
+  /** What the installed DNR rules were built from (a digest), or null before any install. */
+  readonly installedRules: StoredItem<string | null>;
+  /** Tool id → its snooze. */
+  readonly snoozes: StoredItem<Readonly<Record<string, Snooze>>>;
+  /** Tab id → the session rule ids of its one-time pass (nudge:pass). */
+  readonly passes: StoredItem<Readonly<Record<string, readonly number[]>>>;
+  /** Tab id → the tool it was let through to once (snoozeMinutes 0), until it loads another tool. */
+  readonly continuedTabs: StoredItem<Readonly<Record<string, string>>>;
+  /** One item per tab (tabs change at once, and one shared map would lose writes). */
+  tab(tabId: number | string): StoredItem<TabState>;
+}
+
+export function backgroundState(storage: {
+  readonly local: StorageArea;
+  readonly session: StorageArea;
+}): BackgroundState {
+  // One worker life: the keys whose stored version was already looked at.
+  const checked = new Set<string>();
+  return {
+    managedCache: defineItem<unknown>(storage.local, 'managedConfigCache', { fallback: {} }, checked),
+    installedRules: defineItem<string | null>(storage.local, 'installedRulesKey', { fallback: null }, checked),
+    snoozes: defineItem<Readonly<Record<string, Snooze>>>(storage.session, 'snoozes', { fallback: {} }, checked),
+    passes: defineItem<Readonly<Record<string, readonly number[]>>>(
+      storage.session,
+      'passes',
+      { fallback: {} },
+      checked,
+    ),
+    continuedTabs: defineItem<Readonly<Record<string, string>>>(
+      storage.session,
+      'continuedTabs',
+      { fallback: {} },
+      checked,
+    ),
+    tab: (tabId) => defineItem<TabState>(storage.session, `tab:${tabId}`, { fallback: NO_TAB_STATE }, checked),
+  };
+}
