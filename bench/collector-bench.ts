@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
-import { DATABASE_FILE } from '../collector/sqlite-store';
+import { DATABASE_FILE } from '../collector/sqlite/schema';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { REPORT_EVENTS, type ReportCount } from '../lib/protocol/report-schema';
 import { mulberry32 } from './urls';

@@ -24,7 +24,9 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type { Dashboard } from '../lib/protocol/dashboard-api';
 import { startCollector } from '../collector/server';
-import { DATABASE_FILE, openSqliteStore, rebuildRollups } from '../collector/sqlite-store';
+import { openSqliteStore } from '../collector/sqlite-store';
+import { rebuildRollups } from '../collector/sqlite/rollups';
+import { DATABASE_FILE } from '../collector/sqlite/schema';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { mulberry32 } from './urls';
 

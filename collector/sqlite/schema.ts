@@ -1,0 +1,121 @@
+/**
+ * The SQLite file's tables (collector/sqlite-store.ts opens it): counts, batchIds, sessions and settings,
+ * and the dashboard's rollups, with the helpers that name a UsageKind's columns.
+ */
+import { USAGE_KINDS, type UsageKind } from '../store';
+
+export const DATABASE_FILE = 'collector.sqlite3';
+
+/**
+ * Bumped with every change of the tables below; a file from a newer release is refused, never misread.
+ * 2: the dashboard's rollups, built from the counts when a file of version 1 is opened.
+ */
+export const SCHEMA_VERSION = 2;
+
+/** A UsageKind's columns in the rollups: `<kind>_n` and `<kind>_batches`, in USAGE_KINDS order. */
+export const KIND_COLUMNS = USAGE_KINDS.map((kind) => kind.replace('-', '_'));
+export const eachKind = (sql: (column: string) => string): string => KIND_COLUMNS.map(sql).join(', ');
+export const KIND_INDEX = Object.fromEntries(USAGE_KINDS.map((kind, i) => [kind, i])) as Record<UsageKind, number>;
+/** The revision of the rollup rows that add up every revision: a report's revision is 1 to 64 characters. */
+export const EVERY_REVISION = '';
+
+/**
+ * The dashboard's rollups (collector/dashboard-api.ts), kept in the transaction that adds the counts, so that a
+ * year of a large fleet is read from thousands of rows rather than a million. One row holds every UsageKind, as a
+ * column pair: a report then writes a row a day it holds, not one a day and kind (bench/collector-bench.ts).
+ *
+ * - usage_days: per day, group and revision, each kind's count and the distinct batches that added to it, exact
+ *   (store.ts UsageDay), which the counts cannot give: a batch adds 1 to every (tool, event) cell it touches. Under
+ *   the revision '' (EVERY_REVISION, which no report can carry), the day's rows of every revision added up: a batch
+ *   has one revision, so their batches add up.
+ * - usage_months: the same per month, `_batches` being the most of one of its days (what a range over whole months
+ *   needs, see groupUsage).
+ * - visit_months: visits per month, revision and tool, for the top tools of long ranges.
+ * - known_groups, known_revisions: the dashboard's filters; a revision's first day orders them.
+ */
+const ROLLUP_TABLES = `
+CREATE TABLE IF NOT EXISTS usage_days (
+  day TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_batches INTEGER NOT NULL`)},
+  PRIMARY KEY (policy_revision, day, grp)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_days_by_group ON usage_days (grp, policy_revision, day);
+CREATE TABLE IF NOT EXISTS usage_months (
+  month TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_batches INTEGER NOT NULL`)},
+  PRIMARY KEY (policy_revision, month, grp)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS visit_months (
+  month TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (month, policy_revision, tool)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS known_groups (
+  grp TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS known_revisions (
+  policy_revision TEXT PRIMARY KEY,
+  first_day TEXT NOT NULL
+) WITHOUT ROWID;
+`;
+
+// `grp` is '' for "no group": a primary key column cannot hold NULL usefully (NULLs never conflict).
+export const CREATE_TABLES = `
+CREATE TABLE IF NOT EXISTS batches (
+  id BLOB PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS counts (
+  day TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  event TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  batches INTEGER NOT NULL,
+  PRIMARY KEY (day, tool, event, grp, policy_revision)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sessions (
+  hash BLOB PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS counts_by_group ON counts (grp, day);
+${ROLLUP_TABLES}`;
+
+export const GENERATED_ADMIN_TOKEN_HASH = 'generated-admin-token-sha256';
+export const SESSIONS_ADMIN_TOKEN_HASH = 'sessions-admin-token-sha256';
+/** The sorted JSON list of the tools the rollups count as sanctioned. */
+export const SANCTIONED_TOOLS = 'sanctioned-tools';
+
+/** Per kind, in USAGE_KINDS order. */
+export interface KindTotals {
+  readonly n: number[];
+  readonly batches: number[];
+}
+
+export const zeros = (): number[] => USAGE_KINDS.map(() => 0);
+/** The (n, batches) pairs of a row's kinds, as the rollups' columns hold them. */
+export const kindValues = ({ n, batches }: KindTotals): number[] =>
+  n.flatMap((count, kind) => [count, batches[kind] as number]);
+
+/** A UUID as its 16 bytes: the same batch in upper or lower case is one batch, in less than half the space. */
+export function uuidBytes(uuid: string): Buffer {
+  return Buffer.from(uuid.replaceAll('-', ''), 'hex');
+}
+
+/** The kinds with counts of a raw row whose (n, batches) pairs start at `offset`. */
+export function usageOf(row: readonly unknown[], offset: number): { kind: UsageKind; n: number; batches: number }[] {
+  return USAGE_KINDS.flatMap((kind, i) => {
+    const n = row[offset + 2 * i] as number;
+    return n === 0 ? [] : [{ kind, n, batches: row[offset + 2 * i + 1] as number }];
+  });
+}

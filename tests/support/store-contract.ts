@@ -1,0 +1,100 @@
+/**
+ * What every CollectorStore does (collector/store.ts), whatever keeps the data: the SQLite store runs
+ * it (tests/unit/collector-store.test.ts), and so must any other store before the collector uses it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CollectorStore } from '../../collector/store';
+import { fakeCount, fakeReport } from './collector';
+
+/** The contract's tests for the store that `openStore` opens in an empty directory of its own. */
+export function describeCollectorStore(name: string, openStore: (dataDir: string) => CollectorStore): void {
+  describe(`${name}: the CollectorStore contract`, () => {
+    let dir: string;
+    let store: CollectorStore | null;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'daylight-store-contract-'));
+      store = null;
+    });
+    afterEach(() => {
+      store?.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const open = (): CollectorStore => (store = openStore(dir));
+
+    describe('ingest', () => {
+      it('takes several reports in one transaction: a batchId seen earlier in it is a duplicate', () => {
+        const db = open();
+        const first = fakeReport({ counts: [fakeCount({ n: 2 })] });
+        const second = fakeReport({ counts: [fakeCount({ n: 3 }), fakeCount({ n: 4 })] });
+        expect(db.ingest([first, second, { ...first, counts: [fakeCount({ n: 100 })] }])).toEqual([
+          'accepted',
+          'accepted',
+          'duplicate',
+        ]);
+        expect(db.ingest([second])).toEqual(['duplicate']);
+        expect(db.counts({}).map((row) => [row.n, row.batches])).toEqual([[9, 2]]);
+      });
+
+      it('keeps cells apart by day, tool, event, group and policy revision', () => {
+        const db = open();
+        const base = fakeReport();
+        db.ingest([
+          base,
+          fakeReport({ counts: [fakeCount({ day: '2026-01-01' })] }),
+          fakeReport({ counts: [fakeCount({ tool: 'claude' })] }),
+          fakeReport({ counts: [fakeCount({ event: 'blocked' })] }),
+          fakeReport({ group: 'sales' }),
+          fakeReport({ group: undefined }),
+          fakeReport({ group: '' }),
+          fakeReport({ policyRevision: 'r2' }),
+        ]);
+        const rows = db.counts({});
+        expect(rows).toHaveLength(7);
+        expect(rows.filter((row) => row.group === null)).toEqual([expect.objectContaining({ n: 2, batches: 2 })]);
+        expect(db.counts({ group: null })).toHaveLength(1);
+        expect(db.counts({ group: 'sales', event: 'visit', tool: 'chatgpt' })).toHaveLength(1);
+        expect(db.counts({ from: '2026-01-01', to: '2026-01-01' })).toEqual([
+          expect.objectContaining({ day: '2026-01-01', n: 1, batches: 1 }),
+        ]);
+      });
+
+      it('keeps apart groups and revisions that only differ where one ends and the other begins', () => {
+        const db = open();
+        db.ingest([
+          fakeReport({ group: 'a b', policyRevision: 'c' }),
+          fakeReport({ group: 'a', policyRevision: 'b c' }),
+          fakeReport({ group: 'a b c', policyRevision: 'r' }),
+          fakeReport({ group: undefined, policyRevision: 'a b c r' }),
+        ]);
+        expect(db.counts({}).map((row) => [row.group, row.policyRevision, row.n])).toEqual([
+          [null, 'a b c r', 1],
+          ['a', 'b c', 1],
+          ['a b', 'c', 1],
+          ['a b c', 'r', 1],
+        ]);
+      });
+    });
+
+    describe('sessions', () => {
+      it('expire, can be deleted, and end when the admin token changes', () => {
+        const db = open();
+        const hash = Buffer.alloc(32, 1);
+        const tokenA = Buffer.alloc(32, 0xa);
+        db.endSessionsOfOtherTokens(tokenA);
+        db.addSession(hash, 2_000);
+        expect(db.hasSession(hash, 1_999)).toBe(true);
+        expect(db.hasSession(hash, 2_000)).toBe(false);
+        db.endSessionsOfOtherTokens(tokenA);
+        expect(db.hasSession(hash, 0)).toBe(true);
+        db.endSessionsOfOtherTokens(Buffer.alloc(32, 0xb));
+        expect(db.hasSession(hash, 0)).toBe(false);
+        db.addSession(hash, 2_000);
+        db.deleteSession(hash);
+        expect(db.hasSession(hash, 0)).toBe(false);
+      });
+    });
+  });
+}
