@@ -4,7 +4,7 @@
  * IMMEDIATE covers a second process on the file). Its parts, in collector/sqlite/: the tables
  * (schema.ts), ingestion (ingest.ts), the rollups (rollups.ts), the queries (queries.ts), settings and
  * sessions (sessions.ts). Another store implements the same CollectorStore (store.ts) and runs the
- * same tests (tests/unit/collector-store.test.ts).
+ * same tests (tests/unit/collector/sqlite-store.test.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

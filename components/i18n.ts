@@ -1,7 +1,7 @@
 /**
  * Every string a person sees comes from `_locales` (browser.i18n picks the
  * browser's language). Keys are typed from the English file, so a key used
- * here but missing there fails to compile; tests/unit/locales.test.ts checks
+ * here but missing there fails to compile; tests/unit/public/locales.test.ts checks
  * the other languages and finds unused keys.
  */
 import type english from '../public/_locales/en/messages.json';

@@ -1,7 +1,7 @@
 /**
  * What the dashboard computes from the API's answer: totals, shares, the trend
  * against the period before, the days to draw. Pure, so it is unit-tested
- * without a browser (tests/unit/dashboard-model.test.ts).
+ * without a browser (tests/unit/dashboard/model.test.ts).
  */
 import type { DailyRow, Dashboard, GroupRow, Outcomes } from '../lib/protocol/dashboard-api';
 import { addDays } from '../lib/protocol/day';

@@ -1,6 +1,6 @@
 // `npm run examples` (builds the CLI first): writes docs/examples/BROWSER-OS/ with the built `daylight deploy`
 // for every browser and operating system, and docs/examples/README.md listing the exact commands.
-// tests/unit/deploy.test.ts runs the commands of that README again and compares every byte.
+// tests/unit/cli/deploy/build.test.ts runs the commands of that README again and compares every byte.
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -7,7 +7,7 @@
  * backslashes, whitespace…) it answers null and the caller parses for real.
  * Most URLs name no AI tool, and for those the host alone decides: skipping
  * the full parse is what keeps decide() within 1.5× of `new URL()`.
- * tests/unit/simple-url.test.ts holds it to the WHATWG parser.
+ * tests/unit/lib/policy/simple-url.test.ts holds it to the WHATWG parser.
  */
 
 export interface SimpleWebUrl {

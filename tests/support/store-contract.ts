@@ -1,6 +1,6 @@
 /**
  * What every CollectorStore does (collector/store.ts), whatever keeps the data: the SQLite store runs
- * it (tests/unit/collector-store.test.ts), and so must any other store before the collector uses it.
+ * it (tests/unit/collector/sqlite-store.test.ts), and so must any other store before the collector uses it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';

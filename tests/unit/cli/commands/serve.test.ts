@@ -1,0 +1,140 @@
+// @vitest-environment node
+/** `daylight serve`, as IT runs it: the built CLI in a process of its own. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLI, runCli } from '../../../support/cli';
+import { fakeReport, postReport, send } from '../../../support/collector';
+
+let dir: string;
+const children: ChildProcess[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'daylight-serve-'));
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** DAYLIGHT_* variables of the machine running the tests must not leak into the command under test. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('DAYLIGHT_')));
+  return { ...env, ...extra };
+}
+
+interface Serving {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly stderr: () => string;
+  readonly stdout: () => string;
+  readonly exit: Promise<number | null>;
+}
+
+/** Starts `daylight serve ...args` and resolves once it says where to sign in. */
+function serve(args: readonly string[], env: Record<string, string> = {}): Promise<Serving> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { env: cleanEnv(env), cwd: dir });
+  children.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return new Promise((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      const url = /Sign in: (http:\/\/127\.0\.0\.1:\d+)\/login\n/.exec(stderr)?.[1];
+      if (url !== undefined) resolve({ child, url, stderr: () => stderr, stdout: () => stdout, exit });
+    });
+    void exit.then((code) => reject(new Error(`daylight serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+describe('daylight serve', () => {
+  it('--help explains the command, its endpoints and its environment', () => {
+    const run = runCli(['serve', '--help']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: daylight serve \[--port N\] \[--host H\] \[--data DIR\] \[--policy FILE\]\n/);
+    for (const text of ['POST /v1/reports', 'DAYLIGHT_ADMIN_TOKEN', 'DAYLIGHT_REPORTING_TOKEN', 'DAYLIGHT_DATA_DIR']) {
+      expect(run.stdout).toContain(text);
+    }
+    expect(runCli(['--help']).stdout).toContain('  serve [--port N]            run the collector');
+  });
+
+  it('refuses a bad port with exit 2', () => {
+    const run = runCli(['serve', '--port', '80000']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('daylight serve: --port must be a whole number from 0 to 65535, not "80000"');
+  });
+
+  it('starts, prints the sign-in URL and a generated token once, answers /healthz, logs JSON lines, stops on SIGTERM', async () => {
+    const first = await serve(['--port', '0', '--host', '127.0.0.1', '--data', 'collector-data']);
+    expect(first.stderr()).toContain(`data in ${join(dir, 'collector-data')}`);
+    const token = /Admin token \(shown this once[^)]*\): (\S+)\n/.exec(first.stderr())?.[1];
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const health = await send(`${first.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.text).toBe('{"status":"ok"}');
+    expect((await postReport(first, fakeReport())).status).toBe(202);
+
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+    const lines = first
+      .stdout()
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.msg)).toEqual(['listening', 'request', 'request', 'stopped']);
+    expect(first.stdout()).not.toContain(token);
+
+    const second = await serve(['--port', '0', '--host', '127.0.0.1'], { DAYLIGHT_DATA_DIR: 'collector-data' });
+    expect(second.stderr()).toContain('Admin token: the one printed at the first start');
+    expect(second.stderr()).not.toContain(token);
+    second.child.kill('SIGINT');
+    expect(await second.exit).toBe(0);
+  });
+
+  it('takes the port, admin and reporting tokens from the environment', async () => {
+    const serving = await serve(['--host', '127.0.0.1'], {
+      DAYLIGHT_PORT: '0',
+      DAYLIGHT_DATA_DIR: join(dir, 'data'),
+      DAYLIGHT_ADMIN_TOKEN: 'an-admin-token-from-env',
+      DAYLIGHT_REPORTING_TOKEN: 'a-reporting-token',
+    });
+    expect(serving.stderr()).toContain('Admin token: DAYLIGHT_ADMIN_TOKEN');
+    expect(serving.stderr()).toContain('(reporting token required)');
+    expect((await postReport(serving, fakeReport())).status).toBe(401);
+    expect((await postReport(serving, fakeReport(), { authorization: 'Bearer a-reporting-token' })).status).toBe(202);
+    serving.child.kill('SIGTERM');
+    expect(await serving.exit).toBe(0);
+  });
+
+  it('refuses to start with an invalid policy: exit 2, each error with its path', async () => {
+    const policy = join(dir, 'bad.json');
+    writeFileSync(policy, JSON.stringify({ schemaVersion: 1, revision: 'r', catalog: 'none', defaultAction: 'nope' }));
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--policy', policy], {
+      env: cleanEnv(),
+      cwd: dir,
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain(`daylight serve: ${policy} is not a valid policy:\n  defaultAction: must be one of`);
+  });
+
+  it('is a chunk of its own: the other commands start without loading the collector or SQLite', () => {
+    const entry = readFileSync(CLI, 'utf8');
+    expect(entry).not.toContain('better-sqlite3');
+    const staticImports = [...entry.matchAll(/import\s*(?:[\w${},\s*]+from\s*)?"(\.\/[^"]+)"/g)].map(
+      (m) => m[1] as string,
+    );
+    expect(staticImports.length).toBeGreaterThan(0);
+    for (const file of staticImports) {
+      expect(readFileSync(join(dirname(CLI), file), 'utf8'), file).not.toContain('better-sqlite3');
+    }
+    expect(entry).toMatch(/import\("\.\/chunks\/server-[\w-]+\.js"\)/);
+  });
+});

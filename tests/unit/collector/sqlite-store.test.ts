@@ -1,0 +1,151 @@
+// @vitest-environment node
+/** The SQLite store, the token bucket and the CSV writer, without HTTP. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { countsCsv, csvField } from '../../../collector/counts-api';
+import { openSqliteStore } from '../../../collector/sqlite-store';
+import { DATABASE_FILE } from '../../../collector/sqlite/schema';
+import type { CollectorStore } from '../../../collector/store';
+import { TokenBucket } from '../../../collector/token-bucket';
+import { fakeCount, fakeReport } from '../../support/collector';
+import { describeCollectorStore } from '../../support/store-contract';
+
+let dir: string;
+let store: CollectorStore | null;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'daylight-store-'));
+  store = null;
+});
+afterEach(() => {
+  store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const open = (dataDir = dir): CollectorStore => (store = openSqliteStore(dataDir));
+
+describe('openSqliteStore', () => {
+  it('creates the data dir, uses WAL, and keeps only aggregates, their rollups, batchIds, sessions and settings', () => {
+    const dataDir = join(dir, 'nested', 'data');
+    open(dataDir).close();
+    store = null;
+    const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const columns = db
+      .prepare(
+        "SELECT m.name AS tbl, p.name AS col FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' ORDER BY 1, p.cid",
+      )
+      .all() as { tbl: string; col: string }[];
+    db.close();
+    // A column for an IP address, a user agent, a body or a time of day would be a privacy change: make it here.
+    // The rollups hold, per kind of count, its sum and its batches.
+    const kindColumns = (table: string) =>
+      ['sanctioned', 'shadow', 'warned', 'proceeded', 'redirected', 'blocked', 'sensitive_paste'].flatMap((kind) => [
+        `${table}.${kind}_n`,
+        `${table}.${kind}_batches`,
+      ]);
+    expect(columns.map(({ tbl, col }) => `${tbl}.${col}`)).toEqual([
+      'batches.id',
+      'counts.day',
+      'counts.tool',
+      'counts.event',
+      'counts.grp',
+      'counts.policy_revision',
+      'counts.n',
+      'counts.batches',
+      'known_groups.grp',
+      'known_revisions.policy_revision',
+      'known_revisions.first_day',
+      'sessions.hash',
+      'sessions.expires_at',
+      'settings.key',
+      'settings.value',
+      'usage_days.day',
+      'usage_days.grp',
+      'usage_days.policy_revision',
+      ...kindColumns('usage_days'),
+      'usage_months.month',
+      'usage_months.grp',
+      'usage_months.policy_revision',
+      ...kindColumns('usage_months'),
+      'visit_months.month',
+      'visit_months.policy_revision',
+      'visit_months.tool',
+      'visit_months.n',
+    ]);
+  });
+
+  it('refuses a database written by a newer release', () => {
+    open().close();
+    store = null;
+    const db = new Database(join(dir, DATABASE_FILE));
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 2)');
+    store = null;
+  });
+});
+
+describeCollectorStore('SQLite', openSqliteStore);
+
+describe('the SQLite store, as a transaction', () => {
+  it('writes nothing of a transaction that fails', () => {
+    const db = open();
+    const report = fakeReport();
+    // A count SQLite refuses (NOT NULL) makes the transaction throw after the batchIds went in: none may remain.
+    const refused = fakeReport({ counts: [fakeCount({ tool: 'claude', n: Number.NaN })] });
+    expect(() => db.ingest([report, refused])).toThrow('NOT NULL constraint failed: counts.n');
+    expect(db.counts({})).toEqual([]);
+    expect(db.ingest([report])).toEqual(['accepted']);
+  });
+});
+
+describe('TokenBucket', () => {
+  it('admits a burst, then one a 1/rate, and says how long until the next', () => {
+    let now = 0;
+    const bucket = new TokenBucket(2, 3, () => now);
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+    expect(bucket.secondsUntilToken()).toBe(1);
+    now = 499;
+    expect(bucket.take()).toBe(false);
+    now = 500;
+    expect(bucket.hasToken()).toBe(true);
+    expect(bucket.take()).toBe(true);
+    now = 60_000;
+    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
+    const slow = new TokenBucket(0.1, 1, () => now);
+    slow.take();
+    expect(slow.secondsUntilToken()).toBe(10);
+  });
+});
+
+describe('CSV', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['=1+1', "'=1+1"],
+    ['+1', "'+1"],
+    ['-1', "'-1"],
+    ['@cmd', "'@cmd"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['=a,b', `"'=a,b"`],
+    ['a=b', 'a=b'],
+    ['', ''],
+  ])('writes %j as %j', (value, field) => {
+    expect(csvField(value)).toBe(field);
+  });
+
+  it('writes null as an empty field, numbers as they are, and CRLF after each record', () => {
+    expect(
+      countsCsv([
+        { day: '2026-11-25', tool: 'chatgpt', event: 'visit', group: null, policyRevision: 'r1', n: 12, batches: 3 },
+      ]),
+    ).toBe('day,tool,event,group,policyRevision,n,batches\r\n2026-11-25,chatgpt,visit,,r1,12,3\r\n');
+  });
+});

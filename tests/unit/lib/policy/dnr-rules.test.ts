@@ -1,0 +1,205 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_CATALOG, DEFAULT_POLICY } from '../../../../lib/policy/bundled';
+import { EMPTY_CATALOG } from '../../../../lib/policy/catalog';
+import {
+  bannerMatchPatterns,
+  compileDnrRules,
+  compilePassRule,
+  compileSnoozeRules,
+  isNudge,
+  REGEX_RULE_BUDGET,
+  type DnrRule,
+} from '../../../../lib/policy/dnr-rules';
+import { decide } from '../../../../lib/policy/decide';
+import { parsePolicy } from '../../../../lib/policy/validate';
+import { readConformancePolicy } from '../../../support/conformance';
+import { simulateDnr } from '../../../support/dnr-simulator';
+
+const NUDGE_PAGE = 'chrome-extension://pjldjipjgdlklngggfgapcpfejoijdfe/nudge.html';
+
+function indexOf(input: unknown, catalog = EMPTY_CATALOG) {
+  const result = parsePolicy(input, catalog);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.index;
+}
+
+const conformance = indexOf(readConformancePolicy());
+const { rules } = compileDnrRules(conformance, NUDGE_PAGE);
+
+describe('DNR rules from the conformance policy', () => {
+  it.each([
+    ['https://talkbot.example/c/1?x=1#y', 'redirect'],
+    ['https://www.talkbot-app.example:8443/x', 'redirect'],
+    ['https://talkbot.example/enterprise', 'allow'],
+    ['https://talkbot.example/enterprise/space/1', 'allow'],
+    ['https://talkbot.example/enterprises', 'redirect'],
+    ['https://searchy.example/assistant/thread?q=1', 'redirect'],
+    ['https://searchy.example/assistants', 'none'],
+    ['https://searchy.example/', 'none'],
+    ['https://app.codepal.example/', 'redirect'],
+    ['https://notes.example/ai/meeting/1', 'allow'],
+    ['https://chat.globex.example/', 'allow'],
+    ['https://mytalkbot.example/', 'none'],
+    ['https://talkbot.example.evil.example/', 'none'],
+  ])('%s → %s', (url, outcome) => {
+    expect(simulateDnr(rules, url).type).toBe(outcome);
+  });
+
+  it('carries the exact URL to the nudge page', () => {
+    expect(simulateDnr(rules, 'https://talkbot.example/c/1?x=1#y')).toEqual({
+      type: 'redirect',
+      url: `${NUDGE_PAGE}#https://talkbot.example/c/1?x=1#y`,
+    });
+  });
+
+  it('names main_frame on every rule: without it a rule matches everything but top-level navigations', () => {
+    for (const rule of rules) expect(rule.condition.resourceTypes).toEqual(['main_frame']);
+  });
+});
+
+describe('DNR rules agree with decide()', () => {
+  const hosts = ['talk.example', 'a.talk.example', 'b.test', 'x.b.test', 'chat.corp.example'];
+  const patternPath = fc.constantFrom('', '/chat', '/chat/x', '/ai');
+  const pattern = fc.tuple(fc.constantFrom(...hosts), patternPath).map(([h, p]) => h + p);
+  const action = fc.constantFrom('allow', 'monitor', 'warn', 'redirect', 'block');
+  const policy = fc
+    .record({
+      tools: fc.array(fc.record({ match: fc.array(pattern, { minLength: 1, maxLength: 3 }), action }), {
+        maxLength: 6,
+      }),
+      sanctioned: fc.array(fc.array(pattern, { minLength: 1, maxLength: 2 }), { maxLength: 2 }),
+    })
+    .map((p) => ({
+      schemaVersion: 1,
+      revision: 'r',
+      catalog: 'none',
+      tools: p.tools.map((t, i) => ({ id: `t${i}`, name: `T${i}`, category: 'chat', match: t.match })),
+      sanctioned: p.sanctioned.map((match, i) => ({
+        id: `s${i}`,
+        name: `S${i}`,
+        url: 'https://chat.corp.example/',
+        match,
+      })),
+      rules: p.tools.map((t, i) => ({ tool: `t${i}`, action: t.action })),
+    }));
+  // URLs as browsers send them: lowercase hosts, no escapes or dot segments (those are the webNavigation check's).
+  const url = fc
+    .tuple(
+      fc.constantFrom('', 'www.', 'a.'),
+      fc.constantFrom(...hosts),
+      fc.constantFrom('', ':8443'),
+      fc.constantFrom(
+        '/',
+        '/chat',
+        '/chat/',
+        '/chat/x',
+        '/chatter',
+        '/chat;x',
+        '/chat=1',
+        '/ai?q=/chat',
+        '/x/chat',
+        '/chat#a',
+      ),
+    )
+    .map(([sub, host, port, path]) => `https://${sub}${host}${port}${path}`);
+
+  it('on random policies: nudged exactly when decide() nudges', () => {
+    fc.assert(
+      fc.property(policy, fc.array(url, { minLength: 1, maxLength: 10 }), (input, urls) => {
+        const index = indexOf(input);
+        const compiled = compileDnrRules(index, NUDGE_PAGE).rules;
+        for (const u of urls) {
+          const nudged = simulateDnr(compiled, u).type === 'redirect';
+          expect({ url: u, nudged }).toEqual({ url: u, nudged: isNudge(decide(index, u)) });
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on the bundled catalog, for every catalog pattern', () => {
+    const index = indexOf(DEFAULT_POLICY, BUNDLED_CATALOG);
+    const compiled = compileDnrRules(index, NUDGE_PAGE);
+    expect(compiled.secondLineOnly).toEqual([]);
+    for (const tool of BUNDLED_CATALOG.tools) {
+      for (const p of tool.match) {
+        for (const u of [`https://${p}`, `https://www.${p}/x?y=1`, `https://${p}chatter`]) {
+          expect({ url: u, nudged: simulateDnr(compiled.rules, u).type === 'redirect' }).toEqual({
+            url: u,
+            nudged: isNudge(decide(index, u)),
+          });
+        }
+      }
+    }
+  });
+});
+
+describe('rule budgets', () => {
+  it('packs the whole catalog into a few redirect rules', () => {
+    const { rules: catalogRules } = compileDnrRules(indexOf(DEFAULT_POLICY, BUNDLED_CATALOG), NUDGE_PAGE);
+    const redirects = catalogRules.filter((rule) => rule.action.type === 'redirect');
+    expect(redirects.length).toBeLessThan(100);
+    expect(catalogRules.filter((rule) => rule.condition.regexFilter !== undefined).length).toBeLessThanOrEqual(
+      REGEX_RULE_BUDGET,
+    );
+  });
+
+  it('leaves path patterns past the regex budget to the second line, and says which', () => {
+    const tools = Array.from({ length: REGEX_RULE_BUDGET + 20 }, (_, i) => ({
+      id: `t${i}`,
+      name: `T${i}`,
+      category: 'chat',
+      match: [`site${i}.example/chat`],
+    }));
+    const compiled = compileDnrRules(indexOf({ schemaVersion: 1, revision: 'r', catalog: 'none', tools }), NUDGE_PAGE);
+    expect(compiled.rules.filter((rule) => rule.condition.regexFilter !== undefined)).toHaveLength(REGEX_RULE_BUDGET);
+    expect(compiled.secondLineOnly).toHaveLength(20);
+  });
+});
+
+describe('snooze rules', () => {
+  const index = indexOf(readConformancePolicy());
+
+  function withSnooze(toolId: string): DnrRule[] {
+    return [...rules, ...compileSnoozeRules(index, toolId, 10_000)];
+  }
+
+  it('let the continued tool through on every host it has', () => {
+    const snoozed = withSnooze('talkbot');
+    expect(simulateDnr(snoozed, 'https://talkbot.example/c/1').type).toBe('allow');
+    expect(simulateDnr(snoozed, 'https://www.talkbot-app.example/').type).toBe('allow');
+  });
+
+  it('do not let other tools through', () => {
+    expect(simulateDnr(withSnooze('talkbot'), 'https://pixelgen.example/').type).toBe('redirect');
+    expect(simulateDnr(withSnooze('searchbot'), 'https://searchy.example/assistant').type).toBe('allow');
+    expect(simulateDnr(withSnooze('searchbot'), 'https://talkbot.example/').type).toBe('redirect');
+  });
+
+  it('use ids from the given start, for the session rule set', () => {
+    expect(compileSnoozeRules(index, 'talkbot', 500).map((rule) => rule.id)).toEqual([500, 501]);
+  });
+});
+
+describe('where the banner content script runs', () => {
+  it('only on the hosts of tools that warn', () => {
+    const index = indexOf(readConformancePolicy());
+    expect(bannerMatchPatterns(index)).toEqual(['*://*.searchy.example/assistant*', '*://*.voicey.example/*']);
+  });
+});
+
+describe('a one-time pass', () => {
+  it('lets exactly that URL through in that tab, above every policy and snooze rule', () => {
+    const index = indexOf(readConformancePolicy());
+    const url = 'https://talkbot.example/x/..%2fenterprise?q=(1)';
+    const pass = compilePassRule(url, 7, 99);
+    const withPass = [...rules, ...compileSnoozeRules(index, 'talkbot', 50), pass];
+    expect(simulateDnr(withPass, url).type).toBe('allow');
+    expect(Math.max(...withPass.filter((rule) => rule !== pass).map((rule) => rule.priority))).toBeLessThan(
+      pass.priority,
+    );
+    expect(pass.condition.tabIds).toEqual([7]);
+    expect(simulateDnr([...rules, pass], 'https://talkbot.example/x/..%2fenterprisex').type).toBe('redirect');
+  });
+});
