@@ -22,7 +22,8 @@ export interface OptionsPageProps {
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: OptionsView };
 
-const EVENT_LABELS: Record<UsageEvent, MessageKey> = {
+/** Each usage event in words, as the options page lists the counts. */
+export const EVENT_LABELS: Record<UsageEvent, MessageKey> = {
   visit: 'eventVisit',
   warned: 'eventWarned',
   proceeded: 'eventProceeded',

@@ -44,19 +44,22 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin }: Backgroun
     const decision = tryDecide(result.index, url);
     const tool = decision?.tool ?? null;
     if (decision?.action !== 'warn' || tool === null) return { show: false };
-    if (request.type === 'banner:dismiss') {
-      await snoozes.dismissBanner(tool);
-      return { show: false };
+    switch (request.type) {
+      case 'banner:dismiss':
+        await snoozes.dismissBanner(tool);
+        return { show: false };
+      case 'banner:get': {
+        const snoozed = (await snoozes.all())[tool];
+        if (snoozed === undefined || snoozed.until <= now() || snoozed.bannerDismissed === true) return { show: false };
+        const alternative = decision.alternatives[0];
+        return {
+          show: true,
+          toolName: decision.toolName ?? tool,
+          organizationName: result.policy.organization.name ?? null,
+          alternative: alternative === undefined ? null : { name: alternative.name, url: alternative.url },
+        };
+      }
     }
-    const snoozed = (await snoozes.all())[tool];
-    if (snoozed === undefined || snoozed.until <= now() || snoozed.bannerDismissed === true) return { show: false };
-    const alternative = decision.alternatives[0];
-    return {
-      show: true,
-      toolName: decision.toolName ?? tool,
-      organizationName: result.policy.organization.name ?? null,
-      alternative: alternative === undefined ? null : { name: alternative.name, url: alternative.url },
-    };
   }
 
   /** The nudge page: what to show, the one-time pass when DNR over-nudged, and Continue. */
@@ -65,36 +68,41 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin }: Backgroun
     const decision = tryDecide(result.index, request.url);
     if (decision === null) return { ok: false, error: 'not a valid URL' };
     const { policy: p } = result;
-    if (request.type === 'nudge:get') {
-      const template = p.organization.requestAccessUrl;
-      const host = new URL(request.url).hostname;
-      return {
-        ok: true,
-        view: {
-          decision,
-          organizationName: p.organization.name ?? null,
-          supportUrl: p.organization.supportUrl ?? null,
-          requestAccessUrl:
-            template === undefined || decision.tool === null ? null : requestAccessLink(template, decision.tool, host),
-          requireReason: p.warn.requireReason,
-          snoozeMinutes: p.warn.snoozeMinutes,
-        },
-      };
+    switch (request.type) {
+      case 'nudge:get': {
+        const template = p.organization.requestAccessUrl;
+        const host = new URL(request.url).hostname;
+        return {
+          ok: true,
+          view: {
+            decision,
+            organizationName: p.organization.name ?? null,
+            supportUrl: p.organization.supportUrl ?? null,
+            requestAccessUrl:
+              template === undefined || decision.tool === null
+                ? null
+                : requestAccessLink(template, decision.tool, host),
+            requireReason: p.warn.requireReason,
+            snoozeMinutes: p.warn.snoozeMinutes,
+          },
+        };
+      }
+      case 'nudge:pass': {
+        const tabId = sender.tab?.id;
+        if (isNudge(decision) || decision.tool === null || tabId === undefined)
+          return { ok: false, error: 'not allowed' };
+        await snoozes.passOnce(tabId, request.url);
+        return { ok: true, passed: true };
+      }
+      case 'nudge:continue':
+        // Continue is for warnings only: a blocked or redirected tool cannot be let through by a message.
+        if (decision.action !== 'warn' || decision.tool === null) return { ok: false, error: 'nothing to continue to' };
+        if (p.warn.requireReason && (request.reason ?? '').trim() === '')
+          return { ok: false, error: 'a reason is required' };
+        await snoozes.snooze(decision.tool, p.warn.snoozeMinutes, result.index);
+        await count(decision.tool, 'proceeded');
+        return { ok: true, continued: true };
     }
-    if (request.type === 'nudge:pass') {
-      const tabId = sender.tab?.id;
-      if (isNudge(decision) || decision.tool === null || tabId === undefined)
-        return { ok: false, error: 'not allowed' };
-      await snoozes.passOnce(tabId, request.url);
-      return { ok: true, passed: true };
-    }
-    // Continue is for warnings only: a blocked or redirected tool cannot be let through by a message.
-    if (decision.action !== 'warn' || decision.tool === null) return { ok: false, error: 'nothing to continue to' };
-    if (p.warn.requireReason && (request.reason ?? '').trim() === '')
-      return { ok: false, error: 'a reason is required' };
-    await snoozes.snooze(decision.tool, p.warn.snoozeMinutes, result.index);
-    await count(decision.tool, 'proceeded');
-    return { ok: true, continued: true };
   }
 
   return async function onMessage(

@@ -109,7 +109,11 @@ export function createSurfaceMessages(
     const stored = await store.read();
     const config = await loader.currentConfig();
     const summary = policySummary(inForce, stored, config);
-    if (request.type === 'popup:get') return { ok: true, popup: await popup(request.url, inForce, summary) };
-    return { ok: true, options: await options(inForce, stored, config, summary) };
+    switch (request.type) {
+      case 'popup:get':
+        return { ok: true, popup: await popup(request.url, inForce, summary) };
+      case 'options:get':
+        return { ok: true, options: await options(inForce, stored, config, summary) };
+    }
   };
 }
