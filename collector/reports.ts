@@ -62,6 +62,7 @@ function badRequest(ex: Exchange, error: string): void {
   });
 }
 
+// Long: a factory; the in-flight count and token hash it closes over are shared by the short checks inside.
 export function createReportsHandler(options: ReportsOptions): (ex: Exchange) => Promise<void> {
   const { capacity, now } = options;
   const queue = new IngestQueue(options.store);

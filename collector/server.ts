@@ -76,6 +76,7 @@ interface Route {
 /** A thrown error's words for the log: its message only, never a request's content. */
 const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+// Long: a factory; the routes table and its short handlers share the store, the sign-in and the log.
 export async function startCollector(options: CollectorOptions): Promise<Collector> {
   const log: Log = timestamped(options.log ?? stdoutLog);
   const rate = options.maxReportsPerSecond ?? DEFAULT_MAX_REPORTS_PER_SECOND;

@@ -38,6 +38,7 @@ function isWebUrl(text: string): boolean {
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: NudgeView };
 
+// Long: one page's markup, in the order a person reads it; its parts are the components below.
 export function NudgePage({
   originalUrl,
   load,
@@ -175,6 +176,7 @@ export function NudgePage({
   );
 }
 
+// Long: the Continue form's markup, with the reason field a policy may ask for.
 function ContinueForm({
   tool,
   view,

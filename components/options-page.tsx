@@ -65,6 +65,7 @@ export function OptionsPage({ load, sendNow, t, locale }: OptionsPageProps) {
   );
 }
 
+// Long: the policy section's markup, one fact after another.
 function PolicySection({ view, t, locale }: { view: OptionsView; t: Translate; locale: string }) {
   const { policy, fetch } = view;
   const source = {
@@ -165,6 +166,7 @@ function UsageSection({ view, t, locale }: { view: OptionsView; t: Translate; lo
 }
 
 /** The exact bodies of the next upload (pretty-printed: the same JSON, spaced for reading) and "Send now". */
+// Long: the upload section's markup: the waiting bodies, the next one, Send now.
 function UploadSection({
   upload,
   sendNow,

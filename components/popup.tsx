@@ -32,6 +32,7 @@ const UPDATE_PROBLEM_MESSAGES = {
 type State =
   { readonly kind: 'loading' } | { readonly kind: 'error' } | { readonly kind: 'ready'; readonly view: PopupView };
 
+// Long: the popup's markup, in the order a person reads it.
 export function Popup({ load, openOptions, t, locale, now = Date.now }: PopupProps) {
   const [state, setState] = useState<State>({ kind: 'loading' });
   useEffect(() => {
@@ -121,6 +122,7 @@ function isApproved(decision: Decision): boolean {
   return decision.sanctioned || decision.action === 'allow';
 }
 
+// Long: the site's status in words, one case of the decision after another.
 function SiteStatus({
   view,
   organization,

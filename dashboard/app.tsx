@@ -33,6 +33,7 @@ interface Loaded {
 
 const lastOf = (load: Load): Loaded | null => (load.kind === 'ready' ? load : load.last);
 
+// Long: the page's markup and its loading states, in the order a person reads them.
 export function App() {
   const [filters, setFilters] = useState<Filters>(() => parseFilters(location.search));
   const [load, setLoad] = useState<Load>({ kind: 'loading', last: null });

@@ -40,6 +40,7 @@ class SyntaxAt extends Error {
 }
 
 /** A strict JSON scanner used only to say where JSON.parse failed. */
+// Long: one scanner; its small inner functions share the position in the text.
 function locateSyntaxError(text: string): SyntaxAt {
   let i = 0;
   const describe = (): string =>

@@ -46,6 +46,7 @@ export interface UsageStore {
   failed(batchId: string, change: Pick<OutboxBatch, 'failures' | 'nextAttemptAt' | 'lastError'>): Promise<void>;
 }
 
+// Long: a factory; the database connection it closes over is shared by the short operations inside.
 export function openUsageStore(name = 'daylight-usage'): UsageStore {
   let db: Promise<IDBPDatabase<UsageDb>> | null = null;
   // A failed open, or a connection the browser closed, is forgotten: the next call opens it again.

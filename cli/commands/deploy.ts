@@ -47,6 +47,7 @@ Exit code: 0 when every file was written, 2 on a bad option or when a file is
 already there (without --force).
 `;
 
+// Long: the flags' table, then each flag read in the order of --help; the checks are in cli/deploy/options.ts.
 export async function deployCommand(args: readonly string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: [...args],

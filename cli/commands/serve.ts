@@ -47,6 +47,7 @@ function whole(value: string, name: string, min: number, max: number): number {
   return number;
 }
 
+// Long: the flags' table, then each flag or its environment variable read in the order of --help.
 export async function serveCommand(args: readonly string[], io: Io): Promise<number> {
   const { values } = parseArgs({
     args: [...args],

@@ -89,6 +89,7 @@ const GROUP_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\uf
 // Sent as `Authorization: Bearer TOKEN`: visible ASCII only, as an HTTP header value allows.
 const TOKEN_PATTERN = /^[\x21-\x7e]+$/;
 
+// Long: one short check per flag, in the order of --help, so every problem is reported in one run.
 export function checkDeployInput(input: DeployInput): DeployCheck {
   const problems: FlagProblem[] = [];
   const problem = (flag: string, message: string): void => void problems.push({ flag, message });

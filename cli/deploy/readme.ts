@@ -42,6 +42,7 @@ export function buildReadme(options: DeployOptions, files: readonly ListedFile[]
   return `${lines.join('\n')}\n`;
 }
 
+// Long: the steps' text for each system, which reads better whole than cut into pieces.
 function getRolloutSteps(options: DeployOptions): string[] {
   const product = PRODUCT_NAMES[options.browser];
   const policyPage =

@@ -19,6 +19,7 @@ export interface DailyCardProps {
 const sum = (row: DailyRow): number | null =>
   row.sanctioned === null || row.shadow === null ? null : row.sanctioned + row.shadow;
 
+// Long: one chart card's markup: the chart, its summary and its table.
 export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps) {
   const all = totals(days);
   const range = formatRange(from, to);

@@ -41,6 +41,7 @@ const fieldsOf = (filters: Filters, shown: FilterFormProps['shown']): Fields => 
 const withSelected = (values: readonly string[], selected: string): readonly string[] =>
   selected === '' || values.includes(selected) ? values : [selected, ...values];
 
+// Long: the filter form's markup, one labelled field after another.
 export function FilterForm({ filters, shown, groups, revisions, onApply }: FilterFormProps) {
   const [fields, setFields] = useState<Fields>(() => fieldsOf(filters, shown));
   // A new URL (applied, back/forward) or the collector's default period: the fields follow.

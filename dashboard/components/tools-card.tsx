@@ -18,6 +18,7 @@ export interface ToolsCardProps {
   readonly hidden: boolean;
 }
 
+// Long: one chart card's markup: the chart, its summary and its table.
 export function ToolsCard({ tools, sanctionedKnown, k, groupChosen, hidden }: ToolsCardProps) {
   const status = (tool: TopTool): boolean | null => (sanctionedKnown ? tool.sanctioned : null);
   const drawn = tools.slice(0, CHART_TOOLS);

@@ -163,6 +163,7 @@ function crossFieldErrors(input: unknown): Problem[] {
   return errors;
 }
 
+// Long: one short check after another, in the order of the warnings table of docs/spec/policy-format.md.
 function crossFieldWarnings(policy: Policy, catalog: Catalog, index: PolicyIndex): Problem[] {
   const warnings: Problem[] = [];
   const catalogIds = new Set(policy.catalog === 'bundled' ? catalog.tools.map((t) => t.id) : []);
