@@ -14,74 +14,21 @@ import { createBackground, type NavigationDetails } from '../../../platform/back
 import type { PolicyState, PolicyStore } from '../../../platform/policy-store';
 import { openUsageStore } from '../../../platform/usage-store';
 import { localDay } from '../../../lib/protocol/usage';
-
-interface Rule {
-  id: number;
-  action: { type: string };
-  condition: { requestDomains?: string[]; regexFilter?: string };
-}
+import { fakeExtensionBrowser, fakeExtensionWorld } from '../../support/fake-extension-browser';
 
 /** Everything that outlives one worker: storage, rules, alarms, IndexedDB. */
 let databases = 0;
 
 function fakeWorld() {
   const world = {
-    local: {} as Record<string, unknown>,
-    session: {} as Record<string, unknown>,
-    managed: {} as Record<string, unknown>,
-    dynamicRules: [] as Rule[],
-    sessionRules: [] as Rule[],
-    alarms: new Map<string, { periodInMinutes?: number; delayInMinutes?: number; when?: number }>(),
-    tabUpdates: [] as { tabId: number; url: string }[],
+    ...fakeExtensionWorld(),
     state: null as PolicyState | null,
     clock: 1_800_000_000_000,
     fetches: 0,
     respond: (_url: string, _init?: RequestInit): Response | Error => new TypeError('Failed to fetch'),
     requests: [] as { url: string; ifNoneMatch: string | null }[],
-    failRuleUpdates: false,
   };
-  const area = (data: Record<string, unknown>) => ({
-    get: (key: string) => Promise.resolve(key in data ? { [key]: structuredClone(data[key]) } : {}),
-    set: (values: Record<string, unknown>) => Promise.resolve(void Object.assign(data, structuredClone(values))),
-    remove: (key: string) => Promise.resolve(void delete data[key]),
-  });
-  const browser = {
-    runtime: { getURL: (path: string) => `chrome-extension://id${path}`, getManifest: () => ({ version: '1.0.0' }) },
-    storage: {
-      local: area(world.local),
-      session: area(world.session),
-      managed: { get: () => Promise.resolve(structuredClone(world.managed)) },
-    },
-    declarativeNetRequest: {
-      getDynamicRules: () => Promise.resolve(world.dynamicRules),
-      updateDynamicRules: ({ removeRuleIds = [], addRules = [] }: { removeRuleIds?: number[]; addRules?: Rule[] }) => {
-        if (world.failRuleUpdates)
-          return Promise.reject(new Error('Rule with id 1 specifies an incorrect value for the "regexFilter" key.'));
-        world.dynamicRules = world.dynamicRules.filter((rule) => !removeRuleIds.includes(rule.id)).concat(addRules);
-        return Promise.resolve();
-      },
-      getSessionRules: () => Promise.resolve(world.sessionRules),
-      updateSessionRules: ({ removeRuleIds = [], addRules = [] }: { removeRuleIds?: number[]; addRules?: Rule[] }) => {
-        world.sessionRules = world.sessionRules.filter((rule) => !removeRuleIds.includes(rule.id)).concat(addRules);
-        return Promise.resolve();
-      },
-    },
-    scripting: {
-      getRegisteredContentScripts: () => Promise.resolve([]),
-      registerContentScripts: () => Promise.resolve(),
-      updateContentScripts: () => Promise.resolve(),
-      unregisterContentScripts: () => Promise.resolve(),
-    },
-    alarms: {
-      get: (name: string) => Promise.resolve(world.alarms.get(name)),
-      create: (name: string, info: { periodInMinutes?: number; delayInMinutes?: number }) =>
-        Promise.resolve(void world.alarms.set(name, info)),
-      clear: (name: string) => Promise.resolve(world.alarms.delete(name)),
-    },
-    tabs: {
-      update: (tabId: number, { url }: { url: string }) => Promise.resolve(void world.tabUpdates.push({ tabId, url })),
-    },
-  };
+  const browser = fakeExtensionBrowser(world);
   const store: PolicyStore = {
     read: () => Promise.resolve(world.state ?? { lastGood: null, compiled: null, status: null, fetch: null }),
     update: (change) => {

@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { UsageCount } from '../../../lib/protocol/usage';
 import { createReporting, UPLOAD_ALARM, UPLOAD_RETRY_ALARM, type ReportingTarget } from '../../../platform/reporting';
 import { openUsageStore, type UsageStore } from '../../../platform/usage-store';
+import { fakeExtensionBrowser, fakeExtensionWorld } from '../../support/fake-extension-browser';
 
 const TARGET: ReportingTarget = {
   url: 'https://collect.corp.example/v1/reports',
@@ -26,9 +27,8 @@ let databases = 0;
 
 function setup() {
   const world = {
+    ...fakeExtensionWorld(),
     clock: Date.parse('2026-11-26T12:00:00Z'),
-    local: {} as Record<string, unknown>,
-    alarms: new Map<string, { scheduledTime: number }>(),
     posted: [] as Posted[],
     /** The fake collector: batchIds it accepted, and the counts they carried. */
     accepted: new Map<string, UsageCount[]>(),
@@ -36,21 +36,7 @@ function setup() {
     answers: [] as ('accept' | 'lose-answer' | 'down' | Response)[],
     target: TARGET as ReportingTarget | null,
   };
-  const browser = {
-    storage: {
-      local: {
-        get: (key: string) => Promise.resolve(key in world.local ? { [key]: world.local[key] } : {}),
-        set: (values: Record<string, unknown>) => Promise.resolve(void Object.assign(world.local, values)),
-        remove: (key: string) => Promise.resolve(void delete world.local[key]),
-      },
-    },
-    alarms: {
-      get: (name: string) => Promise.resolve(world.alarms.get(name)),
-      create: (name: string, info: { when: number }) =>
-        Promise.resolve(void world.alarms.set(name, { scheduledTime: info.when })),
-      clear: (name: string) => Promise.resolve(world.alarms.delete(name)),
-    },
-  };
+  const browser = fakeExtensionBrowser(world);
   const fetchFn = ((url: string, init: RequestInit) => {
     const body = JSON.parse(init.body as string) as Posted['body'];
     world.posted.push({ url, init, body });
