@@ -45,28 +45,24 @@ export interface BackgroundState {
   tab(tabId: number | string): StoredItem<TabState>;
 }
 
-export function backgroundState(storage: {
+// `areas`, not `storage`: WXT's auto-import took a parameter of that name for its storage module (11 kB more).
+export function backgroundState(areas: {
   readonly local: StorageArea;
   readonly session: StorageArea;
 }): BackgroundState {
   // One worker life: the keys whose stored version was already looked at.
   const checked = new Set<string>();
   return {
-    managedCache: defineItem<unknown>(storage.local, 'managedConfigCache', { fallback: {} }, checked),
-    installedRules: defineItem<string | null>(storage.local, 'installedRulesKey', { fallback: null }, checked),
-    snoozes: defineItem<Readonly<Record<string, Snooze>>>(storage.session, 'snoozes', { fallback: {} }, checked),
-    passes: defineItem<Readonly<Record<string, readonly number[]>>>(
-      storage.session,
-      'passes',
-      { fallback: {} },
-      checked,
-    ),
+    managedCache: defineItem<unknown>(areas.local, 'managedConfigCache', { fallback: {} }, checked),
+    installedRules: defineItem<string | null>(areas.local, 'installedRulesKey', { fallback: null }, checked),
+    snoozes: defineItem<Readonly<Record<string, Snooze>>>(areas.session, 'snoozes', { fallback: {} }, checked),
+    passes: defineItem<Readonly<Record<string, readonly number[]>>>(areas.session, 'passes', { fallback: {} }, checked),
     continuedTabs: defineItem<Readonly<Record<string, string>>>(
-      storage.session,
+      areas.session,
       'continuedTabs',
       { fallback: {} },
       checked,
     ),
-    tab: (tabId) => defineItem<TabState>(storage.session, `tab:${tabId}`, { fallback: NO_TAB_STATE }, checked),
+    tab: (tabId) => defineItem<TabState>(areas.session, `tab:${tabId}`, { fallback: NO_TAB_STATE }, checked),
   };
 }
