@@ -9,20 +9,34 @@ import { join } from 'node:path';
 import type { CollectorStore } from '../../collector/store';
 import { fakeCount, fakeReport } from './collector';
 
+/**
+ * For the tests of the enclosing suite: an empty directory each, and the store last opened, closed and
+ * removed after the test (`closed()`: the test closed it itself).
+ */
+export function storeInTempDir(openStore: (dataDir: string) => CollectorStore) {
+  let dir = '';
+  let store: CollectorStore | null = null;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'daylight-store-'));
+    store = null;
+  });
+  afterEach(() => {
+    store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir: (): string => dir,
+    open: (dataDir = dir): CollectorStore => (store = openStore(dataDir)),
+    closed: (): void => {
+      store = null;
+    },
+  };
+}
+
 /** The contract's tests for the store that `openStore` opens in an empty directory of its own. */
 export function describeCollectorStore(name: string, openStore: (dataDir: string) => CollectorStore): void {
   describe(`${name}: the CollectorStore contract`, () => {
-    let dir: string;
-    let store: CollectorStore | null;
-    beforeEach(() => {
-      dir = mkdtempSync(join(tmpdir(), 'daylight-store-contract-'));
-      store = null;
-    });
-    afterEach(() => {
-      store?.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const open = (): CollectorStore => (store = openStore(dir));
+    const { open } = storeInTempDir(openStore);
 
     describe('ingest', () => {
       it('takes several reports in one transaction: a batchId seen earlier in it is a duplicate', () => {

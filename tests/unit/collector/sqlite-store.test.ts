@@ -1,37 +1,22 @@
 // @vitest-environment node
 /** The SQLite store, the token bucket and the CSV writer, without HTTP. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countsCsv, csvField } from '../../../collector/counts-api';
 import { openSqliteStore } from '../../../collector/sqlite-store';
 import { DATABASE_FILE } from '../../../collector/sqlite/schema';
-import type { CollectorStore } from '../../../collector/store';
 import { TokenBucket } from '../../../collector/token-bucket';
 import { fakeCount, fakeReport } from '../../support/collector';
-import { describeCollectorStore } from '../../support/store-contract';
+import { describeCollectorStore, storeInTempDir } from '../../support/store-contract';
 
-let dir: string;
-let store: CollectorStore | null;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'daylight-store-'));
-  store = null;
-});
-afterEach(() => {
-  store?.close();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const open = (dataDir = dir): CollectorStore => (store = openSqliteStore(dataDir));
+const { dir, open, closed } = storeInTempDir(openSqliteStore);
 
 describe('openSqliteStore', () => {
   it('creates the data dir, uses WAL, and keeps only aggregates, their rollups, batchIds, sessions and settings', () => {
-    const dataDir = join(dir, 'nested', 'data');
+    const dataDir = join(dir(), 'nested', 'data');
     open(dataDir).close();
-    store = null;
+    closed();
     const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = db
@@ -80,12 +65,12 @@ describe('openSqliteStore', () => {
 
   it('refuses a database written by a newer release', () => {
     open().close();
-    store = null;
-    const db = new Database(join(dir, DATABASE_FILE));
+    closed();
+    const db = new Database(join(dir(), DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
     expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 2)');
-    store = null;
+    closed();
   });
 });
 
