@@ -23,6 +23,7 @@ export default defineBackground(() => {
   // webextension-polyfill sends a listener's returned promise's value as the response.
   // eslint-disable-next-line @typescript-eslint/no-misused-promises
   browser.runtime.onMessage.addListener((message: unknown, sender) => background.onMessage(message, sender));
+  browser.webNavigation.onBeforeNavigate.addListener((details) => void background.onNavigation(details, 'before'));
   browser.webNavigation.onCommitted.addListener((details) => void background.onNavigation(details, 'committed'));
   browser.webNavigation.onHistoryStateUpdated.addListener(
     (details) => void background.onNavigation(details, 'history'),

@@ -30,7 +30,7 @@ export interface MessageDeps {
 }
 
 // Long: a factory; each handler inside it is a short function over the parts it closes over.
-export function createMessages({ now, nudgePageUrl, extensionOrigin }: BackgroundContext, deps: MessageDeps) {
+export function createMessages({ now, nudgePageUrl, extensionOrigin, state }: BackgroundContext, deps: MessageDeps) {
   const { loader, snoozes, count, onSurfaceMessage } = deps;
 
   /**
@@ -94,14 +94,20 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin }: Backgroun
         await snoozes.passOnce(tabId, request.url);
         return { ok: true, passed: true };
       }
-      case 'nudge:continue':
+      case 'nudge:continue': {
         // Continue is for warnings only: a blocked or redirected tool cannot be let through by a message.
         if (decision.action !== 'warn' || decision.tool === null) return { ok: false, error: 'nothing to continue to' };
+        // And only on a warning the extension showed, in the tab itself: not on a nudge page that a web
+        // page opened or framed (docs/spec/report-protocol.md "What is counted").
+        const tabId = sender.tab?.id;
+        const shownHere = tabId !== undefined && (await state.tab(tabId).get()).nudged.includes(decision.tool);
+        if (sender.frameId !== 0 || !shownHere) return { ok: false, error: 'not allowed' };
         if (p.warn.requireReason && (request.reason ?? '').trim() === '')
           return { ok: false, error: 'a reason is required' };
         await snoozes.snooze(decision.tool, p.warn.snoozeMinutes, result.index);
         await count(decision.tool, 'proceeded');
         return { ok: true, continued: true };
+      }
     }
   }
 

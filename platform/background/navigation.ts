@@ -38,7 +38,8 @@ export function createNavigation(
   /** A tab's state, removed rather than stored when there is nothing to remember. */
   async function saveTab(tabId: number | string, next: TabState): Promise<void> {
     const item = state.tab(tabId);
-    await (next.tool === null && next.redirect === null ? item.remove() : item.set(next));
+    const empty = next.tool === null && next.redirect === null && next.nudging === null && next.nudged.length === 0;
+    await (empty ? item.remove() : item.set(next));
   }
 
   /** Tabs let through once (snoozeMinutes 0) keep that until they load a page of another tool. */
@@ -64,7 +65,13 @@ export function createNavigation(
     }
     const tab = await state.tab(tabKey).get();
     const tool = decision.tool;
-    await saveTab(tabKey, { tool, redirect: kind === 'committed' ? null : tab.redirect });
+    const next: TabState = {
+      ...tab,
+      tool,
+      redirect: kind === 'committed' ? null : tab.redirect,
+      nudging: kind === 'committed' ? null : tab.nudging,
+    };
+    await saveTab(tabKey, next);
     // "redirected": the person reached the approved tool the redirect page offered (countdown, Go now or a link).
     if (kind === 'committed' && tab.redirect !== null && tab.redirect.to === tool) {
       await count(tab.redirect.from, 'redirected');
@@ -84,12 +91,28 @@ export function createNavigation(
       return visit();
     }
     if (decision.action === 'warn' && kind === 'history' && continued[tabKey] === tool) return visit();
+    await saveTab(tabKey, { ...next, nudging: tool });
     await browser.tabs.update(details.tabId, { url: nudgeUrl(nudgePageUrl, details.url) });
   }
 
   /**
-   * The nudge page appeared in a tab, from a DNR redirect or from the second line: the nudge is
-   * counted here, once. A reload of it, or going back or forward to it, shows the same nudge again.
+   * A top-level navigation is about to start. When its address is one the policy nudges, DNR will
+   * redirect it to the nudge page: the tab remembers that the extension is sending it there. The
+   * nudge page's own address (a reload of it, or a page sending the tab there) changes nothing.
+   */
+  async function beforeNavigate(details: NavigationDetails): Promise<void> {
+    if (originalUrl(nudgePageUrl, details.url) !== null) return;
+    const { result } = await loader.policy();
+    const decision = tryDecide(result.index, details.url);
+    const tool = decision !== null && isNudge(decision) ? decision.tool : null;
+    const tab = await state.tab(details.tabId).get();
+    if (tab.nudging !== tool) await saveTab(details.tabId, { ...tab, nudging: tool });
+  }
+
+  /**
+   * The nudge page appeared in a tab. It is counted here, once, when the extension sent the tab there
+   * (a DNR redirect or the second line): a reload of it, going back or forward to it, or a page that
+   * navigated the tab to it itself counts nothing.
    */
   async function nudgePageCommitted(details: NavigationDetails, asked: string, index: PolicyIndex): Promise<void> {
     const again =
@@ -97,19 +120,29 @@ export function createNavigation(
     const decision = tryDecide(index, asked);
     const event = decision === null ? null : nudgeShownEvent(decision);
     const tool = decision?.tool ?? null;
-    if (!again && event !== null && tool !== null) await count(tool, event);
+    const tab = await state.tab(details.tabId).get();
+    const madeByExtension = !again && tool !== null && tab.nudging === tool;
+    if (madeByExtension && event !== null) await count(tool, event);
+    // A reload of a nudge the extension showed in this tab is still the extension's.
+    const shown = madeByExtension || (again && tool !== null && tab.nudged.includes(tool));
     const target = decision?.action === 'redirect' ? decidePage(index, decision.redirectTo ?? '') : null;
     const to = target?.decision.tool ?? null;
-    await saveTab(details.tabId, { tool: null, redirect: tool !== null && to !== null ? { from: tool, to } : null });
+    await saveTab(details.tabId, {
+      tool: null,
+      redirect: shown && tool !== null && to !== null ? { from: tool, to } : null,
+      nudging: null,
+      nudged: madeByExtension && !tab.nudged.includes(tool) ? [...tab.nudged, tool] : tab.nudged,
+    });
   }
 
   /** Navigation events of each tab, one after another: a commit and the page's own replaceState arrive together. */
   const tabQueues = new Map<number, Promise<void>>();
 
-  /** Every top-level navigation, committed or same-document ("history"). */
-  function onNavigation(details: NavigationDetails, kind: 'committed' | 'history'): Promise<void> {
+  /** Every top-level navigation: about to start ("before"), committed, or same-document ("history"). */
+  function onNavigation(details: NavigationDetails, kind: 'before' | 'committed' | 'history'): Promise<void> {
     if (details.frameId !== 0) return Promise.resolve();
-    const handled = (tabQueues.get(details.tabId) ?? Promise.resolve()).then(() => handle(details, kind));
+    const step = () => (kind === 'before' ? beforeNavigate(details) : handle(details, kind));
+    const handled = (tabQueues.get(details.tabId) ?? Promise.resolve()).then(step);
     const settled = handled.catch(() => undefined);
     tabQueues.set(details.tabId, settled);
     void settled.then(() => {

@@ -26,9 +26,17 @@ export interface TabState {
   readonly tool: string | null;
   /** The redirect page of tool `from` is showing; reaching tool `to` next counts as "redirected". */
   readonly redirect: { readonly from: string; readonly to: string } | null;
+  /**
+   * The tool whose nudge the extension is sending this tab to (its DNR redirect, or the second line's
+   * tabs.update): only then does the nudge page's commit count. A page that navigates a tab to the
+   * nudge page itself counts nothing (docs/spec/report-protocol.md "What is counted").
+   */
+  readonly nudging: string | null;
+  /** The tools whose nudge the extension showed in this tab: Continue is accepted for these only. */
+  readonly nudged: readonly string[];
 }
 
-export const NO_TAB_STATE: TabState = { tool: null, redirect: null };
+export const NO_TAB_STATE: TabState = { tool: null, redirect: null, nudging: null, nudged: [] };
 
 export interface BackgroundState {
   /** The managed values as last read from storage.managed; {} before the first read. */

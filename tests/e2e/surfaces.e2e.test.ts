@@ -240,6 +240,42 @@ describe('the options page', () => {
   });
 });
 
+describe('a web page that wants around the nudge', () => {
+  it('sending its tab to the nudge page itself counts nothing, and Continue there is refused', async () => {
+    const before = await usageTable();
+    const page = await chromium.context.newPage();
+    const sendTabTo = (url: string) =>
+      page.evaluate((target) => {
+        location.href = target;
+      }, `${NUDGE_PAGE}#${url}`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.goto('https://github.com/forge');
+      await sendTabTo('https://chatgpt.com/forged');
+      expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
+    }
+    await page.goto('https://github.com/forge');
+    await sendTabTo('https://claude.ai/forged');
+    expect(await nudgeHeading(page)).toBe('Before you use Claude');
+    await page.getByRole('button', { name: 'Continue to Claude' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(page.url()).toBe(`${NUDGE_PAGE}#https://claude.ai/forged`);
+    // A real navigation to a blocked tool, in the same tab, still counts: counting is caught up once it shows.
+    await page.goto('https://chatgpt.com/real');
+    expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
+
+    const today = new Intl.DateTimeFormat('en', { dateStyle: 'medium' }).format(new Date());
+    const added = (after: Map<string, number>, tool: string, event: string) =>
+      (after.get(`${today} | ${tool} | ${event}`) ?? 0) - (before.get(`${today} | ${tool} | ${event}`) ?? 0);
+    await expect.poll(async () => added(await usageTable(), 'ChatGPT', 'Blocked')).toBe(1);
+    const after = await usageTable();
+    expect({
+      claudeWarned: added(after, 'Claude', 'Warning shown'),
+      claudeContinued: added(after, 'Claude', 'Continued after a warning'),
+    }).toEqual({ claudeWarned: 0, claudeContinued: 0 });
+    await page.close();
+  });
+});
+
 describe('keyboard alone', () => {
   it('the nudge page starts on the approved tool; Enter opens it', async () => {
     const page = await chromium.context.newPage();

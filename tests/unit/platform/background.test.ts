@@ -79,6 +79,23 @@ const nudgesChatgpt = () =>
   );
 const NUDGE = 'chrome-extension://id/nudge.html';
 const fromNudgePage = (url: string) => ({ url: `${NUDGE}#${url}` });
+/** A message from the nudge page in the top frame of a tab. */
+const fromNudgeTab = (tabId: number, url: string) => ({
+  url: `${NUDGE}#${url}`,
+  frameId: 0,
+  tab: { id: tabId, url: `${NUDGE}#${url}` },
+});
+type Engine = Awaited<ReturnType<typeof wake>>;
+/** The nudge page in a tab as the extension puts it there: the tool's address starts, DNR redirects, the page commits. */
+async function showNudge(engine: Engine, tabId: number, url: string): Promise<void> {
+  await engine.onNavigation({ tabId, frameId: 0, url }, 'before');
+  await engine.onNavigation({ tabId, frameId: 0, url: `${NUDGE}#${url}`, transitionType: 'typed' }, 'committed');
+}
+/** Continue on a warning the extension showed in tab `tabId`. */
+async function continueTo(engine: Engine, tabId: number, url: string) {
+  await showNudge(engine, tabId, url);
+  return engine.onMessage({ type: 'nudge:continue', url }, fromNudgeTab(tabId, url));
+}
 
 describe('fetching policyUrl', () => {
   it('does not fetch on every wake while the server is down', async () => {
@@ -394,10 +411,7 @@ describe('snoozes', () => {
     fake.world.managed = { policy: policyText('p1', 'warn') };
     const engine = await wake();
     const url = 'https://chatgpt.com/';
-    expect(await engine.onMessage({ type: 'nudge:continue', url }, fromNudgePage(url))).toEqual({
-      ok: true,
-      continued: true,
-    });
+    expect(await continueTo(engine, 2, url)).toEqual({ ok: true, continued: true });
     expect(fake.world.sessionRules.length).toBeGreaterThan(0);
     fake.world.managed = { policy: policyText('p2', 'block') };
     await engine.refreshManaged();
@@ -425,7 +439,7 @@ describe('snoozes', () => {
     fake.world.managed = { policy: policyText('p1', 'warn', { warn: { snoozeMinutes: 0 } }) };
     const engine = await wake();
     const url = 'https://chatgpt.com/';
-    await engine.onMessage({ type: 'nudge:continue', url }, fromNudgePage(url));
+    await continueTo(engine, 2, url);
     await engine.onNavigation({ tabId: 5, frameId: 0, url }, 'committed');
     await engine.onNavigation({ tabId: 5, frameId: 0, url: 'https://chatgpt.com/c/new' }, 'history');
     expect(fake.world.tabUpdates).toEqual([]);
@@ -441,7 +455,7 @@ describe('usage counts', () => {
     Object.fromEntries(
       (await fake.usage.list()).map((count) => [`${count.day} ${count.tool} ${count.event}`, count.n]),
     );
-  /** The nudge page committing in a tab, as DNR's redirect (or the second line) makes it. */
+  /** The nudge page committing in a tab again (a reload, Back or Forward). */
   const nudgeShown = (tabId: number, url: string, transition: Partial<NavigationDetails> = {}) =>
     ({ tabId, frameId: 0, url: `${NUDGE}#${url}`, transitionType: 'typed', ...transition }) as NavigationDetails;
   const policyWith = (rules: unknown[]) =>
@@ -463,13 +477,9 @@ describe('usage counts', () => {
     await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
     await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://example.com/' }, 'committed');
     await engine.onNavigation({ tabId: 1, frameId: 1, url: 'https://gemini.google.com/frame' }, 'committed');
-    await engine.onNavigation(nudgeShown(2, 'https://claude.ai/'), 'committed');
-    await engine.onNavigation(nudgeShown(3, 'https://chatgpt.com/'), 'committed');
+    await showNudge(engine, 2, 'https://claude.ai/');
     await engine.onMessage({ type: 'nudge:get', url: 'https://chatgpt.com/' }, fromNudgePage('https://chatgpt.com/'));
-    await engine.onMessage(
-      { type: 'nudge:continue', url: 'https://chatgpt.com/' },
-      fromNudgePage('https://chatgpt.com/'),
-    );
+    await continueTo(engine, 3, 'https://chatgpt.com/');
     await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
     expect(await counted()).toEqual({
       [`${today()} gemini visit`]: 1,
@@ -484,7 +494,7 @@ describe('usage counts', () => {
   it('count a nudge once: not again when the page is reloaded, revisited by Back, or asks again', async () => {
     fake.world.managed = { policy: policyWith([{ tool: 'claude', action: 'block' }]) };
     const engine = await wake();
-    await engine.onNavigation(nudgeShown(1, 'https://claude.ai/'), 'committed');
+    await showNudge(engine, 1, 'https://claude.ai/');
     await engine.onMessage({ type: 'nudge:get', url: 'https://claude.ai/' }, fromNudgePage('https://claude.ai/'));
     await engine.onNavigation(nudgeShown(1, 'https://claude.ai/', { transitionType: 'reload' }), 'committed');
     await engine.onNavigation(
@@ -497,9 +507,9 @@ describe('usage counts', () => {
   it('count "redirected" when the person reaches the approved tool, not when they stay', async () => {
     fake.world.managed = { policy: policyWith([{ tool: 'claude', action: 'redirect' }]) };
     const engine = await wake();
-    await engine.onNavigation(nudgeShown(1, 'https://claude.ai/a'), 'committed');
+    await showNudge(engine, 1, 'https://claude.ai/a');
     await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
-    await engine.onNavigation(nudgeShown(2, 'https://claude.ai/b'), 'committed');
+    await showNudge(engine, 2, 'https://claude.ai/b');
     await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://example.com/' }, 'committed');
     await engine.onNavigation({ tabId: 2, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
     expect(await counted()).toEqual({
@@ -539,6 +549,61 @@ describe('usage counts', () => {
       ]),
     );
     expect(await counted()).toEqual({ [`${today()} gemini visit`]: 5 });
+  });
+
+  it('count nothing, and accept no Continue, for a nudge page a web page opened or framed itself', async () => {
+    fake.world.managed = {
+      policy: policyWith([
+        { tool: 'claude', action: 'block' },
+        { tool: 'chatgpt', action: 'warn' },
+        { tool: 'perplexity', action: 'redirect' },
+      ]),
+    };
+    const engine = await wake();
+    // evil.example sends its tab to the nudge page five times, for a blocked, a warned and a redirected tool.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      for (const url of ['https://claude.ai/x', 'https://chatgpt.com/x', 'https://www.perplexity.ai/x']) {
+        await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://evil.example/' }, 'before');
+        await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://evil.example/' }, 'committed');
+        await engine.onNavigation({ tabId: 1, frameId: 0, url: `${NUDGE}#${url}` }, 'before');
+        await engine.onNavigation(nudgeShown(1, url, { transitionType: 'link' }), 'committed');
+      }
+    }
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
+    const chatgpt = 'https://chatgpt.com/x';
+    expect(await engine.onMessage({ type: 'nudge:continue', url: chatgpt }, fromNudgeTab(1, chatgpt))).toEqual({
+      ok: false,
+      error: 'not allowed',
+    });
+    // A real warning in tab 2, but the Continue comes from a nudge page framed inside a page.
+    await showNudge(engine, 2, chatgpt);
+    const framed = { ...fromNudgeTab(2, chatgpt), frameId: 3 };
+    expect(await engine.onMessage({ type: 'nudge:continue', url: chatgpt }, framed)).toEqual({
+      ok: false,
+      error: 'not allowed',
+    });
+    expect(fake.world.sessionRules).toEqual([]);
+    expect(await counted()).toEqual({
+      [`${today()} corp-chat visit`]: 1,
+      [`${today()} chatgpt warned`]: 1,
+    });
+  });
+
+  it('count the nudge the second line sends a tab to, and a reloaded redirect page still counts "redirected"', async () => {
+    fake.world.managed = { policy: policyWith([{ tool: 'claude', action: 'redirect' }]) };
+    const engine = await wake();
+    // DNR did not catch this address: the second line sends the tab to the nudge page.
+    await engine.onNavigation({ tabId: 4, frameId: 0, url: 'https://claude.ai/%61' }, 'committed');
+    const [update] = fake.world.tabUpdates;
+    expect(update?.url).toBe(`${NUDGE}#https://claude.ai/%61`);
+    await engine.onNavigation({ tabId: 4, frameId: 0, url: update?.url ?? '' }, 'before');
+    await engine.onNavigation({ tabId: 4, frameId: 0, url: update?.url ?? '', transitionType: 'link' }, 'committed');
+    await engine.onNavigation(nudgeShown(4, 'https://claude.ai/%61', { transitionType: 'reload' }), 'committed');
+    await engine.onNavigation({ tabId: 4, frameId: 0, url: 'https://chat.corp.example/' }, 'committed');
+    expect(await counted()).toEqual({
+      [`${today()} claude redirected`]: 1,
+      [`${today()} corp-chat visit`]: 1,
+    });
   });
 
   it("forget a closed tab's state", async () => {
@@ -595,7 +660,7 @@ describe('the popup and the options page', () => {
     fake.world.managed = { policy: corpPolicy({ rules: [{ tool: 'chatgpt', action: 'warn' }] }) };
     const engine = await wake();
     const url = 'https://chatgpt.com/';
-    await engine.onMessage({ type: 'nudge:continue', url }, fromNudgePage(url));
+    await continueTo(engine, 2, url);
     expect(await engine.onMessage({ type: 'popup:get', url }, POPUP)).toMatchObject({
       popup: { snoozedUntil: fake.world.clock + 60 * 60_000 },
     });
@@ -624,7 +689,7 @@ describe('the popup and the options page', () => {
       new Response(corpPolicy({ reporting: { url: 'https://collect.corp.example/v1/reports', intervalMinutes: 120 } }));
     const engine = await wake();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await engine.onNavigation({ tabId: 1, frameId: 0, url: `${NUDGE}#https://chatgpt.com/` }, 'committed');
+    await showNudge(engine, 1, 'https://chatgpt.com/');
     const answer = await engine.onMessage({ type: 'options:get' }, OPTIONS);
     expect(answer).toMatchObject({
       ok: true,
