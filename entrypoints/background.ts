@@ -13,7 +13,6 @@ export default defineBackground(() => {
     catalog: BUNDLED_CATALOG,
     defaultPolicy: DEFAULT_POLICY,
     client: {
-      extensionVersion: browser.runtime.getManifest().version,
       browser: reportBrowser(import.meta.env.BROWSER, navigator.userAgent),
     },
     // Set by `npm start` for its build only (scripts/start.mjs, mode "trial"): the local collector's policy.

@@ -30,14 +30,14 @@ export interface ReportingTarget {
   readonly url: string;
   readonly intervalMinutes: number;
   readonly token: string | null;
-  readonly header: Omit<ReportHeader, 'extensionVersion' | 'browser'>;
+  readonly header: Omit<ReportHeader, 'browser'>;
 }
 
 export interface ReportingDeps {
   readonly browser: Browser;
   readonly usage: UsageStore;
   readonly target: () => Promise<ReportingTarget | null>;
-  readonly client: Pick<ReportHeader, 'extensionVersion' | 'browser'>;
+  readonly client: Pick<ReportHeader, 'browser'>;
   readonly fetchFn: typeof fetch;
   readonly now: () => number;
   readonly random: () => number;
@@ -109,7 +109,10 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     // piling one batch per attempt into the outbox. "Send now" always cuts: IT wants today's numbers.
     const failing = (await usage.outbox()).some((batch) => batch.failures > 0);
     if (force || !failing) {
-      await usage.moveToOutbox((counts, promised) => buildBatches(counts, header, batchIds(promised)), now());
+      await usage.moveToOutbox(
+        (counts, promised, marked) => buildBatches(counts, header, batchIds(promised), marked),
+        now(),
+      );
     }
     let sent = 0;
     let firstError: string | null = null;
@@ -195,7 +198,9 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     const live = await usage.list();
     const header: ReportHeader = { ...reporting.header, ...client };
     const next =
-      live.length === 0 ? [] : buildBatches(live, header, batchIds(await usage.promiseNextBatchId(newBatchId)));
+      live.length === 0
+        ? []
+        : buildBatches(live, header, batchIds(await usage.promiseNextBatchId(newBatchId)), await usage.marks()).batches;
     const lastSent = await lastSentAt.get();
     return {
       collectorHost: new URL(reporting.url).host,
@@ -216,7 +221,10 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     if (previous?.policyRevision === current.policyRevision && previous.group === current.group) return;
     if (previous !== undefined) {
       const header: ReportHeader = { ...previous, ...client };
-      await usage.moveToOutbox((counts, promised) => buildBatches(counts, header, batchIds(promised)), now());
+      await usage.moveToOutbox(
+        (counts, promised, marked) => buildBatches(counts, header, batchIds(promised), marked),
+        now(),
+      );
     }
     await usage.setLiveHeader(current);
   }

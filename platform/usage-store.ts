@@ -11,12 +11,21 @@
  *   accepts once.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { OutboxBatch, ReportBatch } from '../lib/protocol/report';
+import type { Cut, OutboxBatch } from '../lib/protocol/report';
+import { addDays } from '../lib/protocol/day';
 import type { UsageCount, UsageEvent } from '../lib/protocol/usage';
+
+/**
+ * How long the device remembers the people marks it sent: longer than any collector keeps or accepts
+ * a day (docs/spec/report-protocol.md "People"), so that a late count of an old day cannot mark it twice.
+ */
+const MARK_DAYS = 400;
 
 interface UsageDb extends DBSchema {
   counters: { key: [string, string, string]; value: UsageCount };
   outbox: { key: string; value: OutboxBatch };
+  /** The people marks sent (lib/protocol/report.ts personMark, kindMark), with their day for pruning. */
+  marks: { key: string; value: { readonly mark: string; readonly day: string }; indexes: { day: string } };
   /**
    * `nextBatchId`: the id the next batch cut from the counters gets (the options page shows it), kept
    * here so that it is taken in the very transaction that uses it: a crash can never let two batches
@@ -27,14 +36,21 @@ interface UsageDb extends DBSchema {
 }
 
 export interface UsageStore {
-  add(day: string, tool: string, event: UsageEvent): Promise<void>;
+  /** One more of the day's (tool, event); `sanctioned`: the policy in force sanctions the tool. */
+  add(day: string, tool: string, event: UsageEvent, sanctioned: boolean): Promise<void>;
   list(): Promise<UsageCount[]>;
   /**
    * Takes every live counter out and puts the batches `cut` makes of them in the outbox, in one
-   * transaction; `cut` gets the promised next batchId (or null), which is used up with it. Returns
+   * transaction; `cut` gets the promised next batchId (or null), which is used up with it, and the
+   * people marks sent before; the marks it returns are remembered in the same transaction. Returns
    * how many batches were added (0 when nothing was counted).
    */
-  moveToOutbox(cut: (counts: UsageCount[], promisedId: string | null) => ReportBatch[], now: number): Promise<number>;
+  moveToOutbox(
+    cut: (counts: UsageCount[], promisedId: string | null, marked: ReadonlySet<string>) => Cut,
+    now: number,
+  ): Promise<number>;
+  /** The people marks sent before, for a preview of the next batches. */
+  marks(): Promise<ReadonlySet<string>>;
   /** The batchId the next cut will use, promised now if none is. */
   promiseNextBatchId(create: () => string): Promise<string>;
   /** The revision and group the live counters were counted under (see UsageDb.meta). */
@@ -46,16 +62,21 @@ export interface UsageStore {
   failed(batchId: string, change: Pick<OutboxBatch, 'failures' | 'nextAttemptAt' | 'lastError'>): Promise<void>;
 }
 
+/** Counters kept before version 4 have no `sanctioned`: they were counted as not sanctioned. */
+const withSanctioned = (counts: readonly UsageCount[]): UsageCount[] =>
+  counts.map((count) => ({ ...count, sanctioned: count.sanctioned === true }));
+
 // Long: a factory; the database connection it closes over is shared by the short operations inside.
 export function openUsageStore(name = 'daylight-usage'): UsageStore {
   let db: Promise<IDBPDatabase<UsageDb>> | null = null;
   // A failed open, or a connection the browser closed, is forgotten: the next call opens it again.
   const open = () =>
-    (db ??= openDB<UsageDb>(name, 3, {
+    (db ??= openDB<UsageDb>(name, 4, {
       upgrade(database, oldVersion) {
         if (oldVersion < 1) database.createObjectStore('counters', { keyPath: ['day', 'tool', 'event'] });
         if (oldVersion < 2) database.createObjectStore('outbox', { keyPath: 'batchId' });
         if (oldVersion < 3) database.createObjectStore('meta');
+        if (oldVersion < 4) database.createObjectStore('marks', { keyPath: 'mark' }).createIndex('day', 'day');
       },
       terminated() {
         db = null;
@@ -65,32 +86,39 @@ export function openUsageStore(name = 'daylight-usage'): UsageStore {
       throw error;
     }));
   return {
-    async add(day, tool, event) {
+    async add(day, tool, event, sanctioned) {
       const transaction = (await open()).transaction('counters', 'readwrite');
       const current = await transaction.store.get([day, tool, event]);
-      await transaction.store.put({ day, tool, event, n: (current?.n ?? 0) + 1 });
+      await transaction.store.put({ day, tool, event, n: (current?.n ?? 0) + 1, sanctioned });
       await transaction.done;
     },
     async list() {
-      return (await open()).getAll('counters');
+      return withSanctioned(await (await open()).getAll('counters'));
     },
     async moveToOutbox(cut, now) {
-      const transaction = (await open()).transaction(['counters', 'outbox', 'meta'], 'readwrite');
+      const transaction = (await open()).transaction(['counters', 'outbox', 'meta', 'marks'], 'readwrite');
       const work = async () => {
         const counters = transaction.objectStore('counters');
         const meta = transaction.objectStore('meta');
-        const counts = await counters.getAll();
+        const marks = transaction.objectStore('marks');
+        const counts = withSanctioned(await counters.getAll());
         const promised = await meta.get('nextBatchId');
+        const marked = new Set(await marks.getAllKeys());
         // `cut` is synchronous: an await on anything but this transaction would let it commit half done.
-        const batches = counts.length === 0 ? [] : cut(counts, typeof promised === 'string' ? promised : null);
-        if (batches.length === 0) return 0;
+        const made = counts.length === 0 ? null : cut(counts, typeof promised === 'string' ? promised : null, marked);
+        if (made === null || made.batches.length === 0) return 0;
         await counters.clear();
         await meta.delete('nextBatchId');
         const outbox = transaction.objectStore('outbox');
-        for (const batch of batches) {
+        for (const batch of made.batches) {
           await outbox.add({ ...batch, createdAt: now, failures: 0, nextAttemptAt: now, lastError: null });
         }
-        return batches.length;
+        for (const mark of made.marks) await marks.put({ mark, day: mark.slice(0, 10) });
+        const oldest = addDays(new Date(now).toISOString().slice(0, 10), -MARK_DAYS);
+        for (const old of await marks.index('day').getAllKeys(IDBKeyRange.upperBound(oldest, true))) {
+          await marks.delete(old);
+        }
+        return made.batches.length;
       };
       // Both awaited together: a failed step aborts the transaction, and neither rejection goes unhandled.
       const [added] = await Promise.all([work(), transaction.done]);
@@ -103,6 +131,9 @@ export function openUsageStore(name = 'daylight-usage'): UsageStore {
       if (typeof stored !== 'string') await transaction.store.put(id, 'nextBatchId');
       await transaction.done;
       return id;
+    },
+    async marks() {
+      return new Set(await (await open()).getAllKeys('marks'));
     },
     async liveHeader() {
       return (await open()).get('meta', 'liveHeader');

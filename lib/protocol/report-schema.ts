@@ -55,15 +55,48 @@ const toolMessage = 'must be 1–64 lowercase letters, digits or "-", starting w
 const eventMessage = `must be one of ${quoted(REPORT_EVENTS)}`;
 const isReportEvent = (value: unknown): value is ReportEvent => (REPORT_EVENTS as readonly unknown[]).includes(value);
 
+/**
+ * The kinds of use a device marks once a day (docs/spec/report-protocol.md "People"): `any` for any count,
+ * `sanctioned` and `other` for visits to a tool its policy sanctions or not, and the other events as they are.
+ */
+export const PEOPLE_KINDS = [
+  'any',
+  'sanctioned',
+  'other',
+  'warned',
+  'proceeded',
+  'redirected',
+  'blocked',
+  'sensitive-paste',
+] as const;
+export type PeopleKind = (typeof PEOPLE_KINDS)[number];
+
+/** The kind of use a count is: a visit by whether the device's policy sanctions the tool, else its event. */
+export function kindOfCount(event: ReportEvent, sanctioned: boolean): Exclude<PeopleKind, 'any'> {
+  if (event !== 'visit') return event;
+  return sanctioned ? 'sanctioned' : 'other';
+}
+
 export interface ReportCount {
   /** The device's local calendar day, YYYY-MM-DD. */
   readonly day: string;
   readonly tool: string;
   readonly event: ReportEvent;
   readonly n: number;
+  /** The policy the device counted under sanctions the tool; absent is false. */
+  readonly sanctioned?: boolean;
+  /** 1: the first time this device reports the day's (tool, event); absent is 0. */
+  readonly person?: 1;
+}
+
+/** A device's once-a-day mark of a kind of use: the collector adds them up to count people. */
+export interface PeopleMark {
+  readonly day: string;
+  readonly kind: PeopleKind;
 }
 
 /** What is wrong with one entry of `counts`, first field first, or null. */
+// Long: one check per field, in the order of the spec's table.
 function countProblem(value: unknown): { readonly field?: keyof ReportCount; readonly message: string } | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { message: 'must be an object' };
   const { day, tool, event, n } = value as Record<string, unknown>;
@@ -78,6 +111,11 @@ function countProblem(value: unknown): { readonly field?: keyof ReportCount; rea
   if (!isReportEvent(event)) return { field: 'event', message: eventMessage };
   if (n === undefined) return { field: 'n', message: 'is required' };
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_N) return { field: 'n', message: nMessage };
+  const { sanctioned, person } = value as Record<string, unknown>;
+  if (sanctioned !== undefined && typeof sanctioned !== 'boolean') {
+    return { field: 'sanctioned', message: 'must be true or false' };
+  }
+  if (person !== undefined && person !== 1) return { field: 'person', message: 'must be 1' };
   return null;
 }
 
@@ -101,9 +139,19 @@ const ReportCountSchema = z.pipe(
     }),
   ),
   z.transform((value): ReportCount => {
-    const { day, tool, event, n } = value as ReportCount;
-    return { day, tool, event, n };
+    const { day, tool, event, n, sanctioned, person } = value as ReportCount;
+    return { day, tool, event, n, ...(sanctioned === true && { sanctioned }), ...(person === 1 && { person }) };
   }),
+);
+
+const PeopleMarkSchema = z.object(
+  {
+    day: z
+      .string('must be text')
+      .check(z.refine((day) => isCalendarDay(day), 'must be a real calendar date written YYYY-MM-DD')),
+    kind: z.enum(PEOPLE_KINDS, `must be one of ${quoted(PEOPLE_KINDS)}`),
+  },
+  'must be an object',
 );
 
 const countsMessage = `must have 1 to ${MAX_COUNTS.toLocaleString('en-US')} entries`;
@@ -115,7 +163,6 @@ const ReportSchema = z.object(
     policyRevision: text(1, 64),
     client: z.object(
       {
-        extensionVersion: text(1, 64),
         browser: z.enum(REPORT_BROWSERS, `must be one of ${quoted(REPORT_BROWSERS)}`),
       },
       'must be an object',
@@ -124,6 +171,7 @@ const ReportSchema = z.object(
     counts: z
       .array(ReportCountSchema, 'must be a list')
       .check(z.minLength(1, countsMessage), z.maxLength(MAX_COUNTS, countsMessage)),
+    people: z.optional(z.array(PeopleMarkSchema, 'must be a list')),
   },
   'must be an object',
 );
@@ -156,5 +204,33 @@ export function parseReport(json: unknown, today: Date): ParsedReport {
       return { ok: false, error: `counts[${i}].day: is later than tomorrow (${latest}, UTC)` };
     }
   }
-  return { ok: true, report: parsed.data };
+  const marks = marksProblem(parsed.data);
+  return marks === null ? { ok: true, report: parsed.data } : { ok: false, error: marks };
+}
+
+/**
+ * The bounds on people marks (docs/spec/report-protocol.md "People"): a batch adds at most one person to a
+ * day's (tool, event) and to a day's kind of use, and marks only a kind its counts hold that day. So a
+ * report cannot add several people at once: padding a cell by k people takes k accepted batches.
+ */
+function marksProblem({ counts, people = [] }: Report): string | null {
+  const persons = new Set<string>();
+  const kinds = new Set<string>();
+  for (let i = 0; i < counts.length; i++) {
+    const { day, tool, event, sanctioned = false, person } = counts[i] as ReportCount;
+    kinds.add(`${day} any`).add(`${day} ${kindOfCount(event, sanctioned)}`);
+    if (person === undefined) continue;
+    const key = `${day} ${tool} ${event}`;
+    if (persons.has(key)) return `counts[${i}].person: a batch adds at most one person to a day's tool and event`;
+    persons.add(key);
+  }
+  const marked = new Set<string>();
+  for (let i = 0; i < people.length; i++) {
+    const { day, kind } = people[i] as PeopleMark;
+    const key = `${day} ${kind}`;
+    if (marked.has(key)) return `people[${i}]: a batch adds at most one person to a day's kind of use`;
+    if (!kinds.has(key)) return `people[${i}].kind: the batch has no count of this kind on ${day}`;
+    marked.add(key);
+  }
+  return null;
 }

@@ -4,13 +4,21 @@
  * limits, each with its own random batchId. Nothing else goes in: no URL, no
  * time of day, no user or device identifier.
  */
-import { MAX_COUNTS, MAX_N, MAX_REPORT_BYTES, type Report, type ReportBrowser } from './report-schema';
+import {
+  kindOfCount,
+  MAX_COUNTS,
+  MAX_N,
+  MAX_REPORT_BYTES,
+  type PeopleMark,
+  type Report,
+  type ReportBrowser,
+  type ReportCount,
+} from './report-schema';
 import type { UsageCount } from './usage';
 
 /** What every batch of one upload carries besides its counts. */
 export interface ReportHeader {
   readonly policyRevision: string;
-  readonly extensionVersion: string;
   readonly browser: ReportBrowser;
   /** The org unit from managed configuration (never set by the user), or null. */
   readonly group: string | null;
@@ -64,55 +72,82 @@ export function reportBrowser(buildTarget: string | undefined, userAgent: string
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
-function reportText(header: ReportHeader, batchId: string, counts: readonly UsageCount[]): string {
+function reportText(
+  header: ReportHeader,
+  batchId: string,
+  counts: readonly ReportCount[],
+  people: readonly PeopleMark[],
+): string {
   const report: Report = {
     schemaVersion: 1,
     batchId,
     policyRevision: header.policyRevision,
-    client: { extensionVersion: header.extensionVersion, browser: header.browser },
+    client: { browser: header.browser },
     ...(header.group !== null && { group: header.group }),
-    counts: counts.map(({ day, tool, event, n }) => ({ day, tool, event, n })),
+    counts: [...counts],
+    people: [...people],
   };
   return JSON.stringify(report);
 }
 
+/** What a cut of the counters makes: the batches, and the people marks they carry, for the device to remember. */
+export interface Cut {
+  readonly batches: ReportBatch[];
+  readonly marks: string[];
+}
+
+/** The device's memory of the people marks it sent (docs/spec/report-protocol.md "People"), one string each. */
+export const personMark = (day: string, tool: string, event: string): string => `${day} ${tool} ${event}`;
+/** A tool id has no ":", so a kind's mark never equals a (tool, event) mark. */
+export const kindMark = (day: string, kind: string): string => `${day} :${kind}`;
+
 /**
- * Cuts the counts into as few batches as the limits allow, in order. `newBatchId` gives each batch
- * its UUID (crypto.randomUUID in the extension; injected so tests can see the ids).
+ * Cuts the counts into as few batches as the limits allow, in order. `newBatchId` gives each batch its
+ * UUID (crypto.randomUUID in the extension; injected so tests can see the ids). `marked` holds the
+ * marks this device sent before: a day's (tool, event) and kind of use is marked in the first batch
+ * that holds it, and never again.
  */
+// Long: one pass that fills batches up to both limits, marks included.
 export function buildBatches(
   counts: readonly UsageCount[],
   header: ReportHeader,
   newBatchId: () => string,
-): ReportBatch[] {
-  // docs/spec/report-protocol.md: `n` is at most 1,000,000 per entry; a larger counter goes as several entries.
-  const entries = counts.flatMap((count) =>
-    Array.from({ length: Math.ceil(count.n / MAX_N) }, (_, part) => ({
-      ...count,
-      n: Math.min(MAX_N, count.n - part * MAX_N),
-    })),
-  );
+  marked: ReadonlySet<string> = new Set(),
+): Cut {
+  const marks = new Set<string>();
+  const isNew = (mark: string): boolean => !marked.has(mark) && !marks.has(mark) && marks.add(mark).size > 0;
   const batches: ReportBatch[] = [];
-  let current: UsageCount[] = [];
-  // The size of a body grows by each entry's JSON and a comma; every UUID has the same length.
-  const emptySize = utf8Length(reportText(header, '00000000-0000-4000-8000-000000000000', []));
+  let entries: ReportCount[] = [];
+  let people: PeopleMark[] = [];
+  // The size of a body grows by each entry's and mark's JSON and a comma; every UUID has the same length.
+  const emptySize = utf8Length(reportText(header, '00000000-0000-4000-8000-000000000000', [], []));
   let size = emptySize;
   const flush = () => {
-    if (current.length === 0) return;
+    if (entries.length === 0) return;
     const batchId = newBatchId();
-    batches.push({ batchId, body: reportText(header, batchId, current) });
-    current = [];
+    batches.push({ batchId, body: reportText(header, batchId, entries, people) });
+    entries = [];
+    people = [];
     size = emptySize;
   };
-  for (const entry of entries) {
-    const entrySize =
-      utf8Length(JSON.stringify({ day: entry.day, tool: entry.tool, event: entry.event, n: entry.n })) + 1;
-    if (current.length === MAX_COUNTS || size + entrySize > MAX_REPORT_BYTES) flush();
-    current.push(entry);
-    size += entrySize;
+  for (const { day, tool, event, n: total, sanctioned } of counts) {
+    // docs/spec/report-protocol.md: `n` is at most 1,000,000 per entry; a larger counter goes as several entries.
+    for (let part = 0; part * MAX_N < total; part++) {
+      const n = Math.min(MAX_N, total - part * MAX_N);
+      const entry: ReportCount = { day, tool, event, n, ...(sanctioned && { sanctioned }) };
+      const entrySize = utf8Length(JSON.stringify({ ...entry, person: 1 })) + 1;
+      // The most the entry can add with its marks: every kind of use it can mark.
+      const marksSize = 2 * (utf8Length(JSON.stringify({ day, kind: 'sensitive-paste' })) + 1);
+      if (entries.length === MAX_COUNTS || size + entrySize + marksSize > MAX_REPORT_BYTES) flush();
+      const kinds = ['any', kindOfCount(event, sanctioned)] as const;
+      const added = kinds.filter((kind) => isNew(kindMark(day, kind))).map((kind) => ({ day, kind }));
+      entries.push(isNew(personMark(day, tool, event)) ? { ...entry, person: 1 } : entry);
+      people.push(...added);
+      size += entrySize + added.reduce((sum, mark) => sum + utf8Length(JSON.stringify(mark)) + 1, 0);
+    }
   }
   flush();
-  return batches;
+  return { batches, marks: [...marks] };
 }
 
 /** When to try a batch again after a failure: 1, 2, 4 … minutes up to `maxMinutes`, with ±50% jitter. */

@@ -16,6 +16,8 @@ export interface UsageCount {
   readonly tool: string;
   readonly event: UsageEvent;
   readonly n: number;
+  /** Whether the policy in force when it was counted sanctions the tool (the latest count's policy). */
+  readonly sanctioned: boolean;
 }
 
 /** The local calendar day of a moment, as the protocol writes it. */

@@ -21,8 +21,8 @@ export interface BackgroundDeps {
   readonly now?: () => number;
   readonly random?: () => number;
   readonly newBatchId?: () => string;
-  /** What usage reports say about the client: Daylight's version and the browser's name, nothing else. */
-  readonly client?: Pick<ReportHeader, 'extensionVersion' | 'browser'>;
+  /** What usage reports say about the client: the browser's family, nothing else. */
+  readonly client?: Pick<ReportHeader, 'browser'>;
   /** Managed keys this build assumes when IT set none (`npm start`'s local build: the local policyUrl). */
   readonly buildDefaults?: { readonly policyUrl?: string };
 }

@@ -29,7 +29,7 @@ export function createBackground({
   now = Date.now,
   random = Math.random,
   newBatchId = () => crypto.randomUUID(),
-  client = { extensionVersion: browser.runtime.getManifest().version, browser: 'other' },
+  client = { browser: 'other' },
   buildDefaults = {},
   ...rest
 }: BackgroundDeps) {

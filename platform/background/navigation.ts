@@ -15,13 +15,14 @@ import { decidePage } from './pages';
 import type { Snoozes } from './snoozes';
 import type { TabState } from './state';
 
-export type Counter = (tool: string, event: UsageEvent) => Promise<void>;
+/** `sanctioned`: the policy in force sanctions the tool (a visit to it is a visit to an approved tool). */
+export type Counter = (tool: string, event: UsageEvent, sanctioned?: boolean) => Promise<void>;
 
 /** Adds one to today's counter. A failed write is logged, never thrown: it must not stop a nudge. */
 export function createCounter({ usage, now }: BackgroundContext): Counter {
-  return async (tool, event) => {
+  return async (tool, event, sanctioned = false) => {
     try {
-      await usage.add(localDay(new Date(now())), tool, event);
+      await usage.add(localDay(new Date(now())), tool, event, sanctioned);
     } catch (error) {
       console.error('Daylight: could not count', event, error);
     }
@@ -78,7 +79,8 @@ export function createNavigation(
     }
     if (tool === null) return;
     // A page load counts; a same-document navigation only when it enters the tool.
-    const visit = () => (kind === 'committed' || tab.tool !== tool ? count(tool, 'visit') : Promise.resolve());
+    const visit = () =>
+      kind === 'committed' || tab.tool !== tool ? count(tool, 'visit', decision.sanctioned) : Promise.resolve();
     if (!isNudge(decision)) return visit();
     // A snooze lets a tool through only while it warns: a tool the policy now blocks is nudged regardless.
     const active = (await snoozes.all())[tool];

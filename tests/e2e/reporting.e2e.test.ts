@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector } from '../../collector/server';
+import type { Report } from '../../lib/protocol/report-schema';
 import { getCounts, signIn } from '../support/collector';
 import { launchChromium, type LaunchedChromium } from './support/browser';
 import { nudgeHeading, waitForInstalledRules, waitForPolicyStatus } from './support/daylight';
@@ -325,9 +326,39 @@ describe('usage counts, from the browser to the collector', () => {
         'client',
         'counts',
         'group',
+        'people',
         'policyRevision',
         'schemaVersion',
       ]);
     }
+  });
+
+  it('share no value between two uploads of this device but the group, the revision and the browser family', () => {
+    // A retry sends the same batch again, batchId and all: distinct batches are what must not link.
+    const batches = new Map(relay.uploads.map((upload) => [upload.body, JSON.parse(upload.body) as Report]));
+    const uploads = [...new Map([...batches.values()].map((report) => [report.batchId, report])).values()];
+    expect(uploads.length).toBeGreaterThan(1);
+    // Everything but the usage data itself: the fields that could name a device.
+    const envelope = (report: Report): Map<string, unknown> => {
+      const { counts, people, client, ...rest } = report;
+      for (const count of counts) {
+        const allowed = ['day', 'tool', 'event', 'n', 'sanctioned', 'person'];
+        expect(Object.keys(count).filter((key) => !allowed.includes(key))).toEqual([]);
+        expect(count.person ?? 1).toBe(1);
+      }
+      for (const mark of people ?? []) expect(Object.keys(mark).sort()).toEqual(['day', 'kind']);
+      return new Map([
+        ...Object.entries(rest),
+        ...Object.entries(client).map(([key, value]): [string, unknown] => [`client.${key}`, value]),
+      ]);
+    };
+    const shared = new Set<string>();
+    for (const [i, a] of uploads.entries()) {
+      for (const b of uploads.slice(i + 1)) {
+        const mine = envelope(b);
+        for (const [key, value] of envelope(a)) if (mine.get(key) === value) shared.add(key);
+      }
+    }
+    expect([...shared].sort()).toEqual(['client.browser', 'group', 'policyRevision', 'schemaVersion']);
   });
 });

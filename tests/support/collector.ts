@@ -19,7 +19,7 @@ export function fakeReport(overrides: Partial<Report> = {}): Report {
     schemaVersion: 1,
     batchId: randomUUID(),
     policyRevision: '2026-11-26.1',
-    client: { extensionVersion: '1.0.0', browser: 'chrome' },
+    client: { browser: 'chrome' },
     group: 'marketing',
     counts: [fakeCount()],
     ...overrides,

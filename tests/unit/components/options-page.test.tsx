@@ -95,8 +95,8 @@ describe('the options page', () => {
       ok: true,
       options: view({
         counts: [
-          { day: '2026-11-26', tool: 'chatgpt', toolName: 'ChatGPT', event: 'blocked', n: 1234 },
-          { day: '2026-11-25', tool: 'claude', toolName: 'Claude', event: 'proceeded', n: 1 },
+          { day: '2026-11-26', tool: 'chatgpt', toolName: 'ChatGPT', event: 'blocked', n: 1234, sanctioned: false },
+          { day: '2026-11-25', tool: 'claude', toolName: 'Claude', event: 'proceeded', n: 1, sanctioned: false },
         ],
       }),
     });

@@ -55,7 +55,7 @@ function setup() {
     browser: browser as never,
     usage,
     target: () => Promise.resolve(world.target),
-    client: { extensionVersion: '0.1.0', browser: 'chrome' },
+    client: { browser: 'chrome' },
     fetchFn,
     now: () => world.clock,
     random: () => 0.5,
@@ -79,7 +79,7 @@ beforeEach(() => {
 });
 
 async function count(tool: string, event: 'visit' | 'warned', times = 1): Promise<void> {
-  for (let i = 0; i < times; i++) await env.usage.add('2026-11-26', tool, event);
+  for (let i = 0; i < times; i++) await env.usage.add('2026-11-26', tool, event, false);
 }
 
 describe('an upload', () => {

@@ -18,11 +18,17 @@ const valid = (): Record<string, unknown> => ({
   schemaVersion: 1,
   batchId: '0b6c1f8e-5d2a-4c3b-9e7f-1a2b3c4d5e6f',
   policyRevision: '2026-11-26.1',
-  client: { extensionVersion: '1.0.0', browser: 'chrome' },
+  client: { browser: 'chrome' },
   group: 'marketing',
   counts: [
-    { day: '2026-11-25', tool: 'chatgpt', event: 'visit', n: 12 },
-    { day: '2026-11-26', tool: 'claude', event: 'warned', n: 1 },
+    { day: '2026-11-25', tool: 'chatgpt', event: 'visit', n: 12, person: 1 },
+    { day: '2026-11-25', tool: 'corp-chat', event: 'visit', n: 3, sanctioned: true },
+    { day: '2026-11-26', tool: 'claude', event: 'warned', n: 1, person: 1 },
+  ],
+  people: [
+    { day: '2026-11-25', kind: 'any' },
+    { day: '2026-11-25', kind: 'other' },
+    { day: '2026-11-26', kind: 'warned' },
   ],
 });
 
@@ -47,6 +53,29 @@ describe('parseReport', () => {
     expect(parseReport(valid(), TODAY)).toEqual({ ok: true, report: valid() });
   });
 
+  it('ignores the client.extensionVersion older extensions sent, like any field the protocol no longer has', () => {
+    for (const version of ['0.1.0', '1'.repeat(65), 7]) {
+      expect(parseReport(withField(['client', 'extensionVersion'], version), TODAY)).toEqual({
+        ok: true,
+        report: valid(),
+      });
+    }
+  });
+
+  it('reads sanctioned: false and a missing one alike, and a report without people marks', () => {
+    const plain = withField(['people'], undefined);
+    (plain.counts as Record<string, unknown>[])[0]!.sanctioned = false;
+    const result = parseReport(plain, TODAY);
+    expect(result.ok && result.report.counts[0]).toEqual({
+      day: '2026-11-25',
+      tool: 'chatgpt',
+      event: 'visit',
+      n: 12,
+      person: 1,
+    });
+    expect(result.ok && result.report.people).toBeUndefined();
+  });
+
   it('ignores unknown fields at every level (forward compatibility) and leaves them out', () => {
     const input = valid();
     input.futureField = { x: 1 };
@@ -57,6 +86,7 @@ describe('parseReport', () => {
 
   it('takes group as optional, and the boundary values of every rule', () => {
     const edges = withField(['group'], undefined);
+    delete edges.people;
     edges.policyRevision = 'r'.repeat(64);
     edges.counts = [
       { day: '2026-11-27', tool: 'a', event: 'sensitive-paste', n: 1 },
@@ -69,7 +99,9 @@ describe('parseReport', () => {
       expect(parseReport(withField(['client', 'browser'], browser), TODAY).ok).toBe(true);
     }
     const many = Array.from({ length: MAX_COUNTS }, () => ({ day: '2026-11-25', tool: 'x', event: 'visit', n: 1 }));
-    expect(parseReport(withField(['counts'], many), TODAY).ok).toBe(true);
+    const manyCounts = withField(['counts'], many);
+    delete manyCounts.people;
+    expect(parseReport(manyCounts, TODAY).ok).toBe(true);
   });
 
   it.each<[string, readonly (string | number)[], unknown, string]>([
@@ -85,13 +117,6 @@ describe('parseReport', () => {
     ['policyRevision a number', ['policyRevision'], 3, 'policyRevision: must be text'],
     ['client missing', ['client'], undefined, 'client: is required'],
     ['client a list', ['client'], [], 'client: must be an object'],
-    ['extensionVersion missing', ['client', 'extensionVersion'], undefined, 'client.extensionVersion: is required'],
-    [
-      'extensionVersion of 65',
-      ['client', 'extensionVersion'],
-      '1'.repeat(65),
-      'client.extensionVersion: must be 1–64 characters',
-    ],
     [
       'browser unknown',
       ['client', 'browser'],
@@ -103,6 +128,59 @@ describe('parseReport', () => {
       ['client', 'browser'],
       'Chrome',
       'client.browser: must be one of "chrome", "edge", "firefox", "safari", "other"',
+    ],
+    ['sanctioned as text', ['counts', 0, 'sanctioned'], 'yes', 'counts[0].sanctioned: must be true or false'],
+    ['person 2', ['counts', 0, 'person'], 2, 'counts[0].person: must be 1'],
+    ['person true', ['counts', 1, 'person'], true, 'counts[1].person: must be 1'],
+    ['people not a list', ['people'], {}, 'people: must be a list'],
+    [
+      'a people mark of an unknown kind',
+      ['people'],
+      [{ day: '2026-11-25', kind: 'everyone' }],
+      'people[0].kind: must be one of "any", "sanctioned", "other", "warned", "proceeded", "redirected", "blocked", "sensitive-paste"',
+    ],
+    [
+      'a people mark on no real day',
+      ['people'],
+      [{ day: '2026-02-30', kind: 'any' }],
+      'people[0].day: must be a real calendar date written YYYY-MM-DD',
+    ],
+    [
+      'a people mark of a kind the day has no count of',
+      ['people'],
+      [{ day: '2026-11-25', kind: 'warned' }],
+      'people[0].kind: the batch has no count of this kind on 2026-11-25',
+    ],
+    [
+      'a people mark of a day the batch has no count of',
+      ['people'],
+      [{ day: '2026-11-20', kind: 'any' }],
+      'people[0].kind: the batch has no count of this kind on 2026-11-20',
+    ],
+    [
+      "a sanctioned tool's visit marked on a day the batch has none",
+      ['people'],
+      [{ day: '2026-11-26', kind: 'sanctioned' }],
+      'people[0].kind: the batch has no count of this kind on 2026-11-26',
+    ],
+    [
+      'a kind marked twice',
+      ['people'],
+      [
+        { day: '2026-11-25', kind: 'any' },
+        { day: '2026-11-25', kind: 'other' },
+        { day: '2026-11-25', kind: 'any' },
+      ],
+      "people[2]: a batch adds at most one person to a day's kind of use",
+    ],
+    [
+      'one tool and event given two persons',
+      ['counts'],
+      [
+        { day: '2026-11-25', tool: 'chatgpt', event: 'visit', n: 1, person: 1 },
+        { day: '2026-11-25', tool: 'chatgpt', event: 'visit', n: 1, person: 1 },
+      ],
+      "counts[1].person: a batch adds at most one person to a day's tool and event",
     ],
     ['group of 65', ['group'], 'g'.repeat(65), 'group: must be at most 64 characters'],
     ['group null', ['group'], null, 'group: must be text'],
@@ -236,15 +314,19 @@ const reportArb: fc.Arbitrary<Report> = fc.record(
     schemaVersion: fc.constant(1 as const),
     batchId: fc.uuid({ version: 4 }),
     policyRevision: textArb(1, 64),
-    client: fc.record({ extensionVersion: textArb(1, 64), browser: fc.constantFrom(...REPORT_BROWSERS) }),
+    client: fc.record({ browser: fc.constantFrom(...REPORT_BROWSERS) }),
     group: textArb(0, 64),
     counts: fc.array(
-      fc.record({
-        day: dayArb,
-        tool: fc.stringMatching(ID_PATTERN),
-        event: fc.constantFrom(...REPORT_EVENTS),
-        n: fc.integer({ min: 1, max: 1_000_000 }),
-      }),
+      fc.record(
+        {
+          day: dayArb,
+          tool: fc.stringMatching(ID_PATTERN),
+          event: fc.constantFrom(...REPORT_EVENTS),
+          n: fc.integer({ min: 1, max: 1_000_000 }),
+          sanctioned: fc.constant(true as const),
+        },
+        { requiredKeys: ['day', 'tool', 'event', 'n'] },
+      ),
       { minLength: 1, maxLength: 20 },
     ),
   },
@@ -281,7 +363,6 @@ describe('parseReport properties', () => {
       ['batchId'],
       ['policyRevision'],
       ['client'],
-      ['client', 'extensionVersion'],
       ['client', 'browser'],
       ['counts'],
       ['counts', 0, 'day'],

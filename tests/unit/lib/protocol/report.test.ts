@@ -8,12 +8,18 @@ import {
   uploadRetryDelayMs,
   type ReportHeader,
 } from '../../../../lib/protocol/report';
-import { MAX_COUNTS, MAX_REPORT_BYTES, parseReport } from '../../../../lib/protocol/report-schema';
-import { USAGE_EVENTS, type UsageCount } from '../../../../lib/protocol/usage';
+import {
+  kindOfCount,
+  MAX_COUNTS,
+  MAX_REPORT_BYTES,
+  parseReport,
+  type Report,
+  type ReportCount,
+} from '../../../../lib/protocol/report-schema';
+import { USAGE_EVENTS } from '../../../../lib/protocol/usage';
 
 const HEADER: ReportHeader = {
   policyRevision: '2026-11-26.1',
-  extensionVersion: '0.1.0',
   browser: 'chrome',
   group: 'marketing',
 };
@@ -28,7 +34,7 @@ function uuids(): () => string {
 function totals(bodies: readonly string[]): Record<string, number> {
   const sums: Record<string, number> = {};
   for (const body of bodies) {
-    for (const count of (JSON.parse(body) as { counts: UsageCount[] }).counts) {
+    for (const count of (JSON.parse(body) as { counts: ReportCount[] }).counts) {
       const key = `${count.day} ${count.tool} ${count.event}`;
       sums[key] = (sums[key] ?? 0) + count.n;
     }
@@ -41,12 +47,15 @@ const countArbitrary = fc.record({
   tool: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,63}$/),
   event: fc.constantFrom(...USAGE_EVENTS),
   n: fc.oneof(fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 3_500_000 })),
+  sanctioned: fc.boolean(),
 });
 
 describe('buildBatches', () => {
   it('makes one body for a few counts, exactly the protocol fields and nothing else', () => {
-    const [batch, ...rest] = buildBatches(
-      [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 3 }],
+    const {
+      batches: [batch, ...rest],
+    } = buildBatches(
+      [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 3, sanctioned: false }],
       HEADER,
       uuids(),
     );
@@ -55,16 +64,22 @@ describe('buildBatches', () => {
       schemaVersion: 1,
       batchId: '00000000-0000-4000-8000-000000000001',
       policyRevision: '2026-11-26.1',
-      client: { extensionVersion: '0.1.0', browser: 'chrome' },
+      client: { browser: 'chrome' },
       group: 'marketing',
-      counts: [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 3 }],
+      counts: [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 3, person: 1 }],
+      people: [
+        { day: '2026-11-26', kind: 'any' },
+        { day: '2026-11-26', kind: 'other' },
+      ],
     });
     expect(batch?.batchId).toBe('00000000-0000-4000-8000-000000000001');
   });
 
   it('leaves group out when IT set none', () => {
-    const [batch] = buildBatches(
-      [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 1 }],
+    const {
+      batches: [batch],
+    } = buildBatches(
+      [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 1, sanctioned: false }],
       { ...HEADER, group: null },
       uuids(),
     );
@@ -72,13 +87,16 @@ describe('buildBatches', () => {
   });
 
   it('splits a counter over 1,000,000 into entries the collector accepts', () => {
-    const batches = buildBatches(
-      [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 2_500_001 }],
+    const { batches } = buildBatches(
+      [{ day: '2026-11-26', tool: 'chatgpt', event: 'visit', n: 2_500_001, sanctioned: true }],
       HEADER,
       uuids(),
     );
-    const counts = batches.flatMap((batch) => (JSON.parse(batch.body) as { counts: UsageCount[] }).counts);
+    const counts = batches.flatMap((batch) => (JSON.parse(batch.body) as { counts: ReportCount[] }).counts);
     expect(counts.map((count) => count.n)).toEqual([1_000_000, 1_000_000, 500_001]);
+    // One device is one person, however many entries its counter takes.
+    expect(counts.map((count) => count.person ?? 0)).toEqual([1, 0, 0]);
+    expect(counts.every((count) => count.sanctioned === true)).toBe(true);
   });
 
   it('cuts thousands of counts into bodies under 64 KiB that the collector accepts, losing and adding nothing', () => {
@@ -87,7 +105,7 @@ describe('buildBatches', () => {
         fc.array(countArbitrary, { maxLength: 3000 }),
         fc.option(fc.string({ maxLength: 64, unit: 'grapheme' }), { nil: null }),
         (counts, group) => {
-          const batches = buildBatches(
+          const { batches } = buildBatches(
             counts,
             { ...HEADER, group: group === null ? null : group.slice(0, 64) },
             uuids(),
@@ -117,11 +135,63 @@ describe('buildBatches', () => {
       tool: `tool-${String(i).padStart(40, '0')}`,
       event: 'visit' as const,
       n: 1,
+      sanctioned: false,
     }));
-    const batches = buildBatches(counts, HEADER, uuids());
+    const { batches } = buildBatches(counts, HEADER, uuids());
     const sizes = batches.map((batch) => new TextEncoder().encode(batch.body).length);
     expect(batches.length).toBeGreaterThan(1);
     for (const size of sizes.slice(0, -1)) expect(size).toBeGreaterThan(MAX_REPORT_BYTES - 200);
+  });
+});
+
+describe('people marks', () => {
+  /** Per mark, how many times the bodies carry it: "day tool event" for a person, "day :kind" for a kind. */
+  function markCounts(bodies: readonly string[]): Map<string, number> {
+    const seen = new Map<string, number>();
+    const add = (key: string) => seen.set(key, (seen.get(key) ?? 0) + 1);
+    for (const body of bodies) {
+      const report = JSON.parse(body) as Report;
+      for (const count of report.counts) if (count.person === 1) add(`${count.day} ${count.tool} ${count.event}`);
+      for (const mark of report.people ?? []) add(`${mark.day} :${mark.kind}`);
+    }
+    return seen;
+  }
+
+  it("mark each day's tool, event and kind of use once across cuts, as the device remembers them", () => {
+    fc.assert(
+      fc.property(
+        fc.array(countArbitrary, { maxLength: 400 }),
+        fc.array(countArbitrary, { maxLength: 400 }),
+        (a, b) => {
+          const first = buildBatches(a, HEADER, uuids());
+          const second = buildBatches(b, HEADER, uuids(), new Set(first.marks));
+          const bodies = [...first.batches, ...second.batches].map((batch) => batch.body);
+          const expected = new Set<string>();
+          for (const { day, tool, event, sanctioned } of [...a, ...b]) {
+            expected
+              .add(`${day} ${tool} ${event}`)
+              .add(`${day} :any`)
+              .add(`${day} :${kindOfCount(event, sanctioned)}`);
+          }
+          const seen = markCounts(bodies);
+          expect(new Set(seen.keys())).toEqual(expected);
+          expect([...seen.values()].every((times) => times === 1)).toBe(true);
+          expect(new Set([...first.marks, ...second.marks])).toEqual(expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('send nothing marked again after a crash-free cut: a later upload of the same day adds no person', () => {
+    const count = { day: '2026-11-26', tool: 'claude', event: 'warned' as const, n: 2, sanctioned: false };
+    const first = buildBatches([count], HEADER, uuids());
+    const later = buildBatches([{ ...count, n: 5 }], HEADER, uuids(), new Set(first.marks));
+    expect(JSON.parse(later.batches[0]?.body ?? '{}')).toMatchObject({
+      counts: [{ day: '2026-11-26', tool: 'claude', event: 'warned', n: 5 }],
+      people: [],
+    });
+    expect(later.marks).toEqual([]);
   });
 });
 
