@@ -23,7 +23,7 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../collector/sqlite/schema';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
-import { REPORT_EVENTS, type ReportCount } from '../lib/protocol/report-schema';
+import { kindOfCount, REPORT_EVENTS, type PeopleMark, type ReportCount } from '../lib/protocol/report-schema';
 import { mulberry32 } from './urls';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -39,6 +39,11 @@ const ADMIN_TOKEN = 'bench-admin-token-not-secret';
 const progress = (message: string) => process.stderr.write(`[collector-bench] ${message}\n`);
 
 /** Counts as a device sends them: mostly visits to a few popular tools, a day or a week's worth. */
+/**
+ * Bodies as a device's first upload of its days makes them, the heaviest kind: every (day, tool, event) carries a
+ * person mark and every day's kinds of use a people mark (docs/spec/report-protocol.md "People"); a visit to one of
+ * the first 20 tools is to a sanctioned one.
+ */
 function countLists(): { json: string; counts: number }[] {
   const rng = mulberry32(5);
   const tools = BUNDLED_CATALOG.tools.slice(0, 200).map((tool) => tool.id);
@@ -47,15 +52,28 @@ function countLists(): { json: string; counts: number }[] {
   return Array.from({ length: BODY_POOL }, () => {
     const size = 10 + Math.floor(rng() * 41);
     const counts: ReportCount[] = [];
+    const people: PeopleMark[] = [];
+    const marked = new Set<string>();
+    const isNew = (mark: string) => !marked.has(mark) && marked.add(mark).size > 0;
     for (let i = 0; i < size; i++) {
+      const day = days[Math.floor(rng() * days.length)] as string;
+      const index = Math.floor(rng() ** 3 * tools.length);
+      const tool = tools[index] as string;
+      const event = rng() < 0.7 ? 'visit' : (REPORT_EVENTS[1 + Math.floor(rng() * 4)] as ReportCount['event']);
+      const sanctioned = event === 'visit' && index < 20;
+      for (const kind of ['any', kindOfCount(event, sanctioned)] as const) {
+        if (isNew(`${day} :${kind}`)) people.push({ day, kind });
+      }
       counts.push({
-        day: days[Math.floor(rng() * days.length)] as string,
-        tool: tools[Math.floor(rng() ** 3 * tools.length)] as string,
-        event: rng() < 0.7 ? 'visit' : (REPORT_EVENTS[1 + Math.floor(rng() * 4)] as ReportCount['event']),
+        day,
+        tool,
+        event,
         n: 1 + Math.floor(rng() ** 2 * 40),
+        ...(sanctioned && { sanctioned }),
+        ...(isNew(`${day} ${tool} ${event}`) && { person: 1 as const }),
       });
     }
-    return { json: JSON.stringify(counts), counts: size };
+    return { json: `${JSON.stringify(counts)},"people":${JSON.stringify(people)}`, counts: size };
   });
 }
 
@@ -90,7 +108,7 @@ async function startServer(dataDir: string): Promise<{ url: string; stop: () => 
 function run(url: string, seconds: number, lists: { json: string }[]): Promise<autocannon.Result> {
   let next = 0;
   const head =
-    '{"schemaVersion":1,"policyRevision":"2026-11-26.1","client":{"extensionVersion":"1.0.0","browser":"chrome"},"group":"marketing","batchId":"';
+    '{"schemaVersion":1,"policyRevision":"2026-11-26.1","client":{"browser":"chrome"},"group":"marketing","batchId":"';
   return autocannon({
     url,
     connections: CONNECTIONS,

@@ -7,8 +7,9 @@
  * The data: about a million rows of `counts` (365 days ending today × 100 groups × about 27 (tool, event) cells a
  * group a day; monthly policy revisions, the old and the new one both reporting in the first week of a month; a
  * tenth of the groups too small for k), written straight into the store's file in one transaction of prepared
- * INSERTs, then rolled up by the store's own rebuildRollups, as an upgrade from schema 1 would. A batch stands for
- * one device's day, so a cell's batches are at most the group's devices.
+ * INSERTs, then rolled up by the store's own rebuildRollups, as an upgrade from an older schema would. A cell's
+ * people are at most the group's devices; visits to the policy's sanctioned tools are marked sanctioned, as the
+ * devices would.
  *
  * The collector then runs in this process with the microsoft-365 example policy (three sanctioned tools); after
  * a sign-in, each view is requested over loopback, round-robin so that drift hits all views alike, 5 warm-up
@@ -83,8 +84,8 @@ function generate(dataDir: string, today: number): { rows: number; writeMs: numb
   const db = new Database(path.join(dataDir, DATABASE_FILE));
   const rng = mulberry32(17);
   const groups = fleet(rng);
-  const insert = db.prepare<[string, string, string, string, string, number, number]>(
-    'INSERT INTO counts (day, tool, event, grp, policy_revision, n, batches) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  const insert = db.prepare<[string, string, string, string, string, number, number, number]>(
+    'INSERT INTO counts (day, tool, event, grp, policy_revision, sanctioned, n, people) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
   let rows = 0;
   const started = performance.now();
@@ -102,8 +103,10 @@ function generate(dataDir: string, today: number): { rows: number; writeMs: numb
         const cell = (tool: string, event: string, share: number) => {
           const revisions = previous !== null && rng() < 0.5 ? [revision, previous] : [revision];
           for (const policyRevision of revisions) {
-            const batches = 1 + Math.floor(rng() * share * devices);
-            insert.run(day, tool, event, group.name, policyRevision, batches * (1 + Math.floor(rng() * 8)), batches);
+            const people = 1 + Math.floor(rng() * share * devices);
+            const sanctioned = event === 'visit' && SANCTIONED.includes(tool) ? 1 : 0;
+            const n = people * (1 + Math.floor(rng() * 8));
+            insert.run(day, tool, event, group.name, policyRevision, sanctioned, n, people);
             rows++;
           }
         };
@@ -121,7 +124,7 @@ function generate(dataDir: string, today: number): { rows: number; writeMs: numb
   })();
   const writeMs = performance.now() - started;
   const rollupStarted = performance.now();
-  rebuildRollups(db, SANCTIONED, 'all');
+  db.transaction(() => rebuildRollups(db))();
   const rollupMs = performance.now() - rollupStarted;
   db.close();
   return { rows, writeMs, rollupMs };
@@ -155,12 +158,11 @@ try {
 
   // The answers are checked against sums taken straight from the counts, without the rollups.
   const check = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
-  const sanctionedIn = `tool IN (${SANCTIONED.map((id) => `'${id}'`).join(', ')})`;
   const yearAgo = dayAt(Date.parse(today) - (DAYS - 1) * DAY_MS);
   const monthAgo = dayAt(Date.parse(today) - 29 * DAY_MS);
   // A mid-size group, and a revision of the middle of the year.
   const group = check
-    .prepare('SELECT grp FROM counts WHERE day = ? GROUP BY grp ORDER BY MAX(batches) LIMIT 1 OFFSET 50')
+    .prepare('SELECT grp FROM counts WHERE day = ? GROUP BY grp ORDER BY MAX(people) LIMIT 1 OFFSET 50')
     .pluck()
     .get(today) as string;
   const revision = `${dayAt(Date.parse(today) - 180 * DAY_MS).slice(0, 7)}-01.1`;
@@ -230,7 +232,7 @@ try {
           (
             check
               .prepare(
-                `SELECT ${key} AS key, SUM(n) AS n, SUM(CASE WHEN ${sanctionedIn} THEN n ELSE 0 END) AS sanctioned
+                `SELECT ${key} AS key, SUM(n) AS n, SUM(CASE WHEN sanctioned THEN n ELSE 0 END) AS sanctioned
                  FROM counts WHERE ${where} AND event = '${event}' GROUP BY ${key}`,
               )
               .all(...parameters) as { key: string; n: number; sanctioned: number }[]
@@ -295,12 +297,6 @@ try {
     await collector.close();
     check.close();
   }
-  // What a new list of sanctioned tools costs (ingestion waits meanwhile): the visit rollups rebuilt from the counts.
-  const store = openSqliteStore(dataDir);
-  const started = performance.now();
-  store.setSanctionedTools([...SANCTIONED, 'chatgpt']);
-  const reclassifyMs = performance.now() - started;
-  store.close();
   process.stdout.write(
     `${JSON.stringify({
       rows: generated.rows,
@@ -309,7 +305,6 @@ try {
       databaseBytes: statSync(path.join(dataDir, DATABASE_FILE)).size,
       writeMs: generated.writeMs,
       rollupMs: generated.rollupMs,
-      reclassifyMs,
       rounds: ROUNDS,
       ...measured,
       problems,

@@ -67,11 +67,13 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export const CSV_COLUMNS = ['day', 'tool', 'event', 'group', 'policyRevision', 'n', 'batches'] as const;
+export const CSV_COLUMNS = ['day', 'tool', 'event', 'group', 'policyRevision', 'sanctioned', 'n', 'people'] as const;
 
 /** RFC 4180: CRLF after every record, a header record first. */
 export function countsCsv(rows: readonly CountRow[]): string {
   let csv = `${CSV_COLUMNS.join(',')}\r\n`;
-  for (const row of rows) csv += `${CSV_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`;
+  for (const row of rows) {
+    csv += `${CSV_COLUMNS.map((column) => csvField(column === 'sanctioned' ? String(row.sanctioned) : row[column])).join(',')}\r\n`;
+  }
   return csv;
 }

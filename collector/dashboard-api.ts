@@ -90,34 +90,21 @@ export interface DashboardApi {
   readonly csv: (ex: Exchange) => void;
 }
 
-// Long: a factory; the policy's tools it closes over are shared by the JSON and CSV answers inside.
+// Long: a factory; the policy's tool names it closes over are shared by the JSON and CSV answers inside.
 export function createDashboardApi(options: DashboardApiOptions): DashboardApi {
   const { store, k } = options;
   let tools: PolicyTools | null = null;
   let toolsEtag: string | null = null;
 
-  /**
-   * The policy's tools, read again only when the file changed; the store's rollups follow its sanctioned list
-   * (a rebuild, logged, when the list changed: once at start, then at the first request after an edit).
-   */
+  /** The policy's tool names, read again only when the file changed. */
   function currentTools(): PolicyTools {
     const file = options.policy();
     const etag = file?.policy.etag ?? null;
     if (tools !== null && etag === toolsEtag) return tools;
-    const read = policyTools(file);
-    const started = performance.now();
-    if (store.setSanctionedTools([...read.sanctioned])) {
-      options.log({
-        level: 'info',
-        msg: 'dashboard rollups rebuilt for a new list of sanctioned tools',
-        ms: Math.round(performance.now() - started),
-      });
-    }
-    tools = read;
+    tools = policyTools(file);
     toolsEtag = etag;
-    return read;
+    return tools;
   }
-  currentTools();
 
   function answer(ex: Exchange): Dashboard | null {
     const url = ex.req.url ?? '';

@@ -3,11 +3,10 @@
  * k-anonymity applied here, so that a hidden number never leaves the server (docs/spec/report-protocol.md
  * "What admins see"). dashboard-api.ts answers them over HTTP.
  *
- * How many batches contributed (store.ts UsageDay): exact for one day, since every batch has one group and one
- * revision and adds 1 to each (day, kind) it holds counts for, however many tools and events it names there. Over
- * a range, the batches of the range's largest day: one batch may hold counts of many days, so the days' batches
- * cannot be added, and the largest is a sound lower bound. It is also what k means for people: with one upload a
- * day, a day's batches are about its devices, so 30 days of a team of two never count as 60 contributors.
+ * How many people stand behind a number (store.ts UsageDay): the people marks of its day (docs/spec/report-protocol.md
+ * "People"), exact for one day, since a device marks each (day, kind) once. Over a range, the people of the range's
+ * largest day: one person is marked again on each day, so the days' people cannot be added, and the largest is a
+ * sound lower bound: 30 days of a team of two never count as 60 people.
  *
  * A cell is hidden (null) when that lower bound is below k. A count of 0 is shown: it describes nobody. Then:
  * - A group's visits, sanctioned and shadow are hidden together: visits = sanctioned + shadow would give back
@@ -19,7 +18,7 @@
  *   left out of topTools (its rank would say how large it is), with a second one when the group's visits minus the
  *   listed tools would give it back; outcomes is null when one of its counts is hidden.
  * - Without `group`, the totals over every group are the organization's, not a group's, and are shown, except a
- *   day on which the whole fleet sent fewer than k batches (a pilot, a holiday, a fleet of one small team): that
+ *   day on which fewer than k people of the whole fleet reported (a pilot, a holiday, a fleet of one small team): that
  *   day's total singles out as few people as a small group's cell. topTools and outcomes are hidden likewise when no
  *   day of the range reached k.
  * Each answer is protected on its own: comparing two answers (two ranges a day apart, a revision against all of
@@ -40,19 +39,20 @@ import {
 } from '../lib/protocol/dashboard-api';
 import { addDays } from '../lib/protocol/day';
 import type { PolicySnapshot } from './policy-file';
-import type { CollectorStore, DashboardFilter, UsageDay, UsageKind } from './store';
+import type { CollectorStore, DashboardFilter, ToolVisits, UsageDay, UsageKind } from './store';
 
 const TOP_TOOLS = 10;
 
-/** What the dashboard needs of the policy in force: which tools are sanctioned, and every tool's name. */
+/**
+ * What the dashboard takes from the collector's policy: every tool's name. Whether a tool is sanctioned comes from
+ * the counts: the devices' own policy decided it (docs/spec/report-protocol.md `counts[].sanctioned`).
+ */
 export interface PolicyTools {
-  readonly known: boolean;
-  readonly sanctioned: ReadonlySet<string>;
   readonly names: ReadonlyMap<string, string>;
 }
 
 const CATALOG_NAMES: ReadonlyMap<string, string> = new Map(BUNDLED_CATALOG.tools.map((tool) => [tool.id, tool.name]));
-const NO_POLICY: PolicyTools = { known: false, sanctioned: new Set(), names: CATALOG_NAMES };
+const NO_POLICY: PolicyTools = { names: CATALOG_NAMES };
 
 /** Names: the policy's sanctioned entries, then its tools, then the bundled catalog (else the id, see topTools). */
 export function policyTools(policyFile: PolicySnapshot | null): PolicyTools {
@@ -64,17 +64,17 @@ export function policyTools(policyFile: PolicySnapshot | null): PolicyTools {
   const names = new Map(CATALOG_NAMES);
   for (const tool of policy.tools) names.set(tool.id, tool.name);
   for (const entry of policy.sanctioned) names.set(entry.id, entry.name);
-  return { known: true, sanctioned: new Set(policy.sanctioned.map((entry) => entry.id)), names };
+  return { names };
 }
 
 interface Totals {
   readonly n: number;
-  readonly batches: number;
+  readonly people: number;
 }
 
-/** A count as shown: hidden below k batches; 0 (no counts) describes nobody. */
+/** A count as shown: hidden below k people; 0 (no counts) describes nobody. */
 const shown = (totals: Totals | undefined, k: number): Cell =>
-  totals === undefined ? 0 : totals.batches >= k ? totals.n : null;
+  totals === undefined ? 0 : totals.people >= k ? totals.n : null;
 
 interface ColumnCell {
   readonly value: Cell;
@@ -107,20 +107,20 @@ function everyDay(from: string, to: string): string[] {
 
 function byDayAndKind(rows: readonly UsageDay[]): Map<string, Map<UsageKind, Totals>> {
   const days = new Map<string, Map<UsageKind, Totals>>();
-  for (const { day, kind, n, batches } of rows) {
+  for (const { day, kind, n, people } of rows) {
     let kinds = days.get(day);
     if (kinds === undefined) days.set(day, (kinds = new Map<UsageKind, Totals>()));
-    kinds.set(kind, { n, batches });
+    kinds.set(kind, { n, people });
   }
   return days;
 }
 
 function groupRows(store: CollectorStore, filter: DashboardFilter, k: number): GroupRow[] {
   const byGroup = new Map<string | null, Map<UsageKind, Totals>>();
-  for (const { group, kind, n, batches } of store.groupUsage(filter)) {
+  for (const { group, kind, n, people } of store.groupUsage(filter)) {
     let kinds = byGroup.get(group);
     if (kinds === undefined) byGroup.set(group, (kinds = new Map<UsageKind, Totals>()));
-    kinds.set(kind, { n, batches });
+    kinds.set(kind, { n, people });
   }
   const rows = [...byGroup].map(([group, kinds]): GroupRow => {
     const sanctioned = shown(kinds.get('sanctioned'), k);
@@ -142,16 +142,13 @@ function groupRows(store: CollectorStore, filter: DashboardFilter, k: number): G
   return rows.sort((a, b) => (a.group === null ? 1 : b.group === null ? -1 : COLLATOR.compare(a.group, b.group)));
 }
 
-function topTools(visits: readonly { tool: string; n: number }[], policy: PolicyTools): TopTool[] {
+function topTools(visits: readonly ToolVisits[], policy: PolicyTools): TopTool[] {
   return [...visits]
-    .sort((a, b) => b.n - a.n || (a.tool < b.tool ? -1 : 1))
+    .sort(
+      (a, b) => b.n - a.n || (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : Number(b.sanctioned) - Number(a.sanctioned)),
+    )
     .slice(0, TOP_TOOLS)
-    .map(({ tool, n }) => ({
-      tool,
-      name: policy.names.get(tool) ?? tool,
-      sanctioned: policy.sanctioned.has(tool),
-      visits: n,
-    }));
+    .map(({ tool, sanctioned, n }) => ({ tool, name: policy.names.get(tool) ?? tool, sanctioned, visits: n }));
 }
 
 /** What the charts show: visits per day, the top tools, the nudge outcomes. */
@@ -184,16 +181,18 @@ function oneGroupViews(
   }
   const visits = store.groupToolVisits(filter);
   let tools = topTools(
-    visits.filter((tool) => tool.batches >= k),
+    visits.filter((tool) => tool.people >= k),
     policy,
   );
   // The tools of each side add up to the group's sanctioned (or shadow) visits: when a single tool of a side is
   // missing from the list and it is a hidden one, the listed tool of that side with the fewest visits goes too.
-  // (A side with a single tool has that tool's batches, so its one tool is never the only one hidden.)
+  // (A side with a single tool has that tool's people, so its one tool is never the only one hidden.)
   for (const sanctioned of [true, false]) {
-    const side = visits.filter((tool) => policy.sanctioned.has(tool.tool) === sanctioned);
-    const missing = side.filter((tool) => !tools.some((listed) => listed.tool === tool.tool));
-    if (missing.length !== 1 || missing.some((tool) => tool.batches >= k)) continue;
+    const side = visits.filter((tool) => tool.sanctioned === sanctioned);
+    const listedOnSide = (tool: ToolVisits) =>
+      tools.some((listed) => listed.tool === tool.tool && listed.sanctioned === sanctioned);
+    const missing = side.filter((tool) => !listedOnSide(tool));
+    if (missing.length !== 1 || missing.some((tool) => tool.people >= k)) continue;
     const listed = tools.filter((tool) => tool.sanctioned === sanctioned);
     const fewest = listed.reduce<TopTool | undefined>(
       (a, b) => (a === undefined || b.visits < a.visits ? b : a),
@@ -217,20 +216,20 @@ function fleetViews(
   policy: PolicyTools,
   days: DaysByKind,
 ): Views {
-  // The fleet's batches of a day: its largest kind, a lower bound (one batch may hold several kinds).
-  const fleetBatches = (day: string): number =>
-    Math.max(0, ...[...(days.get(day)?.values() ?? [])].map((t) => t.batches));
+  // The fleet's people of a day: its largest kind, a lower bound (one person may do several kinds).
+  const fleetPeople = (day: string): number =>
+    Math.max(0, ...[...(days.get(day)?.values() ?? [])].map((t) => t.people));
   const hiddenDay = (day: string): boolean => {
-    const batches = fleetBatches(day);
-    return batches > 0 && batches < k;
+    const people = fleetPeople(day);
+    return people > 0 && people < k;
   };
   const daily = everyDay(filter.from, filter.to).map((day) =>
     hiddenDay(day)
       ? { day, sanctioned: null, shadow: null }
       : { day, sanctioned: days.get(day)?.get('sanctioned')?.n ?? 0, shadow: days.get(day)?.get('shadow')?.n ?? 0 },
   );
-  const rangeBatches = Math.max(0, ...[...days.keys()].map(fleetBatches));
-  const rangeHidden = rangeBatches > 0 && rangeBatches < k;
+  const rangePeople = Math.max(0, ...[...days.keys()].map(fleetPeople));
+  const rangeHidden = rangePeople > 0 && rangePeople < k;
   return {
     daily,
     tools: rangeHidden ? [] : topTools(store.toolVisits(filter), policy),
@@ -298,7 +297,6 @@ export function buildDashboard(
     k,
     groups: groups.sort(COLLATOR.compare),
     revisions,
-    sanctionedKnown: policy.known,
     daily: views.daily,
     topTools: views.tools,
     outcomes: views.outcomes,

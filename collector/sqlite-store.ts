@@ -13,7 +13,7 @@ import type { CollectorStore } from './store';
 import { createIngest } from './sqlite/ingest';
 import { createQueries } from './sqlite/queries';
 import { rebuildRollups } from './sqlite/rollups';
-import { CREATE_TABLES, DATABASE_FILE, SANCTIONED_TOOLS, SCHEMA_VERSION } from './sqlite/schema';
+import { CREATE_TABLES, DATABASE_FILE, MIGRATE_TO_3, SCHEMA_VERSION } from './sqlite/schema';
 import { createSessions, createSettings } from './sqlite/sessions';
 
 /** Opens the file, refusing one of a newer schema, and brings an older one up to this schema. */
@@ -32,9 +32,14 @@ function openDatabase(dataDir: string): Database.Database {
         `${join(dataDir, DATABASE_FILE)} was written by a newer Daylight (schema ${version}, this one knows ${SCHEMA_VERSION})`,
       );
     }
-    db.exec(CREATE_TABLES);
-    // A new file has no counts: its rollups are built empty, at no cost. A file of schema 1 knew no policy.
-    if (version < 2) rebuildRollups(db, [], 'all');
+    db.transaction(() => {
+      // A file of an older schema has counts but not these tables; a new file has none, and its rollups are
+      // built empty, at no cost.
+      const oldCounts = db.prepare("SELECT 1 FROM pragma_table_info('counts') WHERE name = 'batches'").get();
+      if (oldCounts !== undefined) db.exec(MIGRATE_TO_3);
+      db.exec(CREATE_TABLES);
+      if (version < 3) rebuildRollups(db);
+    }).immediate();
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return db;
   } catch (error) {
@@ -47,21 +52,10 @@ function openDatabase(dataDir: string): Database.Database {
 export function openSqliteStore(dataDir: string): CollectorStore {
   const db = openDatabase(dataDir);
   const settings = createSettings(db);
-  let sanctionedJson = settings.get(SANCTIONED_TOOLS)?.toString('utf8') ?? '[]';
-  let sanctioned = new Set(JSON.parse(sanctionedJson) as string[]);
-  const { ingest, hasBatch } = createIngest(db, (tool) => sanctioned.has(tool));
+  const { ingest, hasBatch } = createIngest(db);
   return {
     ingest,
     hasBatch,
-    setSanctionedTools(ids) {
-      const list = [...new Set(ids)].sort();
-      const json = JSON.stringify(list);
-      if (json === sanctionedJson) return false;
-      rebuildRollups(db, list, 'visits');
-      sanctionedJson = json;
-      sanctioned = new Set(list);
-      return true;
-    },
     ...createQueries(db),
     ...createSessions(db, settings),
     close: () => db.close(),

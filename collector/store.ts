@@ -2,12 +2,12 @@
  * What the collector keeps, behind an interface so that a PostgreSQL store can
  * follow the SQLite one (collector/sqlite-store.ts) without touching the server.
  *
- * Stored (docs/spec/report-protocol.md "Collector answers"): counts aggregated by
- * (day, tool, event, group, policyRevision) with the number of batches that
- * contributed, and the batchIds already accepted. Never an IP address, a user
- * agent or a body. Besides: the same counts added up for the dashboard
- * (UsageKind by day and group, visits by month and tool), admin sessions and
- * the generated admin token, each as a SHA-256 hash only.
+ * Stored (docs/spec/report-protocol.md "What the collector stores"): counts
+ * aggregated by (day, tool, event, group, policyRevision, sanctioned) with the
+ * people marks that came with them, and the batchIds already accepted. Never an
+ * IP address, a user agent or a body. Besides: the same counts and marks added
+ * up for the dashboard (UsageKind by day and group, visits by month and tool),
+ * admin sessions and the generated admin token, each as a SHA-256 hash only.
  */
 import type { Report, ReportEvent } from '../lib/protocol/report-schema';
 
@@ -20,14 +20,16 @@ export interface CountRow {
   /** null: the reports carried no group (or an empty one). */
   readonly group: string | null;
   readonly policyRevision: string;
+  /** The devices' policy sanctions the tool (docs/spec/report-protocol.md `counts[].sanctioned`). */
+  readonly sanctioned: boolean;
   readonly n: number;
-  /** How many batches added to this cell: the dashboard hides group cells below its k. */
-  readonly batches: number;
+  /** The people marks of this cell: how many devices reported it (docs/spec/report-protocol.md "People"). */
+  readonly people: number;
 }
 
 /**
- * What the dashboard adds up (collector/dashboard-api.ts): visits split by whether the tool is sanctioned by the
- * collector's policy (docs/spec/policy-format.md `sanctioned`), the other events as they are.
+ * What the dashboard adds up (collector/dashboard-api.ts): visits split by whether the devices' policy sanctions the
+ * tool (docs/spec/report-protocol.md `counts[].sanctioned`), the other events as they are.
  */
 export const USAGE_KINDS = [
   'sanctioned',
@@ -52,37 +54,39 @@ export interface DashboardFilter {
 }
 
 /**
- * How many distinct batches contributed, as the dashboard's k needs it (docs/spec/report-protocol.md, last paragraph).
- * Exact for one day: every batch has one group and one revision, and adds 1 to each (day, kind) it holds counts
- * for, so the counts of one day add up over groups and revisions. (Rollups rebuilt from the counts, after an
- * upgrade or a new list of sanctioned tools, hold a lower bound instead: setSanctionedTools.) A lower bound for a
- * range: one batch may hold counts of many days, so days do not add up, and a range takes its largest day.
+ * How many people (devices) reported, as the dashboard's k needs it (docs/spec/report-protocol.md "People"). Exact
+ * for one day: a device marks each (day, kind) once, under one group and one revision, so the marks of one day add
+ * up over groups and revisions. (Rollups rebuilt from the counts, after an upgrade, hold a lower bound instead.) A
+ * lower bound for a range: one person may be counted on many days, so days do not add up, and a range takes its
+ * largest day.
  */
 export interface UsageDay {
   readonly day: string;
   readonly kind: UsageKind;
   readonly n: number;
-  /** Distinct batches that day. */
-  readonly batches: number;
+  /** People that day. */
+  readonly people: number;
 }
 
 export interface GroupUsage {
   readonly group: string | null;
   readonly kind: UsageKind;
   readonly n: number;
-  /** Distinct batches on the range's largest day: a lower bound of the batches over the range (see UsageDay). */
-  readonly batches: number;
+  /** People on the range's largest day: a lower bound of the people over the range (see UsageDay). */
+  readonly people: number;
 }
 
 export interface ToolVisits {
   readonly tool: string;
+  /** The devices' policy sanctions it. */
+  readonly sanctioned: boolean;
   /** Visits in the range. */
   readonly n: number;
 }
 
 export interface GroupToolVisits extends ToolVisits {
-  /** Distinct batches that visited the tool on the range's largest day (see UsageDay). */
-  readonly batches: number;
+  /** People who visited the tool on the range's largest day (see UsageDay). */
+  readonly people: number;
 }
 
 /** Every field narrows; an absent field does not. `group: null` asks for the cells without a group. */
@@ -108,12 +112,6 @@ export interface CollectorStore {
   /** Rows ordered by day, tool, event, group, policyRevision. */
   counts(filter: CountFilter): CountRow[];
 
-  /**
-   * The tools whose visits count as sanctioned, from now on and in the past: when they differ from the ones in
-   * force, the sanctioned and shadow rollups are rebuilt from the counts (which keep no batch membership, so their
-   * batches become a lower bound: the most batches of one tool). True when it rebuilt.
-   */
-  setSanctionedTools(ids: readonly string[]): boolean;
   /** Every group ever reported (not the reports without one), and every policy revision, newest (first seen) first. */
   dashboardLists(): { readonly groups: string[]; readonly revisions: string[] };
   /** Per day and kind: over every group, or over the filter's group. Days without counts are left out. */

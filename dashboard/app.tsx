@@ -144,13 +144,11 @@ function DashboardView({ filters, data, previous }: Loaded) {
         days={daysBetween(data.from, data.to)}
         outcomes={data.outcomes}
         k={data.k}
-        sanctionedKnown={data.sanctionedKnown}
       />
       <div class="charts">
-        <DailyCard days={days} from={data.from} to={data.to} k={data.k} sanctionedKnown={data.sanctionedKnown} />
+        <DailyCard days={days} from={data.from} to={data.to} k={data.k} />
         <ToolsCard
           tools={data.topTools}
-          sanctionedKnown={data.sanctionedKnown}
           k={data.k}
           groupChosen={filters.group !== undefined}
           hidden={current.hiddenDays > 0}
@@ -162,7 +160,7 @@ function DashboardView({ filters, data, previous }: Loaded) {
           {text.hiddenExplained(data.k)}
         </p>
       )}
-      <GroupTable rows={data.byGroup} sanctionedKnown={data.sanctionedKnown} />
+      <GroupTable rows={data.byGroup} />
     </>
   );
 }

@@ -23,7 +23,7 @@ export const formatRange = (from: string, to: string): string =>
   from === to ? formatDay(from) : `${formatDay(from)} – ${formatDay(to)}`;
 
 /**
- * A number the collector hid (collector/dashboard-api.ts): fewer than k reports are behind it, or it is
+ * A number the collector hid (collector/dashboard-api.ts): fewer than k people are behind it, or it is
  * hidden with one that is, so that a total cannot give that one away. Which of the two is not said, so
  * the cell does not claim "< 5" of a number that may be large; and it is never shown as 0.
  */
@@ -61,8 +61,6 @@ export const text = {
   approvedShare: 'Visits on approved tools',
   approvedShareOf: (approved: number, visits: number) =>
     `${formatCount(approved)} of ${plural(visits, 'visit', 'visits')}`,
-  shareUnknown: 'Not known',
-  shareUnknownHint: 'The collector serves no policy, so it cannot tell approved tools from the others.',
   noVisits: 'No visits to AI tools in this period.',
   shadowVisits: 'Visits to other AI tools',
   shadowHint: 'not approved by the policy (shadow AI)',
@@ -85,11 +83,11 @@ export const text = {
 
   hiddenValue: 'Hidden',
   hiddenExplained: (k: number) =>
-    `“${HIDDEN}”: fewer than ${k} reports came in for that number, or it is hidden with one that did so that a total cannot give it away. A small team is never singled out.`,
+    `“${HIDDEN}”: fewer than ${k} people are behind that number, or it is hidden with one that is so that a total cannot give it away. A small team is never singled out.`,
   hiddenDays: (days: number) => `${plural(days, 'day is', 'days are')} hidden and left out of these totals.`,
   allHidden: (k: number) =>
-    `Hidden: fewer than ${k} reports are behind it, too few to show without singling out a small team.`,
-  toolsLeftOut: (k: number) => `With a group chosen, a tool that fewer than ${k} of its reports name is left out.`,
+    `Hidden: fewer than ${k} people are behind it, too few to show without singling out a small team.`,
+  toolsLeftOut: (k: number) => `With a group chosen, a tool that fewer than ${k} of its people used is left out.`,
 
   showTable: 'Show as table',
   showChart: 'Show as chart',
@@ -111,9 +109,6 @@ export const text = {
       share === null ? '.' : `, ${share} of them on approved tools.`,
       busiest === null ? '' : ` Busiest day: ${formatDay(busiest.day)}, ${plural(busiest.visits, 'visit', 'visits')}.`,
     ].join(''),
-  visitsUnsplit: 'Visits',
-  dailySummaryUnsplit: (range: string, visits: number) =>
-    `${range}: ${plural(visits, 'visit', 'visits')} to AI tools. Which of them were approved is not known.`,
 
   toolsHeading: 'Most used tools',
   tool: 'Tool',
@@ -124,14 +119,13 @@ export const text = {
   approvedMark: '✓',
   approvedLegend: '✓ Approved',
   shadowLegend: 'Not approved',
-  toolLabel: (name: string, sanctioned: boolean | null) => (sanctioned === true ? `✓ ${name}` : name),
-  toolsSummary: (tools: readonly { name: string; sanctioned: boolean | null; visits: number }[]) =>
+  toolLabel: (name: string, sanctioned: boolean) => (sanctioned ? `✓ ${name}` : name),
+  toolsSummary: (tools: readonly { name: string; sanctioned: boolean; visits: number }[]) =>
     tools.length === 0
       ? 'No tool was visited in this period.'
       : `Most visited: ${tools
           .map(
-            (tool) =>
-              `${tool.name}${tool.sanctioned === null ? '' : tool.sanctioned ? ' (approved)' : ' (not approved)'}, ${formatCount(tool.visits)}`,
+            (tool) => `${tool.name}${tool.sanctioned ? ' (approved)' : ' (not approved)'}, ${formatCount(tool.visits)}`,
           )
           .join('; ')}.`,
 

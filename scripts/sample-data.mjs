@@ -42,8 +42,15 @@ export function sampleReports({ today, days = 30, approved, shadow, policyRevisi
       for (let device = 0; device < group.devices; device++) {
         if (random() < 0.25) continue; // not everyone uses AI every day
         const counts = [];
-        const add = (tool, event, n) => n > 0 && counts.push({ day, tool, event, n });
-        for (const tool of approved) add(tool, 'visit', Math.round(random() * 6 * (0.4 + progress)));
+        // One report per device and day is its first of the day: every count and kind of use carries its
+        // people mark (docs/spec/report-protocol.md "People").
+        const kinds = new Set();
+        const add = (tool, event, n, sanctioned = false) => {
+          if (n <= 0) return;
+          counts.push({ day, tool, event, n, ...(sanctioned && { sanctioned }), person: 1 });
+          kinds.add('any').add(event !== 'visit' ? event : sanctioned ? 'sanctioned' : 'other');
+        };
+        for (const tool of approved) add(tool, 'visit', Math.round(random() * 6 * (0.4 + progress)), true);
         for (const { tool, nudge } of shadow) {
           const tries = Math.round(random() * 4 * (1.2 - progress));
           if (tries === 0) continue;
@@ -59,9 +66,10 @@ export function sampleReports({ today, days = 30, approved, shadow, policyRevisi
           schemaVersion: 1,
           batchId: batchId(++next),
           policyRevision,
-          client: { extensionVersion: '0.1.0', browser: random() < 0.8 ? 'chrome' : 'edge' },
+          client: { browser: random() < 0.8 ? 'chrome' : 'edge' },
           group: group.name,
           counts,
+          people: [...kinds].map((kind) => ({ day, kind })),
         });
       }
     }

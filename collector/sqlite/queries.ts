@@ -25,8 +25,15 @@ interface RawCountRow {
   event: ReportEvent;
   grp: string;
   policy_revision: string;
+  sanctioned: number;
   n: number;
-  batches: number;
+  people: number;
+}
+
+interface RawToolVisits {
+  tool: string;
+  sanctioned: number;
+  n: number;
 }
 
 interface RangeParameters {
@@ -54,30 +61,30 @@ export function createQueries(db: Database.Database): Queries {
     let statement = countQueries.get(where);
     if (statement === undefined) {
       statement = db.prepare<Record<string, string>, RawCountRow>(
-        `SELECT day, tool, event, grp, policy_revision, n, batches FROM counts ${where}
-         ORDER BY day, tool, event, grp, policy_revision`,
+        `SELECT day, tool, event, grp, policy_revision, sanctioned, n, people FROM counts ${where}
+         ORDER BY day, tool, event, grp, policy_revision, sanctioned`,
       );
       countQueries.set(where, statement);
     }
     return statement;
   };
 
-  // The dashboard's queries, rows as arrays: a key, then each kind's (n, batches). The revision EVERY_REVISION asks
+  // The dashboard's queries, rows as arrays: a key, then each kind's (n, people). The revision EVERY_REVISION asks
   // for every revision: usage_days and usage_months have rows of their own for it, counts and visit_months are
   // added up.
   // Over every group, whole months come from the month rollups and the days around them from the day rollups
   // (splitByMonth); one group's range is a row a day, read through the by-group indexes (named: without statistics,
   // SQLite would rather walk every group's rows of the range by the primary key, 4 times slower over a year). Over a
-  // range, a kind's batches are those of its largest day (store.ts UsageDay).
+  // range, a kind's people are those of its largest day (store.ts UsageDay).
   const ANY_REVISION = `(@revision = '${EVERY_REVISION}' OR policy_revision = @revision)`;
-  const COLUMNS = eachKind((kind) => `${kind}_n, ${kind}_batches`);
-  const SUMS = eachKind((kind) => `SUM(${kind}_n), SUM(${kind}_batches)`);
-  const LARGEST_DAY = eachKind((kind) => `SUM(${kind}_n), MAX(${kind}_batches)`);
+  const COLUMNS = eachKind((kind) => `${kind}_n, ${kind}_people`);
+  const SUMS = eachKind((kind) => `SUM(${kind}_n), SUM(${kind}_people)`);
+  const LARGEST_DAY = eachKind((kind) => `SUM(${kind}_n), MAX(${kind}_people)`);
   const knownGroups = db.prepare<[], string>('SELECT grp FROM known_groups ORDER BY grp').pluck();
   const knownRevisions = db
     .prepare<[], string>('SELECT policy_revision FROM known_revisions ORDER BY first_day DESC, policy_revision DESC')
     .pluck();
-  // Groups hold different batches, so their batches of a day add up too.
+  // A device marks a day's kind in one group only, so the groups' people of a day add up too.
   const fleetUsageDays = db
     .prepare<RangeParameters, unknown[]>(
       `SELECT day, ${SUMS} FROM usage_days WHERE policy_revision = @revision AND day BETWEEN @from AND @to
@@ -108,18 +115,21 @@ export function createQueries(db: Database.Database): Queries {
        WHERE grp = @group AND policy_revision = @revision AND day BETWEEN @from AND @to`,
     )
     .raw();
-  const visitsOverDays = db.prepare<RangeParameters, ToolVisits>(
-    `SELECT tool, SUM(n) AS n FROM counts
-     WHERE day BETWEEN @from AND @to AND event = 'visit' AND ${ANY_REVISION} GROUP BY tool`,
+  // A tool's visits as the devices' policies sanctioned it or not: one tool may be both, under two revisions.
+  const visitsOverDays = db.prepare<RangeParameters, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM counts
+     WHERE day BETWEEN @from AND @to AND event = 'visit' AND ${ANY_REVISION} GROUP BY tool, sanctioned`,
   );
-  const visitsOverMonths = db.prepare<RangeParameters, ToolVisits>(
-    `SELECT tool, SUM(n) AS n FROM visit_months WHERE month BETWEEN @from AND @to AND ${ANY_REVISION} GROUP BY tool`,
+  const visitsOverMonths = db.prepare<RangeParameters, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM visit_months
+     WHERE month BETWEEN @from AND @to AND ${ANY_REVISION} GROUP BY tool, sanctioned`,
   );
-  const visitsOfGroup = db.prepare<RangeParameters & { group: string }, GroupToolVisits>(
-    `SELECT tool, SUM(n) AS n, MAX(batches) AS batches FROM (
-       SELECT day, tool, SUM(n) AS n, SUM(batches) AS batches FROM counts
-       WHERE grp = @group AND day BETWEEN @from AND @to AND event = 'visit' AND ${ANY_REVISION} GROUP BY day, tool)
-     GROUP BY tool`,
+  const visitsOfGroup = db.prepare<RangeParameters & { group: string }, RawToolVisits & { people: number }>(
+    `SELECT tool, sanctioned, SUM(n) AS n, MAX(people) AS people FROM (
+       SELECT day, tool, sanctioned, SUM(n) AS n, SUM(people) AS people FROM counts
+       WHERE grp = @group AND day BETWEEN @from AND @to AND event = 'visit' AND ${ANY_REVISION}
+       GROUP BY day, tool, sanctioned)
+     GROUP BY tool, sanctioned`,
   );
 
   // Each MIN and MAX alone, so that each is one step down the primary key.
@@ -165,8 +175,9 @@ export function createQueries(db: Database.Database): Queries {
           event: row.event,
           group: row.grp === '' ? null : row.grp,
           policyRevision: row.policy_revision,
+          sanctioned: row.sanctioned === 1,
           n: row.n,
-          batches: row.batches,
+          people: row.people,
         }));
     },
     dashboardLists: () => ({ groups: knownGroups.all(), revisions: knownRevisions.all() }),
@@ -194,10 +205,10 @@ export function createQueries(db: Database.Database): Queries {
       for (const row of overRange(filter, usageByGroupOverMonths, usageByGroupOverDays)) {
         const grp = row[0] as string;
         let totals = byGroup.get(grp);
-        if (totals === undefined) byGroup.set(grp, (totals = { n: zeros(), batches: zeros() }));
+        if (totals === undefined) byGroup.set(grp, (totals = { n: zeros(), people: zeros() }));
         for (let kind = 0; kind < USAGE_KINDS.length; kind++) {
           (totals.n[kind] as number) += row[1 + 2 * kind] as number;
-          totals.batches[kind] = Math.max(totals.batches[kind] as number, row[2 + 2 * kind] as number);
+          totals.people[kind] = Math.max(totals.people[kind] as number, row[2 + 2 * kind] as number);
         }
       }
       return [...byGroup].flatMap(([grp, totals]) =>
@@ -205,18 +216,22 @@ export function createQueries(db: Database.Database): Queries {
       );
     },
     toolVisits(filter) {
-      const byTool = new Map<string, number>();
-      for (const { tool, n } of overRange(filter, visitsOverMonths, visitsOverDays)) {
-        byTool.set(tool, (byTool.get(tool) ?? 0) + n);
+      const byTool = new Map<string, ToolVisits>();
+      for (const { tool, sanctioned, n } of overRange(filter, visitsOverMonths, visitsOverDays)) {
+        const key = `${sanctioned}${tool}`;
+        const sum = byTool.get(key)?.n ?? 0;
+        byTool.set(key, { tool, sanctioned: sanctioned === 1, n: sum + n });
       }
-      return [...byTool].map(([tool, n]) => ({ tool, n }));
+      return [...byTool.values()];
     },
     groupToolVisits: (filter) =>
-      visitsOfGroup.all({
-        from: filter.from,
-        to: filter.to,
-        revision: filter.revision ?? EVERY_REVISION,
-        group: filter.group ?? '',
-      }),
+      visitsOfGroup
+        .all({
+          from: filter.from,
+          to: filter.to,
+          revision: filter.revision ?? EVERY_REVISION,
+          group: filter.group ?? '',
+        })
+        .map((row): GroupToolVisits => ({ ...row, sanctioned: row.sanctioned === 1 })),
   };
 }

@@ -9,10 +9,12 @@ export const DATABASE_FILE = 'collector.sqlite3';
 /**
  * Bumped with every change of the tables below; a file from a newer release is refused, never misread.
  * 2: the dashboard's rollups, built from the counts when a file of version 1 is opened.
+ * 3: people instead of batches (docs/spec/report-protocol.md "People"), and whether the device's policy sanctions
+ *    the tool, in the counts. A file of version 1 or 2 knew no people: its counts are kept with 0 people.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
-/** A UsageKind's columns in the rollups: `<kind>_n` and `<kind>_batches`, in USAGE_KINDS order. */
+/** A UsageKind's columns in the rollups: `<kind>_n` and `<kind>_people`, in USAGE_KINDS order. */
 export const KIND_COLUMNS = USAGE_KINDS.map((kind) => kind.replace('-', '_'));
 export const eachKind = (sql: (column: string) => string): string => KIND_COLUMNS.map(sql).join(', ');
 export const KIND_INDEX = Object.fromEntries(USAGE_KINDS.map((kind, i) => [kind, i])) as Record<UsageKind, number>;
@@ -24,13 +26,15 @@ export const EVERY_REVISION = '';
  * year of a large fleet is read from thousands of rows rather than a million. One row holds every UsageKind, as a
  * column pair: a report then writes a row a day it holds, not one a day and kind (bench/collector-bench.ts).
  *
- * - usage_days: per day, group and revision, each kind's count and the distinct batches that added to it, exact
- *   (store.ts UsageDay), which the counts cannot give: a batch adds 1 to every (tool, event) cell it touches. Under
- *   the revision '' (EVERY_REVISION, which no report can carry), the day's rows of every revision added up: a batch
- *   has one revision, so their batches add up.
- * - usage_months: the same per month, `_batches` being the most of one of its days (what a range over whole months
+ * - usage_days: per day, group and revision, each kind's count and its people: the people marks of that kind
+ *   (store.ts UsageDay), which the counts cannot give (a person visiting two tools is one person). Under the
+ *   revision '' (EVERY_REVISION, which no report can carry), the day's rows of every revision added up: a device
+ *   marks a day's kind once, under whichever revision it was counting then, so their people add up.
+ * - usage_months: the same per month, `_people` being the most of one of its days (what a range over whole months
  *   needs, see groupUsage).
- * - visit_months: visits per month, revision and tool, for the top tools of long ranges.
+ * - visit_months: visits per month, revision, tool and whether the devices' policy sanctions it, for the top tools
+ *   of long ranges.
+ * - active_days: per day, group and revision, the people who reported anything (the `any` marks).
  * - known_groups, known_revisions: the dashboard's filters; a revision's first day orders them.
  */
 const ROLLUP_TABLES = `
@@ -38,7 +42,7 @@ CREATE TABLE IF NOT EXISTS usage_days (
   day TEXT NOT NULL,
   grp TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_batches INTEGER NOT NULL`)},
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
   PRIMARY KEY (policy_revision, day, grp)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS usage_days_by_group ON usage_days (grp, policy_revision, day);
@@ -46,15 +50,23 @@ CREATE TABLE IF NOT EXISTS usage_months (
   month TEXT NOT NULL,
   grp TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_batches INTEGER NOT NULL`)},
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
   PRIMARY KEY (policy_revision, month, grp)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS visit_months (
   month TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
   tool TEXT NOT NULL,
+  sanctioned INTEGER NOT NULL,
   n INTEGER NOT NULL,
-  PRIMARY KEY (month, policy_revision, tool)
+  PRIMARY KEY (month, policy_revision, tool, sanctioned)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS active_days (
+  day TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  people INTEGER NOT NULL,
+  PRIMARY KEY (policy_revision, day, grp)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS known_groups (
   grp TEXT PRIMARY KEY
@@ -66,20 +78,25 @@ CREATE TABLE IF NOT EXISTS known_revisions (
 `;
 
 // `grp` is '' for "no group": a primary key column cannot hold NULL usefully (NULLs never conflict).
-export const CREATE_TABLES = `
-CREATE TABLE IF NOT EXISTS batches (
-  id BLOB PRIMARY KEY
-) WITHOUT ROWID;
+const COUNTS_TABLE = `
 CREATE TABLE IF NOT EXISTS counts (
   day TEXT NOT NULL,
   tool TEXT NOT NULL,
   event TEXT NOT NULL,
   grp TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
+  sanctioned INTEGER NOT NULL,
   n INTEGER NOT NULL,
-  batches INTEGER NOT NULL,
-  PRIMARY KEY (day, tool, event, grp, policy_revision)
+  people INTEGER NOT NULL,
+  PRIMARY KEY (day, tool, event, grp, policy_revision, sanctioned)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS counts_by_group ON counts (grp, day);`;
+
+export const CREATE_TABLES = `
+CREATE TABLE IF NOT EXISTS batches (
+  id BLOB PRIMARY KEY
+) WITHOUT ROWID;
+${COUNTS_TABLE}
 CREATE TABLE IF NOT EXISTS sessions (
   hash BLOB PRIMARY KEY,
   expires_at INTEGER NOT NULL
@@ -88,34 +105,57 @@ CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
   value BLOB NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS counts_by_group ON counts (grp, day);
+${ROLLUP_TABLES}`;
+
+/** The sorted JSON list of the tools a file of schema 2 counted as sanctioned (its collector's policy). */
+const SANCTIONED_TOOLS = 'sanctioned-tools';
+
+/**
+ * Brings the counts of a file of schema 1 or 2 to schema 3, in the open transaction: its visits are sanctioned as
+ * that collector's policy said (schema 2 kept the list; schema 1 knew none), and no count has people. The old
+ * rollups are dropped; the caller builds them anew from the counts.
+ */
+export const MIGRATE_TO_3 = `
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+ALTER TABLE counts RENAME TO counts_2;
+DROP INDEX IF EXISTS counts_by_group;
+${COUNTS_TABLE}
+INSERT INTO counts (day, tool, event, grp, policy_revision, sanctioned, n, people)
+  SELECT day, tool, event, grp, policy_revision,
+    event = 'visit' AND tool IN (SELECT value FROM json_each(
+      COALESCE((SELECT CAST(value AS TEXT) FROM settings WHERE key = '${SANCTIONED_TOOLS}'), '[]'))),
+    n, 0
+  FROM counts_2;
+DROP TABLE counts_2;
+DELETE FROM settings WHERE key = '${SANCTIONED_TOOLS}';
+DROP TABLE IF EXISTS usage_days;
+DROP TABLE IF EXISTS usage_months;
+DROP TABLE IF EXISTS visit_months;
 ${ROLLUP_TABLES}`;
 
 export const GENERATED_ADMIN_TOKEN_HASH = 'generated-admin-token-sha256';
 export const SESSIONS_ADMIN_TOKEN_HASH = 'sessions-admin-token-sha256';
-/** The sorted JSON list of the tools the rollups count as sanctioned. */
-export const SANCTIONED_TOOLS = 'sanctioned-tools';
 
 /** Per kind, in USAGE_KINDS order. */
 export interface KindTotals {
   readonly n: number[];
-  readonly batches: number[];
+  readonly people: number[];
 }
 
 export const zeros = (): number[] => USAGE_KINDS.map(() => 0);
-/** The (n, batches) pairs of a row's kinds, as the rollups' columns hold them. */
-export const kindValues = ({ n, batches }: KindTotals): number[] =>
-  n.flatMap((count, kind) => [count, batches[kind] as number]);
+/** The (n, people) pairs of a row's kinds, as the rollups' columns hold them. */
+export const kindValues = ({ n, people }: KindTotals): number[] =>
+  n.flatMap((count, kind) => [count, people[kind] as number]);
 
 /** A UUID as its 16 bytes: the same batch in upper or lower case is one batch, in less than half the space. */
 export function uuidBytes(uuid: string): Buffer {
   return Buffer.from(uuid.replaceAll('-', ''), 'hex');
 }
 
-/** The kinds with counts of a raw row whose (n, batches) pairs start at `offset`. */
-export function usageOf(row: readonly unknown[], offset: number): { kind: UsageKind; n: number; batches: number }[] {
+/** The kinds with counts of a raw row whose (n, people) pairs start at `offset`. */
+export function usageOf(row: readonly unknown[], offset: number): { kind: UsageKind; n: number; people: number }[] {
   return USAGE_KINDS.flatMap((kind, i) => {
     const n = row[offset + 2 * i] as number;
-    return n === 0 ? [] : [{ kind, n, batches: row[offset + 2 * i + 1] as number }];
+    return n === 0 ? [] : [{ kind, n, people: row[offset + 2 * i + 1] as number }];
   });
 }

@@ -13,30 +13,30 @@ export interface DailyCardProps {
   readonly from: string;
   readonly to: string;
   readonly k: number;
-  readonly sanctionedKnown: boolean;
 }
 
 const sum = (row: DailyRow): number | null =>
   row.sanctioned === null || row.shadow === null ? null : row.sanctioned + row.shadow;
 
 // Long: one chart card's markup: the chart, its summary and its table.
-export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps) {
+export function DailyCard({ days, from, to, k }: DailyCardProps) {
   const all = totals(days);
   const range = formatRange(from, to);
-  let summary = sanctionedKnown
-    ? text.dailySummary(range, all.visits, all.share === null ? null : formatPercent(all.share), busiestDay(days))
-    : text.dailySummaryUnsplit(range, all.visits);
+  let summary = text.dailySummary(
+    range,
+    all.visits,
+    all.share === null ? null : formatPercent(all.share),
+    busiestDay(days),
+  );
   if (all.allHidden) summary = text.allHidden(k);
   else if (all.hiddenDays > 0) summary += ` ${text.hiddenDays(all.hiddenDays)}`;
 
   const labels = days.map((row) => formatShortDay(row.day));
   const build = (theme: Parameters<typeof stackedDaysConfig>[2]) => {
-    const series: Series[] = sanctionedKnown
-      ? [
-          { label: text.approved, values: days.map((row) => row.sanctioned), fill: theme.approved },
-          { label: text.shadow, values: days.map((row) => row.shadow), fill: theme.shadow },
-        ]
-      : [{ label: text.visitsUnsplit, values: days.map(sum), fill: theme.approved }];
+    const series: Series[] = [
+      { label: text.approved, values: days.map((row) => row.sanctioned), fill: theme.approved },
+      { label: text.shadow, values: days.map((row) => row.shadow), fill: theme.shadow },
+    ];
     return stackedDaysConfig(labels, series, theme);
   };
   const hasData = all.visits > 0;
@@ -48,20 +48,18 @@ export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps
       title={text.dailyHeading}
       summary={summary}
       legend={
-        sanctionedKnown && (
-          <Legend
-            items={[
-              { label: text.approved, swatch: 'swatch-approved' },
-              { label: text.shadow, swatch: 'swatch-shadow' },
-            ]}
-          />
-        )
+        <Legend
+          items={[
+            { label: text.approved, swatch: 'swatch-approved' },
+            { label: text.shadow, swatch: 'swatch-shadow' },
+          ]}
+        />
       }
       chart={
         hasData ? (
           <BarChart
             build={build}
-            dataKey={JSON.stringify([days, sanctionedKnown])}
+            dataKey={JSON.stringify(days)}
             label={text.chartImage(text.dailyHeading)}
             testId="daily-chart"
           />
@@ -73,8 +71,8 @@ export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps
           <thead>
             <tr>
               <th scope="col">{text.day}</th>
-              {sanctionedKnown && <th scope="col">{text.approved}</th>}
-              {sanctionedKnown && <th scope="col">{text.shadow}</th>}
+              <th scope="col">{text.approved}</th>
+              <th scope="col">{text.shadow}</th>
               <th scope="col">{text.total}</th>
             </tr>
           </thead>
@@ -82,8 +80,8 @@ export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps
             {days.map((row) => (
               <tr key={row.day}>
                 <th scope="row">{formatDay(row.day)}</th>
-                {sanctionedKnown && <CountCell value={row.sanctioned} />}
-                {sanctionedKnown && <CountCell value={row.shadow} />}
+                <CountCell value={row.sanctioned} />
+                <CountCell value={row.shadow} />
                 <CountCell value={sum(row)} />
               </tr>
             ))}
@@ -92,8 +90,8 @@ export function DailyCard({ days, from, to, k, sanctionedKnown }: DailyCardProps
             <tfoot>
               <tr>
                 <th scope="row">{text.total}</th>
-                {sanctionedKnown && <td class="num">{formatCount(all.approved)}</td>}
-                {sanctionedKnown && <td class="num">{formatCount(all.shadow)}</td>}
+                <td class="num">{formatCount(all.approved)}</td>
+                <td class="num">{formatCount(all.shadow)}</td>
                 <td class="num">{formatCount(all.visits)}</td>
               </tr>
             </tfoot>

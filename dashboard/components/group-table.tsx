@@ -6,10 +6,9 @@ import { CountCell } from './count';
 
 export interface GroupTableProps {
   readonly rows: readonly GroupRow[];
-  readonly sanctionedKnown: boolean;
 }
 
-export function GroupTable({ rows, sanctionedKnown }: GroupTableProps) {
+export function GroupTable({ rows }: GroupTableProps) {
   return (
     <section class="card groups" aria-labelledby="groups-heading" data-testid="groups">
       <h2 id="groups-heading">{text.groupsHeading}</h2>
@@ -22,9 +21,9 @@ export function GroupTable({ rows, sanctionedKnown }: GroupTableProps) {
               <tr>
                 <th scope="col">{text.groupColumn}</th>
                 <th scope="col">{text.visits}</th>
-                {sanctionedKnown && <th scope="col">{text.approved}</th>}
-                {sanctionedKnown && <th scope="col">{text.shadow}</th>}
-                {sanctionedKnown && <th scope="col">{text.shareColumn}</th>}
+                <th scope="col">{text.approved}</th>
+                <th scope="col">{text.shadow}</th>
+                <th scope="col">{text.shareColumn}</th>
                 <th scope="col">{text.outcomeWarned}</th>
                 <th scope="col">{text.outcomeProceeded}</th>
                 <th scope="col">{text.outcomeRedirectedShort}</th>
@@ -38,13 +37,11 @@ export function GroupTable({ rows, sanctionedKnown }: GroupTableProps) {
                   <tr key={row.group ?? ''} class={row.suppressed ? 'suppressed-row' : undefined}>
                     <th scope="row">{row.group ?? text.noGroup}</th>
                     <CountCell value={row.visits} />
-                    {sanctionedKnown && <CountCell value={row.sanctioned} />}
-                    {sanctionedKnown && <CountCell value={row.shadow} />}
-                    {sanctionedKnown && (
-                      <td class={share === null && row.visits === null ? 'num suppressed' : 'num'}>
-                        {share !== null ? formatPercent(share) : row.visits === null ? HIDDEN : '–'}
-                      </td>
-                    )}
+                    <CountCell value={row.sanctioned} />
+                    <CountCell value={row.shadow} />
+                    <td class={share === null && row.visits === null ? 'num suppressed' : 'num'}>
+                      {share !== null ? formatPercent(share) : row.visits === null ? HIDDEN : '–'}
+                    </td>
                     <CountCell value={row.warned} />
                     <CountCell value={row.proceeded} />
                     <CountCell value={row.redirected} />

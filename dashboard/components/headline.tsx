@@ -14,7 +14,6 @@ export interface HeadlineProps {
   readonly days: number;
   readonly outcomes: Outcomes | null;
   readonly k: number;
-  readonly sanctionedKnown: boolean;
 }
 
 function Figure(props: {
@@ -34,22 +33,17 @@ function Figure(props: {
   );
 }
 
-export function Headline({ totals, trend, days, outcomes, k, sanctionedKnown }: HeadlineProps) {
+export function Headline({ totals, trend, days, outcomes, k }: HeadlineProps) {
   const hidden = text.hiddenValue;
   let share: { value: string; detail: string };
-  if (!sanctionedKnown) share = { value: text.shareUnknown, detail: text.shareUnknownHint };
-  else if (totals.allHidden) share = { value: hidden, detail: text.allHidden(k) };
+  if (totals.allHidden) share = { value: hidden, detail: text.allHidden(k) };
   else if (totals.share === null) share = { value: '–', detail: text.noVisits };
   else share = { value: formatPercent(totals.share), detail: text.approvedShareOf(totals.approved, totals.visits) };
 
-  const shareTrend = sanctionedKnown && trend?.sharePoints != null ? text.trendPoints(trend.sharePoints, days) : null;
+  const shareTrend = trend?.sharePoints != null ? text.trendPoints(trend.sharePoints, days) : null;
   const shadowChange = trend?.shadowChange ?? null;
   const shadowTrend =
-    !sanctionedKnown || shadowChange === null
-      ? null
-      : shadowChange === 'new'
-        ? text.trendNew(days)
-        : text.trendChange(shadowChange, days);
+    shadowChange === null ? null : shadowChange === 'new' ? text.trendNew(days) : text.trendChange(shadowChange, days);
 
   const rate = outcomes === null ? null : continuedRate(outcomes);
   return (
@@ -62,7 +56,7 @@ export function Headline({ totals, trend, days, outcomes, k, sanctionedKnown }: 
         <Figure
           id="figure-shadow"
           label={text.shadowVisits}
-          value={!sanctionedKnown ? text.shareUnknown : totals.allHidden ? hidden : formatCount(totals.shadow)}
+          value={totals.allHidden ? hidden : formatCount(totals.shadow)}
           detail={text.shadowHint}
           note={shadowTrend}
         />

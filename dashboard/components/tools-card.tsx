@@ -10,7 +10,6 @@ const CHART_TOOLS = 6;
 
 export interface ToolsCardProps {
   readonly tools: readonly TopTool[];
-  readonly sanctionedKnown: boolean;
   readonly k: number;
   /** With a group chosen, the collector leaves out the tools fewer than k of its reports name. */
   readonly groupChosen: boolean;
@@ -19,21 +18,20 @@ export interface ToolsCardProps {
 }
 
 // Long: one chart card's markup: the chart, its summary and its table.
-export function ToolsCard({ tools, sanctionedKnown, k, groupChosen, hidden }: ToolsCardProps) {
-  const status = (tool: TopTool): boolean | null => (sanctionedKnown ? tool.sanctioned : null);
+export function ToolsCard({ tools, k, groupChosen, hidden }: ToolsCardProps) {
   const drawn = tools.slice(0, CHART_TOOLS);
   let summary =
     tools.length === 0 && hidden
       ? text.allHidden(k)
       : text.toolsSummary(
-          tools.slice(0, 3).map((tool) => ({ name: tool.name, sanctioned: status(tool), visits: tool.visits })),
+          tools.slice(0, 3).map((tool) => ({ name: tool.name, sanctioned: tool.sanctioned, visits: tool.visits })),
         );
   if (groupChosen && !(tools.length === 0 && hidden)) summary += ` ${text.toolsLeftOut(k)}`;
   const build = (theme: ChartTheme) =>
     horizontalBarsConfig(
-      drawn.map((tool) => text.toolLabel(tool.name, status(tool))),
+      drawn.map((tool) => text.toolLabel(tool.name, tool.sanctioned)),
       drawn.map((tool) => tool.visits),
-      drawn.map((tool) => (status(tool) === false ? theme.shadow : theme.approved)),
+      drawn.map((tool) => (tool.sanctioned ? theme.approved : theme.shadow)),
       theme,
     );
   return (
@@ -42,20 +40,18 @@ export function ToolsCard({ tools, sanctionedKnown, k, groupChosen, hidden }: To
       title={text.toolsHeading}
       summary={summary}
       legend={
-        sanctionedKnown && (
-          <Legend
-            items={[
-              { label: text.approvedLegend, swatch: 'swatch-approved' },
-              { label: text.shadowLegend, swatch: 'swatch-shadow' },
-            ]}
-          />
-        )
+        <Legend
+          items={[
+            { label: text.approvedLegend, swatch: 'swatch-approved' },
+            { label: text.shadowLegend, swatch: 'swatch-shadow' },
+          ]}
+        />
       }
       chart={
         drawn.length > 0 ? (
           <BarChart
             build={build}
-            dataKey={JSON.stringify([drawn, sanctionedKnown])}
+            dataKey={JSON.stringify(drawn)}
             label={text.chartImage(text.toolsHeading)}
             testId="tools-chart"
           />
@@ -67,15 +63,15 @@ export function ToolsCard({ tools, sanctionedKnown, k, groupChosen, hidden }: To
           <thead>
             <tr>
               <th scope="col">{text.tool}</th>
-              {sanctionedKnown && <th scope="col">{text.status}</th>}
+              <th scope="col">{text.status}</th>
               <th scope="col">{text.visits}</th>
             </tr>
           </thead>
           <tbody>
             {tools.map((tool) => (
-              <tr key={tool.tool}>
+              <tr key={`${tool.tool} ${tool.sanctioned}`}>
                 <th scope="row">{tool.name}</th>
-                {sanctionedKnown && <td>{tool.sanctioned ? text.yes : text.no}</td>}
+                <td>{tool.sanctioned ? text.yes : text.no}</td>
                 <td class="num">{formatCount(tool.visits)}</td>
               </tr>
             ))}

@@ -39,8 +39,6 @@ export const DashboardSchema = z.object({
   groups: z.array(z.string()),
   /** Every policy revision ever reported, newest first, for the filter. */
   revisions: z.array(z.string()),
-  /** False when the collector has no policy, so it cannot tell approved tools from the others. */
-  sanctionedKnown: z.boolean(),
   daily: z.array(DailySchema),
   topTools: z.array(TopToolSchema),
   outcomes: z.nullable(OutcomesSchema),

@@ -35,15 +35,18 @@ const dayBefore = (days: number): string => new Date(Date.now() - days * 86_400_
 const D1 = dayBefore(1);
 const D2 = dayBefore(2);
 
+/** Globex Chat is the policy's sanctioned tool: the devices say so of its visits. */
 const count = (day: string, tool: string, event: ReportCount['event'], n: number): ReportCount => ({
   day,
   tool,
   event,
   n,
+  ...(tool === 'globex-chat' && { sanctioned: true }),
 });
 
 /**
- * Engineering: 6 batches on D1 under the new revision; Sales EMEA: 5 on D2 under the old one; Legal
+ * Each batch the first of a person's day (tests/support/collector.ts fakeReport marks it so).
+ * Engineering: 6 people on D1 under the new revision; Sales EMEA: 5 on D2 under the old one; Legal
  * and Finance: 2 and 3 on D1, fewer than k = 5, so their cells are hidden. Two small groups, so that
  * no cell of the large ones is hidden with them (collector/dashboard-api.ts: a column never has exactly
  * one hidden cell). Over all groups:
@@ -209,12 +212,12 @@ describe('all groups, the last 30 days', () => {
     expect([...groups.keys()]).toEqual(['Engineering', 'Finance', 'Legal', 'Sales EMEA']);
     expect(groups.get('Engineering')).toEqual(['48', '30', '18', '63%', '12', '6', '6', '0']);
     expect(groups.get('Sales EMEA')).toEqual(['35', '15', '20', '43%', '0', '0', '0', '5']);
-    // Visits, their split and warnings came from fewer than 5 reports; the events they never sent are 0.
+    // Visits, their split and warnings came from fewer than 5 people; the events they never sent are 0.
     for (const small of ['Legal', 'Finance']) {
       expect(groups.get(small), small).toEqual(['hidden', 'hidden', 'hidden', 'hidden', 'hidden', '0', '0', '0']);
     }
     expect(await page.locator('[data-testid=hidden-note]').textContent()).toContain(
-      'fewer than 5 reports came in for that number',
+      'fewer than 5 people are behind that number',
     );
   });
 
@@ -267,10 +270,10 @@ describe('filters', () => {
     expect([...(await tableOf('outcomes')).values()]).toEqual([['hidden'], ['hidden'], ['hidden'], ['hidden']]);
     expect(await page.locator('[data-testid=figure-share] .value').textContent()).toBe('Hidden');
     expect(await page.locator('[data-testid=outcomes] .summary').textContent()).toBe(
-      'Hidden: fewer than 5 reports are behind it, too few to show without singling out a small team.',
+      'Hidden: fewer than 5 people are behind it, too few to show without singling out a small team.',
     );
     expect(await page.locator('[data-testid=tools] .summary').textContent()).toBe(
-      'Hidden: fewer than 5 reports are behind it, too few to show without singling out a small team.',
+      'Hidden: fewer than 5 people are behind it, too few to show without singling out a small team.',
     );
     expect(await page.locator('canvas[data-testid=outcomes-chart]').count()).toBe(0);
   });

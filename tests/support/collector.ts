@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector, type CollectorOptions } from '../../collector/server';
-import type { Report, ReportCount } from '../../lib/protocol/report-schema';
+import { kindOfCount, type PeopleMark, type Report, type ReportCount } from '../../lib/protocol/report-schema';
 
 /** Today in UTC, YYYY-MM-DD: always a day a report may carry. */
 export const today = (): string => new Date().toISOString().slice(0, 10);
@@ -14,16 +14,48 @@ export function fakeCount(overrides: Partial<ReportCount> = {}): ReportCount {
   return { day: today(), tool: 'chatgpt', event: 'visit', n: 1, ...overrides };
 }
 
+/**
+ * A report as a device's first upload of its days makes it: every (day, tool, event) and every kind of use of a
+ * day carries its people mark (docs/spec/report-protocol.md "People"). So each fake report is one more person,
+ * unless `people` is given or the report goes through `unmarked`.
+ */
 export function fakeReport(overrides: Partial<Report> = {}): Report {
+  const counts = overrides.counts ?? [fakeCount()];
+  const marked = markedAsNew(counts);
   return {
     schemaVersion: 1,
     batchId: randomUUID(),
     policyRevision: '2026-11-26.1',
     client: { browser: 'chrome' },
     group: 'marketing',
-    counts: [fakeCount()],
     ...overrides,
+    counts: marked.counts,
+    people: overrides.people ?? marked.people,
   };
+}
+
+/** The counts with the marks of a device that reports all of them for the first time. */
+function markedAsNew(counts: readonly ReportCount[]): { counts: ReportCount[]; people: PeopleMark[] } {
+  const seen = new Set<string>();
+  const people: PeopleMark[] = [];
+  const marked = counts.map((count) => {
+    const { person: _, ...rest } = count;
+    for (const kind of ['any', kindOfCount(count.event, count.sanctioned ?? false)] as const) {
+      if (seen.has(`${count.day} :${kind}`)) continue;
+      seen.add(`${count.day} :${kind}`);
+      people.push({ day: count.day, kind });
+    }
+    const key = `${count.day} ${count.tool} ${count.event}`;
+    if (seen.has(key)) return rest;
+    seen.add(key);
+    return { ...rest, person: 1 as const };
+  });
+  return { counts: marked, people };
+}
+
+/** The same report as a later upload of a device that marked its days already: no person, no people. */
+export function unmarked(report: Report): Report {
+  return { ...report, counts: report.counts.map(({ person: _, ...count }) => count), people: [] };
 }
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -151,8 +183,9 @@ export interface CountsRow {
   readonly event: string;
   readonly group: string | null;
   readonly policyRevision: string;
+  readonly sanctioned: boolean;
   readonly n: number;
-  readonly batches: number;
+  readonly people: number;
 }
 
 export async function getCounts(collector: { readonly url: string }, cookie: string, query = ''): Promise<CountsRow[]> {

@@ -11,7 +11,6 @@ export function fakeDashboard(overrides: Partial<Dashboard> = {}): Dashboard {
     k: 5,
     groups: ['Engineering', 'Legal', 'Sales EMEA'],
     revisions: ['2026-11-01.1', '2026-11-26.1'],
-    sanctionedKnown: true,
     daily: [
       { day: '2026-11-20', sanctioned: 40, shadow: 30 },
       { day: '2026-11-21', sanctioned: 44, shadow: 26 },

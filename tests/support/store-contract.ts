@@ -49,7 +49,7 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           'duplicate',
         ]);
         expect(db.ingest([second])).toEqual(['duplicate']);
-        expect(db.counts({}).map((row) => [row.n, row.batches])).toEqual([[9, 2]]);
+        expect(db.counts({}).map((row) => [row.n, row.people])).toEqual([[9, 2]]);
       });
 
       it('keeps cells apart by day, tool, event, group and policy revision', () => {
@@ -67,11 +67,11 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
         ]);
         const rows = db.counts({});
         expect(rows).toHaveLength(7);
-        expect(rows.filter((row) => row.group === null)).toEqual([expect.objectContaining({ n: 2, batches: 2 })]);
+        expect(rows.filter((row) => row.group === null)).toEqual([expect.objectContaining({ n: 2, people: 2 })]);
         expect(db.counts({ group: null })).toHaveLength(1);
         expect(db.counts({ group: 'sales', event: 'visit', tool: 'chatgpt' })).toHaveLength(1);
         expect(db.counts({ from: '2026-01-01', to: '2026-01-01' })).toEqual([
-          expect.objectContaining({ day: '2026-01-01', n: 1, batches: 1 }),
+          expect.objectContaining({ day: '2026-01-01', n: 1, people: 1 }),
         ]);
       });
 

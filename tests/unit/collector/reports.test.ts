@@ -45,8 +45,9 @@ describe('POST /v1/reports answers', () => {
         event: 'visit',
         group: 'marketing',
         policyRevision: '2026-11-26.1',
+        sanctioned: false,
         n: 12,
-        batches: 1,
+        people: 1,
       },
       {
         day: today(),
@@ -54,8 +55,9 @@ describe('POST /v1/reports answers', () => {
         event: 'warned',
         group: 'marketing',
         policyRevision: '2026-11-26.1',
+        sanctioned: false,
         n: 2,
-        batches: 1,
+        people: 1,
       },
     ]);
   });
@@ -82,17 +84,17 @@ describe('POST /v1/reports answers', () => {
     // An unknown batchId with such a body is still a 400.
     expect((await postReport(server, { ...report, batchId: crypto.randomUUID(), counts: [] })).status).toBe(400);
     const rows = await getCounts(server, await signIn(server));
-    expect(rows.map((row) => [row.tool, row.n, row.batches])).toEqual([['chatgpt', 5, 1]]);
+    expect(rows.map((row) => [row.tool, row.n, row.people])).toEqual([['chatgpt', 5, 1]]);
   });
 
-  it('sums counts over batches and counts each batch once per cell, even with repeated entries', async () => {
+  it('sums counts over batches and counts each person once per cell, even with repeated entries', async () => {
     const server = await collector();
     await postReport(server, fakeReport({ counts: [fakeCount({ n: 2 }), fakeCount({ n: 3 })] }));
     await postReport(server, fakeReport({ counts: [fakeCount({ n: 10 })] }));
     await postReport(server, fakeReport({ group: undefined, counts: [fakeCount({ n: 7 })] }));
     const rows = await getCounts(server, await signIn(server));
     // No group sorts first.
-    expect(rows.map((row) => [row.group, row.n, row.batches])).toEqual([
+    expect(rows.map((row) => [row.group, row.n, row.people])).toEqual([
       [null, 7, 1],
       ['marketing', 15, 2],
     ]);
@@ -263,7 +265,7 @@ describe('idempotency and durability', () => {
     expect(statuses.filter((status) => status === 202)).toHaveLength(1);
     expect(statuses.filter((status) => status === 200)).toHaveLength(19);
     const rows = await getCounts(server, await signIn(server));
-    expect(rows.map((row) => [row.n, row.batches])).toEqual([[3, 1]]);
+    expect(rows.map((row) => [row.n, row.people])).toEqual([[3, 1]]);
   });
 
   it('keeps every accepted count across a restart on the same data dir, and still answers 200 to a replay', async () => {
@@ -276,7 +278,7 @@ describe('idempotency and durability', () => {
     const second = await collector({ dataDir });
     for (const report of reports) expect((await postReport(second, report)).status).toBe(200);
     const rows = await getCounts(second, await signIn(second));
-    expect(rows.map((row) => [row.n, row.batches])).toEqual([[15, 5]]);
+    expect(rows.map((row) => [row.n, row.people])).toEqual([[15, 5]]);
   });
 });
 
@@ -341,7 +343,7 @@ describe('hostile strings in group and policyRevision', () => {
     expect(csv.text).toContain(`,"'\rleading CR","'\rleading CR",`);
     expect(csv.text).toContain(`,"comma, ""quotes""\nand a newline","comma, ""quotes""\nand a newline",`);
     expect(csv.text).toContain(',<script>alert(1)</script>,');
-    expect(csv.text.startsWith('day,tool,event,group,policyRevision,n,batches\r\n')).toBe(true);
+    expect(csv.text.startsWith('day,tool,event,group,policyRevision,sanctioned,n,people\r\n')).toBe(true);
   });
 });
 

@@ -26,21 +26,26 @@ describe('openSqliteStore', () => {
       .all() as { tbl: string; col: string }[];
     db.close();
     // A column for an IP address, a user agent, a body or a time of day would be a privacy change: make it here.
-    // The rollups hold, per kind of count, its sum and its batches.
+    // The rollups hold, per kind of count, its sum and its people.
     const kindColumns = (table: string) =>
       ['sanctioned', 'shadow', 'warned', 'proceeded', 'redirected', 'blocked', 'sensitive_paste'].flatMap((kind) => [
         `${table}.${kind}_n`,
-        `${table}.${kind}_batches`,
+        `${table}.${kind}_people`,
       ]);
     expect(columns.map(({ tbl, col }) => `${tbl}.${col}`)).toEqual([
+      'active_days.day',
+      'active_days.grp',
+      'active_days.policy_revision',
+      'active_days.people',
       'batches.id',
       'counts.day',
       'counts.tool',
       'counts.event',
       'counts.grp',
       'counts.policy_revision',
+      'counts.sanctioned',
       'counts.n',
-      'counts.batches',
+      'counts.people',
       'known_groups.grp',
       'known_revisions.policy_revision',
       'known_revisions.first_day',
@@ -59,6 +64,7 @@ describe('openSqliteStore', () => {
       'visit_months.month',
       'visit_months.policy_revision',
       'visit_months.tool',
+      'visit_months.sanctioned',
       'visit_months.n',
     ]);
   });
@@ -69,7 +75,7 @@ describe('openSqliteStore', () => {
     const db = new Database(join(dir(), DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 2)');
+    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 3)');
     closed();
   });
 });
@@ -129,8 +135,17 @@ describe('CSV', () => {
   it('writes null as an empty field, numbers as they are, and CRLF after each record', () => {
     expect(
       countsCsv([
-        { day: '2026-11-25', tool: 'chatgpt', event: 'visit', group: null, policyRevision: 'r1', n: 12, batches: 3 },
+        {
+          day: '2026-11-25',
+          tool: 'chatgpt',
+          event: 'visit',
+          group: null,
+          policyRevision: 'r1',
+          sanctioned: true,
+          n: 12,
+          people: 3,
+        },
       ]),
-    ).toBe('day,tool,event,group,policyRevision,n,batches\r\n2026-11-25,chatgpt,visit,,r1,12,3\r\n');
+    ).toBe('day,tool,event,group,policyRevision,sanctioned,n,people\r\n2026-11-25,chatgpt,visit,,r1,true,12,3\r\n');
   });
 });

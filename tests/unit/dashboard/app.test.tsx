@@ -7,11 +7,7 @@
 import { render } from 'preact';
 import { act } from 'preact/test-utils';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Dashboard } from '../../../lib/protocol/dashboard-api';
 import { App } from '../../../dashboard/app';
-import { GroupTable } from '../../../dashboard/components/group-table';
-import { Headline } from '../../../dashboard/components/headline';
-import { totals } from '../../../dashboard/model';
 import { fakeDashboard } from '../../support/dashboard-fixture';
 
 let root: HTMLElement;
@@ -101,10 +97,10 @@ describe('the dashboard page', () => {
     expect(root.querySelector('[data-testid=figure-share] .value')?.textContent).toBe('Hidden');
     expect(root.querySelector('[data-testid=figure-steered] .value')?.textContent).toBe('Hidden');
     expect(root.querySelector('[data-testid=outcomes] .summary')?.textContent).toBe(
-      'Hidden: fewer than 7 reports are behind it, too few to show without singling out a small team.',
+      'Hidden: fewer than 7 people are behind it, too few to show without singling out a small team.',
     );
     expect(root.querySelector('[data-testid=outcomes] canvas')).toBeNull();
-    expect(root.querySelector('[data-testid=hidden-note]')?.textContent).toContain('fewer than 7 reports');
+    expect(root.querySelector('[data-testid=hidden-note]')?.textContent).toContain('fewer than 7 people');
   });
 
   it('applies the filters into the URL without reloading, and follows back and forward', async () => {
@@ -185,27 +181,5 @@ describe('the dashboard page', () => {
     await vi.waitFor(() =>
       expect(root.querySelector('[role=alert]')?.textContent).toContain('a form this page does not know'),
     );
-  });
-});
-
-describe('without a policy at the collector', () => {
-  it('does not claim which tools are approved', () => {
-    const data: Dashboard = fakeDashboard({ sanctionedKnown: false });
-    render(
-      <>
-        <Headline
-          totals={totals(data.daily)}
-          trend={null}
-          days={7}
-          outcomes={data.outcomes}
-          k={5}
-          sanctionedKnown={false}
-        />
-        <GroupTable rows={data.byGroup} sanctionedKnown={false} />
-      </>,
-      root,
-    );
-    expect(root.querySelector('[data-testid=figure-share] .value')?.textContent).toBe('Not known');
-    expect(cells('[data-testid=groups] thead th')).not.toContain('Approved tools');
   });
 });

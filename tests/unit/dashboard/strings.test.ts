@@ -23,7 +23,7 @@ describe('formatting', () => {
   it('a hidden count reads "hidden", never 0', () => {
     expect(formatHidden(null)).toBe('hidden');
     expect(formatHidden(0)).toBe('0');
-    expect(text.hiddenExplained(5)).toContain('fewer than 5 reports');
+    expect(text.hiddenExplained(5)).toContain('fewer than 5 people');
   });
 
   it('trends say up or down in words as well as arrows', () => {
