@@ -50,6 +50,20 @@ export function latestReportDay(today: Date): string {
   return tomorrow.toISOString().slice(0, 10);
 }
 
+/**
+ * How far back a report's `day` may go. Shorter than the 400 days a device remembers its people marks
+ * (platform/usage-store.ts), so that no day a collector accepts can be marked twice by one device.
+ */
+export const REPORT_DAYS_BACK = 366;
+
+/** The earliest `day` a report may carry: REPORT_DAYS_BACK days before today in UTC. */
+export function earliestReportDay(today: Date): string {
+  const earliest = new Date(
+    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - REPORT_DAYS_BACK),
+  );
+  return earliest.toISOString().slice(0, 10);
+}
+
 const nMessage = `must be a whole number from 1 to ${MAX_N.toLocaleString('en-US')}`;
 const toolMessage = 'must be 1–64 lowercase letters, digits or "-", starting with a letter or digit';
 const eventMessage = `must be one of ${quoted(REPORT_EVENTS)}`;
@@ -197,11 +211,17 @@ export function parseReport(json: unknown, today: Date): ParsedReport {
     return { ok: false, error: `${path}: ${missing ? 'is required' : issue.message}` };
   }
   const latest = latestReportDay(today);
+  const earliest = earliestReportDay(today);
   const { counts } = parsed.data;
   for (let i = 0; i < counts.length; i++) {
     // Strings of one fixed format compare like the days they name.
-    if ((counts[i] as ReportCount).day > latest) {
-      return { ok: false, error: `counts[${i}].day: is later than tomorrow (${latest}, UTC)` };
+    const { day } = counts[i] as ReportCount;
+    if (day > latest) return { ok: false, error: `counts[${i}].day: is later than tomorrow (${latest}, UTC)` };
+    if (day < earliest) {
+      return {
+        ok: false,
+        error: `counts[${i}].day: is more than ${REPORT_DAYS_BACK} days ago (before ${earliest}, UTC)`,
+      };
     }
   }
   const marks = marksProblem(parsed.data);

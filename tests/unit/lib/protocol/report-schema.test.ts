@@ -90,7 +90,7 @@ describe('parseReport', () => {
     edges.policyRevision = 'r'.repeat(64);
     edges.counts = [
       { day: '2026-11-27', tool: 'a', event: 'sensitive-paste', n: 1 },
-      { day: '2024-02-29', tool: `a${'-'.repeat(63)}`, event: 'blocked', n: 1_000_000 },
+      { day: '2025-11-25', tool: `a${'-'.repeat(63)}`, event: 'blocked', n: 1_000_000 },
     ];
     expect(parseReport(edges, TODAY).ok).toBe(true);
     expect(parseReport(withField(['group'], 'g'.repeat(64)), TODAY).ok).toBe(true);
@@ -203,6 +203,12 @@ describe('parseReport', () => {
       '2026-11-28',
       'counts[1].day: is later than tomorrow (2026-11-27, UTC)',
     ],
+    [
+      'day more than 366 days ago',
+      ['counts', 1, 'day'],
+      '2025-11-24',
+      'counts[1].day: is more than 366 days ago (before 2025-11-25, UTC)',
+    ],
     ['tool missing', ['counts', 0, 'tool'], undefined, 'counts[0].tool: is required'],
     [
       'tool in capitals',
@@ -304,7 +310,7 @@ describe('report events', () => {
 // Properties.
 
 const dayArb = fc
-  .integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2026, 10, 27) })
+  .integer({ min: Date.UTC(2025, 10, 25), max: Date.UTC(2026, 10, 27) })
   .map((time) => new Date(time).toISOString().slice(0, 10));
 const textArb = (min: number, max: number) =>
   fc.string({ unit: 'binary', minLength: min, maxLength: max }).filter((s) => s.length >= min && s.length <= max);
