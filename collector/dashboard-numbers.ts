@@ -301,6 +301,7 @@ export function buildDashboard(
     topTools: views.tools,
     outcomes: views.outcomes,
     byGroup,
+    refused: store.refusals(filter.from, filter.to),
   };
 }
 

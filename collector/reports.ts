@@ -46,6 +46,10 @@ function fixedAnswer(status: number, value: unknown, extraHeaders?: OutgoingHttp
   };
 }
 
+/** The reasons of the refusals that name no field. */
+const TOO_LARGE_REASON = '(size)';
+const NO_TOKEN_REASON = '(reporting token)';
+
 const ACCEPTED = fixedAnswer(202, { status: 'accepted' });
 const DUPLICATE = fixedAnswer(200, { status: 'already accepted' });
 const TOO_LARGE = fixedAnswer(413, { error: `the body is over ${MAX_REPORT_BYTES} bytes` }, CLOSE);
@@ -55,7 +59,16 @@ const UNAUTHORIZED = fixedAnswer(
   { 'www-authenticate': 'Bearer' },
 );
 
-function badRequest(ex: Exchange, error: string): void {
+/**
+ * What the admin is shown of a refused report (docs/spec/report-protocol.md "What admins see"): the field
+ * a 400 names, its list indices dropped ("counts[].day"), so the reasons are few and carry nothing of the body.
+ */
+export function refusalReason(error: string): string {
+  return error.slice(0, error.indexOf(':')).replace(/\[\d+\]/g, '[]');
+}
+
+function badRequest(ex: Exchange, error: string, refused: (reason: string) => void): void {
+  refused(refusalReason(error));
   const body = JSON.stringify({ error });
   reply(ex, 400, { ...BASE_HEADERS, 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) }, body, {
     counts: 0,
@@ -68,6 +81,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
   const queue = new IngestQueue(options.store);
   const tokenHash = options.reportingToken === undefined ? null : sha256(options.reportingToken);
   let reportsInFlight = 0;
+  const refused = (reason: string): void => options.store.countRefusal(now().toISOString().slice(0, 10), reason);
 
   /** Compares hashes, so the time taken says nothing of how much of the token was right, nor of its length. */
   const hasToken = (authorization: string | undefined): boolean => {
@@ -81,22 +95,24 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     const { req } = ex;
     const body = await readBody(req, MAX_REPORT_BYTES);
     if (body === null) {
+      refused(TOO_LARGE_REASON);
       reply(ex, TOO_LARGE.status, TOO_LARGE.headers, TOO_LARGE.body, { counts: 0 });
       return;
     }
     if (!hasToken(req.headers.authorization)) {
+      refused(NO_TOKEN_REASON);
       reply(ex, UNAUTHORIZED.status, UNAUTHORIZED.headers, UNAUTHORIZED.body, { counts: 0 });
       return;
     }
     // A page cannot send application/json to another site without a CORS preflight, which this server never
     // grants: requiring it keeps any website a person visits from posting made-up counts.
     if (!isJsonType(req.headers['content-type'])) {
-      badRequest(ex, 'Content-Type: must be application/json');
+      badRequest(ex, 'Content-Type: must be application/json', refused);
       return;
     }
     const json = parseJsonText(body.toString('utf8'));
     if (!json.ok) {
-      badRequest(ex, `(report): not valid JSON: ${json.message}`);
+      badRequest(ex, `(report): not valid JSON: ${json.message}`, refused);
       return;
     }
     const parsed = parseReport(json.value, now());
@@ -107,7 +123,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
         reply(ex, DUPLICATE.status, DUPLICATE.headers, DUPLICATE.body, { counts: 0 });
         return;
       }
-      badRequest(ex, parsed.error);
+      badRequest(ex, parsed.error, refused);
       return;
     }
     const answer = (await queue.add(parsed.report)) === 'accepted' ? ACCEPTED : DUPLICATE;
@@ -120,6 +136,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     const { req } = ex;
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > MAX_REPORT_BYTES) {
+      refused(TOO_LARGE_REASON);
       reply(ex, TOO_LARGE.status, TOO_LARGE.headers, TOO_LARGE.body, { counts: 0 });
       return;
     }

@@ -52,11 +52,19 @@ function openDatabase(dataDir: string): Database.Database {
 export function openSqliteStore(dataDir: string): CollectorStore {
   const db = openDatabase(dataDir);
   const settings = createSettings(db);
+  const countRefusal = db.prepare<[string, string]>(
+    'INSERT INTO refusals (day, reason, n) VALUES (?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1',
+  );
+  const refusals = db.prepare<[string, string], { reason: string; n: number }>(
+    'SELECT reason, SUM(n) AS n FROM refusals WHERE day BETWEEN ? AND ? GROUP BY reason ORDER BY n DESC, reason',
+  );
   const { ingest, hasBatch } = createIngest(db);
   return {
     ingest,
     hasBatch,
     ...createQueries(db),
+    countRefusal: (day, reason) => void countRefusal.run(day, reason),
+    refusals: (from, to) => refusals.all(from, to),
     ...createSessions(db, settings),
     close: () => db.close(),
   };

@@ -123,6 +123,14 @@ export interface CollectorStore {
   /** Visits per tool over the range, of the filter's group only. */
   groupToolVisits(filter: DashboardFilter & { readonly group: string | null }): GroupToolVisits[];
 
+  /**
+   * One more report refused on `day` (UTC, the day it arrived) for `reason`: the field a 400 named, without
+   * indices, or the status's cause (collector/reports.ts refusalReason). Nothing of the report is kept.
+   */
+  countRefusal(day: string, reason: string): void;
+  /** Refused reports per reason, over the days both included, most first. */
+  refusals(from: string, to: string): { readonly reason: string; readonly n: number }[];
+
   /** The SHA-256 of the admin token generated at first start, or null before it. */
   getGeneratedAdminTokenHash(): Buffer | null;
   setGeneratedAdminTokenHash(hash: Buffer): void;

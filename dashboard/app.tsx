@@ -161,6 +161,11 @@ function DashboardView({ filters, data, previous }: Loaded) {
         </p>
       )}
       <GroupTable rows={data.byGroup} />
+      {data.refused.length > 0 && (
+        <p class="note" data-testid="refused-note">
+          {text.refused(data.refused)}
+        </p>
+      )}
     </>
   );
 }

@@ -82,6 +82,14 @@ export const text = {
   trendNew: (days: number) => `none in the ${days} days before`,
 
   hiddenValue: 'Hidden',
+  refused: (reasons: readonly { reason: string; n: number }[]) =>
+    `${plural(
+      reasons.reduce((sum, { n }) => sum + n, 0),
+      'report was',
+      'reports were',
+    )} refused in this period and counted nowhere, by the field at fault: ${reasons
+      .map(({ reason, n }) => `${reason} ${formatCount(n)}`)
+      .join(', ')}. Many refusals of one field can mean an outdated extension, or someone sending made-up reports.`,
   hiddenExplained: (k: number) =>
     `“${HIDDEN}”: fewer than ${k} people are behind that number, or it is hidden with one that is so that a total cannot give it away. A small team is never singled out.`,
   hiddenDays: (days: number) => `${plural(days, 'day is', 'days are')} hidden and left out of these totals.`,

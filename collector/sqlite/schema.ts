@@ -105,6 +105,12 @@ CREATE TABLE IF NOT EXISTS settings (
   key TEXT PRIMARY KEY,
   value BLOB NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS refusals (
+  day TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (day, reason)
+) WITHOUT ROWID;
 ${ROLLUP_TABLES}`;
 
 /** The sorted JSON list of the tools a file of schema 2 counted as sanctioned (its collector's policy). */

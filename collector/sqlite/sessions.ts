@@ -1,6 +1,6 @@
 /**
- * The settings table (the generated admin token, the sanctioned tools the rollups count) and the admin
- * sessions, each token kept only as a SHA-256 hash.
+ * The settings table (the generated admin token) and the admin sessions, each token kept only as a
+ * SHA-256 hash.
  */
 import type Database from 'better-sqlite3';
 import type { CollectorStore } from '../store';

@@ -43,6 +43,8 @@ export const DashboardSchema = z.object({
   topTools: z.array(TopToolSchema),
   outcomes: z.nullable(OutcomesSchema),
   byGroup: z.array(GroupRowSchema),
+  /** Reports the collector refused in the range, per reason (collector/reports.ts refusalReason), most first. */
+  refused: z.array(z.object({ reason: z.string(), n: count })),
 });
 
 export type Dashboard = z.infer<typeof DashboardSchema>;

@@ -28,6 +28,7 @@ export function fakeDashboard(overrides: Partial<Dashboard> = {}): Dashboard {
       { tool: 'perplexity', name: 'Perplexity', sanctioned: false, visits: 14 },
     ],
     outcomes: { warned: 80, proceeded: 20, redirected: 31, blocked: 9 },
+    refused: [],
     byGroup: [
       {
         group: 'Engineering',

@@ -38,6 +38,26 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
   describe(`${name}: the CollectorStore contract`, () => {
     const { open } = storeInTempDir(openStore);
 
+    describe('refusals', () => {
+      it('are counted per day and reason, and added up over a range, most first', () => {
+        const db = open();
+        for (const [day, reason] of [
+          ['2026-11-01', 'group'],
+          ['2026-11-02', 'group'],
+          ['2026-11-02', '(size)'],
+          ['2026-11-03', 'group'],
+          ['2026-11-09', 'counts[].day'],
+        ] as const) {
+          db.countRefusal(day, reason);
+        }
+        expect(db.refusals('2026-11-02', '2026-11-08')).toEqual([
+          { reason: 'group', n: 2 },
+          { reason: '(size)', n: 1 },
+        ]);
+        expect(db.refusals('2026-12-01', '2026-12-31')).toEqual([]);
+      });
+    });
+
     describe('ingest', () => {
       it('takes several reports in one transaction: a batchId seen earlier in it is a duplicate', () => {
         const db = open();

@@ -226,6 +226,34 @@ describe('k-anonymity', () => {
     expect(larger.topTools).toEqual([{ tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 6 }]);
   });
 
+  it('counts refused reports by the field at fault, keeps nothing else of them, and shows them to the admin', async () => {
+    const server = await collectors.start({ reportingToken: 'fleet-token' });
+    const withToken = { authorization: 'Bearer fleet-token' };
+    const old = fakeReport({ counts: [fakeCount({ day: '2020-01-01' })] });
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await postReport(server, fakeReport({ counts: [old.counts[0], fakeCount()] as ReportCount[] }), withToken))
+          .status,
+      ).toBe(400);
+    }
+    expect(
+      (await postReport(server, { ...fakeReport(), people: [{ day: today(), kind: 'warned' }] }, withToken)).status,
+    ).toBe(400);
+    expect((await postReport(server, 'not json', withToken)).status).toBe(400);
+    expect((await postReport(server, fakeReport())).status).toBe(401);
+    expect((await postReport(server, 'x'.repeat(70_000), withToken)).status).toBe(413);
+    expect((await postReport(server, fakeReport(), withToken)).status).toBe(202);
+    const cookie = await signIn(server);
+    const answer = await send(`${server.url}/api/v1/dashboard`, { headers: { cookie } });
+    expect((JSON.parse(answer.text) as Dashboard).refused).toEqual([
+      { reason: 'counts[].day', n: 3 },
+      { reason: '(report)', n: 1 },
+      { reason: '(reporting token)', n: 1 },
+      { reason: '(size)', n: 1 },
+      { reason: 'people[].kind', n: 1 },
+    ]);
+  });
+
   it('takes k from the options', async () => {
     const { get } = await serve(peopleOf(2, 'pair', [visit('chatgpt')]), { k: 2 });
     const dashboard = await get(`${range}&group=pair`);

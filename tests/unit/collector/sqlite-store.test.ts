@@ -13,7 +13,7 @@ import { describeCollectorStore, storeInTempDir } from '../../support/store-cont
 const { dir, open, closed } = storeInTempDir(openSqliteStore);
 
 describe('openSqliteStore', () => {
-  it('creates the data dir, uses WAL, and keeps only aggregates, their rollups, batchIds, sessions and settings', () => {
+  it('creates the data dir, uses WAL, and keeps only aggregates, their rollups, batchIds, refusals, sessions and settings', () => {
     const dataDir = join(dir(), 'nested', 'data');
     open(dataDir).close();
     closed();
@@ -49,6 +49,9 @@ describe('openSqliteStore', () => {
       'known_groups.grp',
       'known_revisions.policy_revision',
       'known_revisions.first_day',
+      'refusals.day',
+      'refusals.reason',
+      'refusals.n',
       'sessions.hash',
       'sessions.expires_at',
       'settings.key',

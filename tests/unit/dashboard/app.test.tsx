@@ -103,6 +103,27 @@ describe('the dashboard page', () => {
     expect(root.querySelector('[data-testid=hidden-note]')?.textContent).toContain('fewer than 7 people');
   });
 
+  it('says how many reports were refused, and why, only when some were', async () => {
+    stubApi(() => ({ status: 200, body: fakeDashboard() }));
+    await show();
+    expect(root.querySelector('[data-testid=refused-note]')).toBeNull();
+    render(null, root);
+    stubApi(() => ({
+      status: 200,
+      body: fakeDashboard({
+        refused: [
+          { reason: 'group', n: 1200 },
+          { reason: '(reporting token)', n: 3 },
+        ],
+      }),
+    }));
+    await show();
+    expect(root.querySelector('[data-testid=refused-note]')?.textContent).toBe(
+      '1,203 reports were refused in this period and counted nowhere, by the field at fault: group 1,200, ' +
+        '(reporting token) 3. Many refusals of one field can mean an outdated extension, or someone sending made-up reports.',
+    );
+  });
+
   it('applies the filters into the URL without reloading, and follows back and forward', async () => {
     stubApi((url) => ({ status: 200, body: fakeDashboard({ from: url.searchParams.get('from') ?? '2026-11-20' }) }));
     await show();
