@@ -12,7 +12,7 @@ stops cleanly on Ctrl-C or SIGTERM.
   POST /v1/reports            usage reports from the extension
   GET  /v1/policy             the --policy file, with an ETag (/v1/policy.sig: FILE.sig)
   GET  /login                 sign in with the admin token
-  GET  /api/v1/counts[.csv]   the counts, as JSON or CSV (signed in)
+  GET  /api/v1/counts[.csv]   the counts, as JSON or CSV, small groups hidden (signed in)
   GET  /api/v1/dashboard[.csv]  what the dashboard shows, small groups hidden (signed in)
   GET  /healthz               {"status":"ok"} while it runs
 

@@ -113,6 +113,8 @@ beforeAll(async () => {
   collector = await startCollector({
     port: 0,
     dataDir,
+    // One browser is one person: k = 1, so that the counts API shows what arrived (people.e2e.test.ts tests k).
+    k: 1,
     adminToken: ADMIN_TOKEN,
     reportingToken: REPORTING_TOKEN,
     log: () => undefined,

@@ -20,6 +20,7 @@ import {
   fakeReport,
   unmarked,
   postReport,
+  getCounts,
   send,
   signIn,
   testCollectors,
@@ -252,6 +253,33 @@ describe('k-anonymity', () => {
       { reason: '(size)', n: 1 },
       { reason: 'people[].kind', n: 1 },
     ]);
+  });
+
+  it('hides in the counts API and its CSV what the dashboard hides: a small group, and a day and kind as a whole', async () => {
+    const { server, get } = await serve([
+      // A one-person group: its 7 visits must not come back from any API.
+      fakeReport({ group: 'legal', policyRevision: 'r1', counts: [visit('deepseek', 7)] }),
+      // Six people on ChatGPT and one of them on DeepSeek too: the day's other visits are shown whole or not at all.
+      ...peopleOf(5, 'sales', [visit('chatgpt', 2), fakeCount({ day: day(1), tool: 'claude', event: 'warned' })]),
+      fakeReport({ group: 'sales', policyRevision: 'r1', counts: [visit('chatgpt', 2), visit('deepseek', 3)] }),
+    ]);
+    const cookie = await signIn(server);
+    const rows = await getCounts(server, cookie);
+    expect(rows.map((row) => [row.group, row.tool, row.event, row.n, row.people])).toEqual([
+      ['sales', 'claude', 'warned', 5, 5],
+    ]);
+    for (const query of ['?group=legal', '?tool=deepseek', '?tool=chatgpt', '?event=visit']) {
+      expect(await getCounts(server, cookie, query), query).toEqual([]);
+    }
+    const csv = await send(`${server.url}/api/v1/counts.csv`, { headers: { cookie } });
+    expect(csv.text.trimEnd().split('\r\n')).toEqual([
+      'day,tool,event,group,policyRevision,sanctioned,n,people',
+      `${day(1)},claude,warned,sales,r1,false,5,5`,
+    ]);
+    // The dashboard hides legal whole too. It shows sales' 15 visits (6 people) as a total, which the counts
+    // API does not break down: DeepSeek's one person would be that total minus ChatGPT's.
+    expect(rowOf(await get(`${range}&group=legal`), 'legal')).toMatchObject({ visits: null });
+    expect(rowOf(await get(`${range}&group=sales`), 'sales')).toMatchObject({ visits: 15 });
   });
 
   it('takes k from the options', async () => {
