@@ -9,12 +9,13 @@
  * (https://developer.chrome.com/docs/extensions/develop/concepts/network-requests),
  * and web pages are the ones to keep out.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { parseJsonText } from '../lib/json-text';
 import { MAX_REPORT_BYTES, parseReport } from '../lib/protocol/report-schema';
 import { BASE_HEADERS, CLOSE, JSON_TYPE, isJsonType, readBody, reply, type Exchange } from './http';
 import { IngestQueue } from './ingest-queue';
+import { sha256 } from './reporting-token';
 import type { CollectorStore } from './store';
 import type { TokenBucket } from './token-bucket';
 
@@ -27,14 +28,12 @@ export const MAX_REPORTS_IN_FLIGHT = 1024;
 export interface ReportsOptions {
   readonly store: CollectorStore;
   readonly capacity: TokenBucket;
-  /** When set, `Authorization: Bearer <token>` must carry it. */
-  readonly reportingToken: string | undefined;
+  /** The SHA-256 of the token `Authorization: Bearer <token>` must carry, or null (collector/reporting-token.ts). */
+  readonly reportingTokenHash: Buffer | null;
   readonly now: () => Date;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** Prebuilt answers for the two that carry no detail: the hot path allocates no headers. */
 function fixedAnswer(status: number, value: unknown, extraHeaders?: OutgoingHttpHeaders) {
@@ -79,7 +78,7 @@ function badRequest(ex: Exchange, error: string, refused: (reason: string) => vo
 export function createReportsHandler(options: ReportsOptions): (ex: Exchange) => Promise<void> {
   const { capacity, now } = options;
   const queue = new IngestQueue(options.store);
-  const tokenHash = options.reportingToken === undefined ? null : sha256(options.reportingToken);
+  const tokenHash = options.reportingTokenHash;
   let reportsInFlight = 0;
   const refused = (reason: string): void => options.store.countRefusal(now().toISOString().slice(0, 10), reason);
 

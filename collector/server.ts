@@ -14,6 +14,7 @@ import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Excha
 import { stdoutLog, timestamped, type Log } from './log';
 import { HTML_HEADERS, loginPage } from './pages';
 import { PolicyFile, type ServedFile } from './policy-file';
+import { reportingToken, type ReportingToken } from './reporting-token';
 import { createReportsHandler } from './reports';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
@@ -41,11 +42,14 @@ export interface CollectorOptions {
   readonly policyFile?: string | undefined;
   /** Without it, a token is generated at first start (see `generatedAdminToken`) and kept hashed. */
   readonly adminToken?: string | undefined;
-  /** When set, reports must carry `Authorization: Bearer <reportingToken>`. */
-  readonly reportingToken?: string | undefined;
+  /**
+   * Reports must carry `Authorization: Bearer <reportingToken>`. Without it, a token is generated at first start
+   * (see `generatedReportingToken`) and kept hashed; null runs the collector open, with no token.
+   */
+  readonly reportingToken?: string | null | undefined;
   /** Server-wide; past it, 429 with Retry-After. Default DEFAULT_MAX_REPORTS_PER_SECOND, bursts of one second's worth. */
   readonly maxReportsPerSecond?: number | undefined;
-  /** The dashboard hides a group's cell that fewer than k batches contributed to (docs/spec/report-protocol.md). Default 5. */
+  /** The dashboard hides a group's cell that fewer than k people are behind (docs/spec/report-protocol.md). Default 5. */
   readonly k?: number | undefined;
   /** Receives every log entry (default: a JSON line on stdout). */
   readonly log?: ((entry: Record<string, unknown>) => void) | undefined;
@@ -59,6 +63,10 @@ export interface Collector {
   readonly port: number;
   /** The admin token generated at this start, to be shown once; null when it was given or generated earlier. */
   readonly generatedAdminToken: string | null;
+  /** Likewise the reporting token, for the fleet's managed `reportingToken`. */
+  readonly generatedReportingToken: string | null;
+  /** Whether reports need a token. */
+  readonly reportingTokenRequired: boolean;
   /** Stops listening, lets requests under way finish, closes the database. */
   close(): Promise<void>;
 }
@@ -89,10 +97,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   let policy: PolicyFile | null = null;
   let auth: AdminAuth;
   let dashboardApi: DashboardApi;
+  let token: ReportingToken;
   try {
     auth = new AdminAuth(store, options.adminToken);
+    token = reportingToken(store, options.reportingToken);
     if (options.policyFile !== undefined) policy = new PolicyFile(options.policyFile, log);
-    // Brings the store's sanctioned list in line with the policy before the first report is counted.
     dashboardApi = createDashboardApi({ store, k, policy: () => policy?.current ?? null, now: () => new Date(), log });
   } catch (error) {
     policy?.close();
@@ -103,7 +112,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const reports = createReportsHandler({
     store,
     capacity,
-    reportingToken: options.reportingToken,
+    reportingTokenHash: token.hash,
     now: () => new Date(),
   });
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
@@ -282,6 +291,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     url,
     port,
     generatedAdminToken: auth.generatedToken,
+    generatedReportingToken: token.generated,
+    reportingTokenRequired: token.hash !== null,
     close() {
       closing ??= new Promise<void>((resolve) => {
         policy?.close();

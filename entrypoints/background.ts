@@ -5,7 +5,9 @@ import { createBackground } from '../platform/background';
 
 // Wiring only: listeners are registered synchronously, because a woken
 // service worker only sees listeners added on its first turn.
-const localPolicyUrl = (import.meta.env as Record<string, string | undefined>).WXT_DAYLIGHT_POLICY_URL;
+const buildEnv = import.meta.env as Record<string, string | undefined>;
+const localPolicyUrl = buildEnv.WXT_DAYLIGHT_POLICY_URL;
+const localReportingToken = buildEnv.WXT_DAYLIGHT_REPORTING_TOKEN;
 
 export default defineBackground(() => {
   const background = createBackground({
@@ -15,8 +17,11 @@ export default defineBackground(() => {
     client: {
       browser: reportBrowser(import.meta.env.BROWSER, navigator.userAgent),
     },
-    // Set by `npm start` for its build only (scripts/start.mjs, mode "trial"): the local collector's policy.
-    buildDefaults: localPolicyUrl === undefined ? {} : { policyUrl: localPolicyUrl },
+    // Set by `npm start` for its build only (scripts/start.mjs, mode "trial"): the local collector's policy and reporting token.
+    buildDefaults: {
+      ...(localPolicyUrl !== undefined && { policyUrl: localPolicyUrl }),
+      ...(localReportingToken !== undefined && { reportingToken: localReportingToken }),
+    },
   });
 
   // webextension-polyfill sends a listener's returned promise's value as the response.

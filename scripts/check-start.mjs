@@ -46,6 +46,14 @@ for (const dir of [chromeDir, firefoxDir]) {
   const background = readFileSync(join(dir, 'background.js'), 'utf8');
   check(background.includes(`${base}/v1/policy`), `${dir} fetches its policy from ${base}/v1/policy`);
 }
+// The collector takes reports only with the reporting token, which the local builds carry.
+const reportingToken = readFileSync('.daylight/reporting-token', 'utf8').trim();
+for (const dir of [chromeDir, firefoxDir]) {
+  const background = readFileSync(join(dir, 'background.js'), 'utf8');
+  check(background.includes(reportingToken), `${dir} carries the collector's reporting token`);
+}
+const unsigned = await fetch(`${base}/v1/reports`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+check(unsigned.status === 401, 'the collector refuses a report without the reporting token');
 const policy = await (await fetch(`${base}/v1/policy`)).json();
 check(policy.reporting?.url === `${base}/v1/reports`, 'the served policy reports to this collector');
 const dashboard = await fetch(`${base}/`, { redirect: 'manual' });

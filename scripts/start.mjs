@@ -66,6 +66,20 @@ function run(label, command, args, extraEnv = {}) {
   if (result.status !== 0) fail(`${label} failed (exit ${result.status})`);
 }
 
+// Local tokens, kept beside the data so every `npm start` shows the same ones (this is a trial on one
+// machine; a real deployment sets DAYLIGHT_ADMIN_TOKEN or keeps the printed one). The reporting token
+// goes into this trial build, as IT puts it in the fleet's managed reportingToken.
+mkdirSync(stateDir, { recursive: true });
+const adminToken = env.DAYLIGHT_ADMIN_TOKEN ?? localToken(resolve(stateDir, 'admin-token'));
+const reportingToken = env.DAYLIGHT_REPORTING_TOKEN ?? localToken(resolve(stateDir, 'reporting-token'));
+
+function localToken(file) {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  return token;
+}
+
 if (!values['no-build']) {
   run('Building the command line and the collector', process.execPath, ['scripts/build-cli.mjs']);
   run('Building the dashboard', resolve('node_modules/.bin/vite'), [
@@ -76,9 +90,10 @@ if (!values['no-build']) {
     'warn',
   ]);
   for (const build of builds) {
-    // Only this build learns the local policy URL (entrypoints/background.ts); others never do.
+    // Only this build learns the local policy URL and reporting token (entrypoints/background.ts); others never do.
     run(`Building the extension for ${build.label}`, resolve('node_modules/.bin/wxt'), build.args, {
       WXT_DAYLIGHT_POLICY_URL: policyUrl,
+      WXT_DAYLIGHT_REPORTING_TOKEN: reportingToken,
     });
   }
 }
@@ -87,7 +102,6 @@ for (const build of builds) {
 }
 
 // The example policy, reporting to this collector every hour (the shortest interval the format allows).
-mkdirSync(stateDir, { recursive: true });
 const examplePath = resolve(values.policy ?? 'policies/examples/microsoft-365.json');
 const policy = JSON.parse(readFileSync(examplePath, 'utf8'));
 const servedPolicy = resolve(stateDir, 'policy.json');
@@ -95,18 +109,6 @@ writeFileSync(
   servedPolicy,
   `${JSON.stringify({ ...policy, reporting: { url: `${base}/v1/reports`, intervalMinutes: 60 } }, null, 2)}\n`,
 );
-
-// A local admin token, kept beside the data so every `npm start` shows the same one (this is a
-// trial on one machine; a real deployment sets DAYLIGHT_ADMIN_TOKEN or keeps the printed one).
-const tokenFile = resolve(stateDir, 'admin-token');
-const adminToken =
-  env.DAYLIGHT_ADMIN_TOKEN ?? (existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8').trim() : createToken(tokenFile));
-
-function createToken(file) {
-  const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
-}
 
 const collector = spawn(
   process.execPath,
@@ -122,7 +124,10 @@ const collector = spawn(
     '--policy',
     servedPolicy,
   ],
-  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, DAYLIGHT_ADMIN_TOKEN: adminToken } },
+  {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...env, DAYLIGHT_ADMIN_TOKEN: adminToken, DAYLIGHT_REPORTING_TOKEN: reportingToken },
+  },
 );
 // The collector's JSON-line log goes to a file; its own messages (and errors) to this terminal.
 const log = resolve(stateDir, 'collector.log');
@@ -141,6 +146,7 @@ Daylight is running on this machine.
 
   Dashboard:    ${base}/
   Admin token:  ${adminToken}
+  Reporting token: ${reportingToken}  (in these builds; IT puts it in the managed reportingToken)
   Policy:       ${policyUrl}  (from ${examplePath})
   Collector log: ${log}
 
@@ -187,7 +193,7 @@ async function addSampleData() {
     for (;;) {
       const response = await fetch(`${base}/v1/reports`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${reportingToken}` },
         body: JSON.stringify(report),
       });
       // Over the collector's capacity: wait as it says, as the extension does.

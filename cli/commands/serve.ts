@@ -23,8 +23,10 @@ Options:
       --policy FILE                a policy to serve: refused at start when invalid; when edited,
                                    reloaded, or kept at the last valid one if the edit is not
       --max-reports-per-second N   server-wide limit, past it 429 with Retry-After (default 1000)
-      --k N                        the dashboard hides a group's number when fewer than N batches
-                                   (about N browsers on one day) added to it (default 5)
+      --k N                        the dashboard hides a number when fewer than N people (browsers)
+                                   are behind it (default 5)
+      --no-reporting-token         accept reports from anyone who reaches the collector (default:
+                                   reports must carry the fleet's reporting token)
   -h, --help                       show this help
 
 Environment:
@@ -33,7 +35,9 @@ Environment:
   DAYLIGHT_K                 as --k (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
                              generated at first start, printed once and kept only hashed
-  DAYLIGHT_REPORTING_TOKEN   when set, reports must carry "Authorization: Bearer <token>"
+  DAYLIGHT_REPORTING_TOKEN   the token reports must carry ("Authorization: Bearer <token>"); without
+                             it one is generated at first start, printed once and kept only hashed:
+                             put it in the fleet's managed reportingToken
 
 Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy,
 port in use).
@@ -58,6 +62,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       policy: { type: 'string' },
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
+      'no-reporting-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -87,7 +92,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       dataDir,
       policyFile: values.policy === undefined ? undefined : resolve(values.policy),
       adminToken: env.DAYLIGHT_ADMIN_TOKEN,
-      reportingToken: env.DAYLIGHT_REPORTING_TOKEN,
+      reportingToken: values['no-reporting-token'] === true ? null : env.DAYLIGHT_REPORTING_TOKEN,
       maxReportsPerSecond,
       k,
     });
@@ -109,14 +114,17 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   // stderr, so that stdout stays JSON lines for a log collector and the token does not land in the logs.
   io.err(
     `Daylight collector listening on ${host}:${collector.port}; data in ${dataDir}\n` +
-      `Reports: POST /v1/reports${env.DAYLIGHT_REPORTING_TOKEN === undefined ? '' : ' (reporting token required)'}` +
+      `Reports: POST /v1/reports${collector.reportingTokenRequired ? ' (reporting token required)' : ' (open to anyone: --no-reporting-token)'}` +
       `${values.policy === undefined ? '' : `; policy: GET /v1/policy (${values.policy})`}\n` +
       `Sign in: ${collector.url}/login\n` +
       (collector.generatedAdminToken !== null
         ? `Admin token (shown this once, kept only hashed; set DAYLIGHT_ADMIN_TOKEN to use your own): ${collector.generatedAdminToken}\n`
         : env.DAYLIGHT_ADMIN_TOKEN !== undefined
           ? 'Admin token: DAYLIGHT_ADMIN_TOKEN\n'
-          : 'Admin token: the one printed at the first start (set DAYLIGHT_ADMIN_TOKEN to replace it)\n'),
+          : 'Admin token: the one printed at the first start (set DAYLIGHT_ADMIN_TOKEN to replace it)\n') +
+      (collector.generatedReportingToken !== null
+        ? `Reporting token for the fleet's managed reportingToken (shown this once, kept only hashed; set DAYLIGHT_REPORTING_TOKEN to use your own): ${collector.generatedReportingToken}\n`
+        : ''),
   );
 
   await stopped;

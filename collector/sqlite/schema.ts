@@ -141,6 +141,7 @@ ${ROLLUP_TABLES}`;
 
 export const GENERATED_ADMIN_TOKEN_HASH = 'generated-admin-token-sha256';
 export const SESSIONS_ADMIN_TOKEN_HASH = 'sessions-admin-token-sha256';
+export const GENERATED_REPORTING_TOKEN_HASH = 'generated-reporting-token-sha256';
 
 /** Per kind, in USAGE_KINDS order. */
 export interface KindTotals {

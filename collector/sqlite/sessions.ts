@@ -1,10 +1,10 @@
 /**
- * The settings table (the generated admin token) and the admin sessions, each token kept only as a
- * SHA-256 hash.
+ * The settings table (the generated admin and reporting tokens) and the admin sessions, each token kept
+ * only as a SHA-256 hash.
  */
 import type Database from 'better-sqlite3';
 import type { CollectorStore } from '../store';
-import { GENERATED_ADMIN_TOKEN_HASH, SESSIONS_ADMIN_TOKEN_HASH } from './schema';
+import { GENERATED_ADMIN_TOKEN_HASH, GENERATED_REPORTING_TOKEN_HASH, SESSIONS_ADMIN_TOKEN_HASH } from './schema';
 
 export interface Settings {
   get(key: string): Buffer | null;
@@ -26,6 +26,8 @@ type Sessions = Pick<
   CollectorStore,
   | 'getGeneratedAdminTokenHash'
   | 'setGeneratedAdminTokenHash'
+  | 'getGeneratedReportingTokenHash'
+  | 'setGeneratedReportingTokenHash'
   | 'endSessionsOfOtherTokens'
   | 'addSession'
   | 'hasSession'
@@ -49,6 +51,8 @@ export function createSessions(db: Database.Database, settings: Settings): Sessi
   return {
     getGeneratedAdminTokenHash: () => settings.get(GENERATED_ADMIN_TOKEN_HASH),
     setGeneratedAdminTokenHash: (hash) => settings.set(GENERATED_ADMIN_TOKEN_HASH, hash),
+    getGeneratedReportingTokenHash: () => settings.get(GENERATED_REPORTING_TOKEN_HASH),
+    setGeneratedReportingTokenHash: (hash) => settings.set(GENERATED_REPORTING_TOKEN_HASH, hash),
     endSessionsOfOtherTokens: (adminTokenHash) => endSessionsOfOtherTokens(adminTokenHash),
     addSession: (hash, expiresAt) => void addSession.run(hash, expiresAt),
     hasSession: (hash, now) => hasSession.get(hash, now) !== undefined,

@@ -24,7 +24,7 @@ export interface BackgroundDeps {
   /** What usage reports say about the client: the browser's family, nothing else. */
   readonly client?: Pick<ReportHeader, 'browser'>;
   /** Managed keys this build assumes when IT set none (`npm start`'s local build: the local policyUrl). */
-  readonly buildDefaults?: { readonly policyUrl?: string };
+  readonly buildDefaults?: { readonly policyUrl?: string; readonly reportingToken?: string };
 }
 
 /** The dependencies with their defaults filled in, and what is derived from them once. */
@@ -36,7 +36,7 @@ export interface BackgroundContext {
   readonly usage: UsageStore;
   readonly fetchFn: typeof fetch;
   readonly now: () => number;
-  readonly buildDefaults: { readonly policyUrl?: string };
+  readonly buildDefaults: { readonly policyUrl?: string; readonly reportingToken?: string };
   readonly state: BackgroundState;
   /** chrome-extension://<id>/nudge.html */
   readonly nudgePageUrl: string;

@@ -77,6 +77,8 @@ export async function startTestCollector(options: Partial<CollectorOptions> = {}
       port: 0,
       host: '127.0.0.1',
       adminToken: ADMIN_TOKEN,
+      // Open unless a test gives one: most tests are about what happens to a report, not who may send it.
+      reportingToken: null,
       log: (entry) => logs.push(entry),
       ...options,
       dataDir,

@@ -27,6 +27,8 @@ function fakeWorld() {
     fetches: 0,
     respond: (_url: string, _init?: RequestInit): Response | Error => new TypeError('Failed to fetch'),
     requests: [] as { url: string; ifNoneMatch: string | null }[],
+    /** The Authorization header of each request, in order. */
+    authorizations: [] as (string | null)[],
   };
   const browser = fakeExtensionBrowser(world);
   const store: PolicyStore = {
@@ -40,6 +42,7 @@ function fakeWorld() {
     world.fetches++;
     const headers = new Headers(init?.headers);
     world.requests.push({ url, ifNoneMatch: headers.get('If-None-Match') });
+    world.authorizations.push(headers.get('Authorization'));
     const answer = world.respond(url, init);
     return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
   }) as typeof fetch;
@@ -54,7 +57,10 @@ beforeEach(() => {
 });
 
 /** A new worker, doing what background.ts does on its first turn, then settling. */
-async function wake(catalog: Catalog = BUNDLED_CATALOG, buildDefaults: { policyUrl?: string } = {}) {
+async function wake(
+  catalog: Catalog = BUNDLED_CATALOG,
+  buildDefaults: { policyUrl?: string; reportingToken?: string } = {},
+) {
   const engine = createBackground({
     browser: fake.browser as never,
     catalog,
@@ -732,6 +738,24 @@ describe("npm start's build", () => {
     const engine = await wake(BUNDLED_CATALOG, { policyUrl: LOCAL });
     expect(fake.world.fetches).toBe(1);
     expect((await engine.policy()).result.policy.revision).toBe('local-1');
+  });
+
+  it('reports to the local collector with the reporting token it was built with', async () => {
+    const reports = 'http://127.0.0.1:8787/v1/reports';
+    fake.world.respond = (url) =>
+      url === LOCAL
+        ? new Response(policyText('local-1', 'monitor', { reporting: { url: reports, intervalMinutes: 60 } }))
+        : new Response(null, { status: 202 });
+    const engine = await wake(BUNDLED_CATALOG, { policyUrl: LOCAL, reportingToken: 'local-reporting-token' });
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
+    expect(await engine.onMessage({ type: 'options:send-now' }, { url: 'chrome-extension://id/options.html' })).toEqual(
+      {
+        ok: true,
+        sent: { sent: 1, waiting: 0, error: null },
+      },
+    );
+    expect(fake.world.requests.at(-1)?.url).toBe(reports);
+    expect(fake.world.authorizations.at(-1)).toBe('Bearer local-reporting-token');
   });
 
   it('leaves a managed policy or policyUrl in charge', async () => {

@@ -68,15 +68,24 @@ describe('daylight serve', () => {
     expect(run.stderr).toContain('daylight serve: --port must be a whole number from 0 to 65535, not "80000"');
   });
 
-  it('starts, prints the sign-in URL and a generated token once, answers /healthz, logs JSON lines, stops on SIGTERM', async () => {
+  it('starts, prints the sign-in URL and generated tokens once, answers /healthz, logs JSON lines, stops on SIGTERM', async () => {
     const first = await serve(['--port', '0', '--host', '127.0.0.1', '--data', 'collector-data']);
     expect(first.stderr()).toContain(`data in ${join(dir, 'collector-data')}`);
     const token = /Admin token \(shown this once[^)]*\): (\S+)\n/.exec(first.stderr())?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The fleet's reporting token, generated too: without it, nobody can add counts.
+    expect(first.stderr()).toContain('Reports: POST /v1/reports (reporting token required)');
+    const reportingToken =
+      /Reporting token for the fleet's managed reportingToken \(shown this once[^)]*\): (\S+)\n/.exec(
+        first.stderr(),
+      )?.[1];
+    expect(reportingToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(reportingToken).not.toBe(token);
     const health = await send(`${first.url}/healthz`);
     expect(health.status).toBe(200);
     expect(health.text).toBe('{"status":"ok"}');
-    expect((await postReport(first, fakeReport())).status).toBe(202);
+    expect((await postReport(first, fakeReport())).status).toBe(401);
+    expect((await postReport(first, fakeReport(), { authorization: `Bearer ${reportingToken}` })).status).toBe(202);
 
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
@@ -85,14 +94,26 @@ describe('daylight serve', () => {
       .trimEnd()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map((line) => line.msg)).toEqual(['listening', 'request', 'request', 'stopped']);
+    expect(lines.map((line) => line.msg)).toEqual(['listening', 'request', 'request', 'request', 'stopped']);
     expect(first.stdout()).not.toContain(token);
+    expect(first.stdout()).not.toContain(reportingToken);
 
     const second = await serve(['--port', '0', '--host', '127.0.0.1'], { DAYLIGHT_DATA_DIR: 'collector-data' });
     expect(second.stderr()).toContain('Admin token: the one printed at the first start');
     expect(second.stderr()).not.toContain(token);
+    expect(second.stderr()).not.toContain(reportingToken);
+    expect((await postReport(second, fakeReport(), { authorization: `Bearer ${reportingToken}` })).status).toBe(202);
     second.child.kill('SIGINT');
     expect(await second.exit).toBe(0);
+  });
+
+  it('runs open with --no-reporting-token, and says so', async () => {
+    const serving = await serve(['--port', '0', '--host', '127.0.0.1', '--no-reporting-token']);
+    expect(serving.stderr()).toContain('Reports: POST /v1/reports (open to anyone: --no-reporting-token)');
+    expect(serving.stderr()).not.toContain('Reporting token for the fleet');
+    expect((await postReport(serving, fakeReport())).status).toBe(202);
+    serving.child.kill('SIGTERM');
+    expect(await serving.exit).toBe(0);
   });
 
   it('takes the port, admin and reporting tokens from the environment', async () => {
