@@ -31,6 +31,7 @@ import {
   OUTCOMES,
   type Cell,
   type DailyRow,
+  type Disagreement,
   type Dashboard,
   type GroupRow,
   type Outcome,
@@ -44,15 +45,18 @@ import type { CollectorStore, DashboardFilter, ToolVisits, UsageDay, UsageKind }
 const TOP_TOOLS = 10;
 
 /**
- * What the dashboard takes from the collector's policy: every tool's name. Whether a tool is sanctioned comes from
- * the counts: the devices' own policy decided it (docs/spec/report-protocol.md `counts[].sanctioned`).
+ * What the dashboard takes from the collector's policy: every tool's name, and its revision and sanctioned list,
+ * only to say where the devices' counts disagree with it. Whether a tool is sanctioned comes from the counts: the
+ * devices' own policy decided it (docs/spec/report-protocol.md `counts[].sanctioned`).
  */
 export interface PolicyTools {
   readonly names: ReadonlyMap<string, string>;
+  readonly revision: string | null;
+  readonly sanctioned: ReadonlySet<string>;
 }
 
 const CATALOG_NAMES: ReadonlyMap<string, string> = new Map(BUNDLED_CATALOG.tools.map((tool) => [tool.id, tool.name]));
-const NO_POLICY: PolicyTools = { names: CATALOG_NAMES };
+const NO_POLICY: PolicyTools = { names: CATALOG_NAMES, revision: null, sanctioned: new Set() };
 
 /** Names: the policy's sanctioned entries, then its tools, then the bundled catalog (else the id, see topTools). */
 export function policyTools(policyFile: PolicySnapshot | null): PolicyTools {
@@ -64,7 +68,19 @@ export function policyTools(policyFile: PolicySnapshot | null): PolicyTools {
   const names = new Map(CATALOG_NAMES);
   for (const tool of policy.tools) names.set(tool.id, tool.name);
   for (const entry of policy.sanctioned) names.set(entry.id, entry.name);
-  return { names };
+  return { names, revision: policy.revision, sanctioned: new Set(policy.sanctioned.map((entry) => entry.id)) };
+}
+
+/**
+ * The tools the devices counted under the collector's own policy revision as sanctioned when that policy does not
+ * sanction them, or the other way round: the collector then serves another file than the fleet counted under.
+ */
+function disagreements(store: CollectorStore, policy: PolicyTools): Disagreement[] {
+  if (policy.revision === null) return [];
+  return store
+    .sanctionedUnder(policy.revision)
+    .filter(({ tool, sanctioned }) => sanctioned !== policy.sanctioned.has(tool))
+    .map(({ tool, sanctioned }) => ({ tool, name: policy.names.get(tool) ?? tool, devices: sanctioned }));
 }
 
 interface Totals {
@@ -302,6 +318,7 @@ export function buildDashboard(
     outcomes: views.outcomes,
     byGroup,
     refused: store.refusals(filter.from, filter.to),
+    disagreements: disagreements(store, policy),
   };
 }
 

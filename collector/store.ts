@@ -118,6 +118,8 @@ export interface CollectorStore {
   usageDays(filter: DashboardFilter): UsageDay[];
   /** Per group and kind over the range: every group, or the filter's group. Groups without counts are left out. */
   groupUsage(filter: DashboardFilter): GroupUsage[];
+  /** The tools visited under `revision`, each with whether the devices counted it as sanctioned (both, for a tool they disagree on). */
+  sanctionedUnder(revision: string): { readonly tool: string; readonly sanctioned: boolean }[];
   /** Visits per tool over the range, over every group. */
   toolVisits(filter: Omit<DashboardFilter, 'group'>): ToolVisits[];
   /** Visits per tool over the range, of the filter's group only. */

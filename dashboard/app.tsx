@@ -161,6 +161,11 @@ function DashboardView({ filters, data, previous }: Loaded) {
         </p>
       )}
       <GroupTable rows={data.byGroup} />
+      {data.disagreements.length > 0 && (
+        <p class="note" data-testid="disagreements-note">
+          {text.disagreements(data.disagreements)}
+        </p>
+      )}
       {data.refused.length > 0 && (
         <p class="note" data-testid="refused-note">
           {text.refused(data.refused)}

@@ -82,6 +82,12 @@ export const text = {
   trendNew: (days: number) => `none in the ${days} days before`,
 
   hiddenValue: 'Hidden',
+  disagreements: (tools: readonly { name: string; devices: boolean }[]) =>
+    `The browsers counted these tools under this collector's policy revision otherwise than its policy file says: ${tools
+      .map((tool) => `${tool.name} (${tool.devices ? 'approved on the browsers' : 'not approved on the browsers'})`)
+      .join(
+        ', ',
+      )}. The dashboard follows the browsers; the collector may be serving another file than the one your fleet uses.`,
   refused: (reasons: readonly { reason: string; n: number }[]) =>
     `${plural(
       reasons.reduce((sum, { n }) => sum + n, 0),

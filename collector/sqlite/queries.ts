@@ -44,7 +44,7 @@ interface RangeParameters {
 
 type Queries = Pick<
   CollectorStore,
-  'counts' | 'dashboardLists' | 'usageDays' | 'groupUsage' | 'toolVisits' | 'groupToolVisits'
+  'counts' | 'dashboardLists' | 'usageDays' | 'groupUsage' | 'toolVisits' | 'groupToolVisits' | 'sanctionedUnder'
 >;
 
 // Long: the statements, prepared once, that the short query functions at its end run.
@@ -132,6 +132,10 @@ export function createQueries(db: Database.Database): Queries {
      GROUP BY tool, sanctioned`,
   );
 
+  const sanctionedUnder = db.prepare<[string], { tool: string; sanctioned: number }>(
+    'SELECT DISTINCT tool, sanctioned FROM visit_months WHERE policy_revision = ? ORDER BY tool, sanctioned',
+  );
+
   // Each MIN and MAX alone, so that each is one step down the primary key.
   const countedDays = db.prepare<{ every: string }, { first: string | null; last: string | null }>(
     `SELECT (SELECT MIN(day) FROM usage_days WHERE policy_revision = @every) AS first,
@@ -181,6 +185,8 @@ export function createQueries(db: Database.Database): Queries {
         }));
     },
     dashboardLists: () => ({ groups: knownGroups.all(), revisions: knownRevisions.all() }),
+    sanctionedUnder: (revision) =>
+      sanctionedUnder.all(revision).map(({ tool, sanctioned }) => ({ tool, sanctioned: sanctioned === 1 })),
     usageDays(filter) {
       const parameters = { from: filter.from, to: filter.to, revision: filter.revision ?? EVERY_REVISION };
       const rows =

@@ -45,6 +45,11 @@ export const DashboardSchema = z.object({
   byGroup: z.array(GroupRowSchema),
   /** Reports the collector refused in the range, per reason (collector/reports.ts refusalReason), most first. */
   refused: z.array(z.object({ reason: z.string(), n: count })),
+  /**
+   * Tools whose visits the devices counted, under the revision of the collector's own policy file, as sanctioned
+   * (devices: true) or not (false) when that file says otherwise. The dashboard follows the devices.
+   */
+  disagreements: z.array(z.object({ tool: z.string(), name: z.string(), devices: z.boolean() })),
 });
 
 export type Dashboard = z.infer<typeof DashboardSchema>;
@@ -52,3 +57,4 @@ export type DailyRow = z.infer<typeof DailySchema>;
 export type TopTool = z.infer<typeof TopToolSchema>;
 export type Outcomes = z.infer<typeof OutcomesSchema>;
 export type GroupRow = z.infer<typeof GroupRowSchema>;
+export type Disagreement = Dashboard['disagreements'][number];

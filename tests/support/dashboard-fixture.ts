@@ -29,6 +29,7 @@ export function fakeDashboard(overrides: Partial<Dashboard> = {}): Dashboard {
     ],
     outcomes: { warned: 80, proceeded: 20, redirected: 31, blocked: 9 },
     refused: [],
+    disagreements: [],
     byGroup: [
       {
         group: 'Engineering',

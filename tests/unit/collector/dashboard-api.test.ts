@@ -396,6 +396,28 @@ describe('GET /api/v1/dashboard', () => {
     ]);
   });
 
+  it("says where the devices disagree with the collector's policy file under its own revision, and only there", async () => {
+    // The file (revision r1) sanctions corp-chat. Under r1, the fleet counted chatgpt as sanctioned and corp-chat
+    // not; under r0 it may have differed, which is no disagreement.
+    const { get } = await serve(
+      [
+        ...peopleOf(5, 'sales', [visit('corp-chat', 3), { ...visit('chatgpt', 1), sanctioned: true }], 'r1'),
+        ...peopleOf(5, 'sales', [visit('claude', 1), { ...visit('talk', 1), sanctioned: true }], 'r0'),
+      ],
+      { policy: true },
+    );
+    expect((await get(range)).disagreements).toEqual([
+      { tool: 'chatgpt', name: 'ChatGPT', devices: true },
+      { tool: 'corp-chat', name: 'Corp Chat', devices: false },
+    ]);
+    const agreeing = await serve(peopleOf(5, 'sales', [{ ...visit('corp-chat', 3), sanctioned: true }], 'r1'), {
+      policy: true,
+    });
+    expect((await agreeing.get(range)).disagreements).toEqual([]);
+    const noPolicy = await serve(peopleOf(5, 'sales', [{ ...visit('chatgpt', 3), sanctioned: true }], 'r1'));
+    expect((await noPolicy.get(range)).disagreements).toEqual([]);
+  });
+
   it('without a policy, still splits as the devices said, and names tools from the bundled catalog', async () => {
     const { get } = await serve(
       peopleOf(5, 'sales', [{ ...visit('corp-chat', 3), sanctioned: true }, visit('chatgpt', 1)]),

@@ -103,6 +103,19 @@ describe('the dashboard page', () => {
     expect(root.querySelector('[data-testid=hidden-note]')?.textContent).toContain('fewer than 7 people');
   });
 
+  it("says which tools the browsers counted otherwise than the collector's policy file", async () => {
+    stubApi(() => ({
+      status: 200,
+      body: fakeDashboard({ disagreements: [{ tool: 'chatgpt', name: 'ChatGPT', devices: true }] }),
+    }));
+    await show();
+    expect(root.querySelector('[data-testid=disagreements-note]')?.textContent).toBe(
+      "The browsers counted these tools under this collector's policy revision otherwise than its policy file says: " +
+        'ChatGPT (approved on the browsers). The dashboard follows the browsers; the collector may be serving another ' +
+        'file than the one your fleet uses.',
+    );
+  });
+
   it('says how many reports were refused, and why, only when some were', async () => {
     stubApi(() => ({ status: 200, body: fakeDashboard() }));
     await show();
