@@ -5,10 +5,11 @@
  * with it starts a session: a random cookie value, stored as its SHA-256 too,
  * so neither a copy of the database nor of the logs lets anyone in.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CollectorStore } from './store';
 import { TokenBucket } from './token-bucket';
+import { givenOrGenerated, sha256 } from './tokens';
 
 export const SESSION_COOKIE = 'daylight_session';
 export const SESSION_SECONDS = 12 * 60 * 60;
@@ -17,8 +18,6 @@ export const MIN_ADMIN_TOKEN_LENGTH = 16;
 /** Failed sign-ins, server-wide: 10 at once, then one every 6 s. */
 const FAILED_LOGIN_BURST = 10;
 const FAILED_LOGINS_PER_SECOND = 1 / 6;
-
-const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 export class AdminAuth {
   readonly #store: CollectorStore;
@@ -30,22 +29,14 @@ export class AdminAuth {
 
   constructor(store: CollectorStore, adminToken: string | undefined) {
     this.#store = store;
-    const stored = store.getGeneratedAdminTokenHash();
-    if (adminToken !== undefined) {
-      if (adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
-        throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters long`);
-      }
-      this.#tokenHash = sha256(adminToken);
-      this.generatedToken = null;
-    } else if (stored !== null) {
-      this.#tokenHash = stored;
-      this.generatedToken = null;
-    } else {
-      const token = randomBytes(32).toString('base64url');
-      this.#tokenHash = sha256(token);
-      store.setGeneratedAdminTokenHash(this.#tokenHash);
-      this.generatedToken = token;
+    if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+      throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters long`);
     }
+    const token = givenOrGenerated(adminToken, store.getGeneratedAdminTokenHash(), (hash) =>
+      store.setGeneratedAdminTokenHash(hash),
+    );
+    this.#tokenHash = token.hash;
+    this.generatedToken = token.generated;
     store.endSessionsOfOtherTokens(this.#tokenHash);
   }
 

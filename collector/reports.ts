@@ -15,7 +15,7 @@ import { parseJsonText } from '../lib/json-text';
 import { MAX_REPORT_BYTES, parseReport } from '../lib/protocol/report-schema';
 import { BASE_HEADERS, CLOSE, JSON_TYPE, isJsonType, readBody, reply, type Exchange } from './http';
 import { IngestQueue } from './ingest-queue';
-import { sha256 } from './reporting-token';
+import { sha256 } from './tokens';
 import type { CollectorStore } from './store';
 import type { TokenBucket } from './token-bucket';
 
@@ -28,7 +28,7 @@ export const MAX_REPORTS_IN_FLIGHT = 1024;
 export interface ReportsOptions {
   readonly store: CollectorStore;
   readonly capacity: TokenBucket;
-  /** The SHA-256 of the token `Authorization: Bearer <token>` must carry, or null (collector/reporting-token.ts). */
+  /** The SHA-256 of the token `Authorization: Bearer <token>` must carry, or null (collector/tokens.ts). */
   readonly reportingTokenHash: Buffer | null;
   readonly now: () => Date;
 }

@@ -14,7 +14,7 @@ import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Excha
 import { stdoutLog, timestamped, type Log } from './log';
 import { HTML_HEADERS, loginPage } from './pages';
 import { PolicyFile, type ServedFile } from './policy-file';
-import { reportingToken, type ReportingToken } from './reporting-token';
+import { reportingToken } from './tokens';
 import { createReportsHandler } from './reports';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
@@ -97,7 +97,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   let policy: PolicyFile | null = null;
   let auth: AdminAuth;
   let dashboardApi: DashboardApi;
-  let token: ReportingToken;
+  let token: ReturnType<typeof reportingToken>;
   try {
     auth = new AdminAuth(store, options.adminToken);
     token = reportingToken(store, options.reportingToken);

@@ -133,7 +133,7 @@ export interface CollectorStore {
   /** Refused reports per reason, over the days both included, most first. */
   refusals(from: string, to: string): { readonly reason: string; readonly n: number }[];
 
-  /** The SHA-256 of the reporting token generated at first start, or null before it (collector/reporting-token.ts). */
+  /** The SHA-256 of the reporting token generated at first start, or null before it (collector/tokens.ts). */
   getGeneratedReportingTokenHash(): Buffer | null;
   setGeneratedReportingTokenHash(hash: Buffer): void;
 
