@@ -35,6 +35,8 @@ const DURATION_SECONDS = 10;
 /** Distinct count lists to draw bodies from; the batchId makes every body unique. */
 const BODY_POOL = 1000;
 const ADMIN_TOKEN = 'bench-admin-token-not-secret';
+/** daylight serve requires the fleet's reporting token; each request carries it, as the extension's do. */
+const REPORTING_TOKEN = 'bench-reporting-token-not-secret';
 
 const progress = (message: string) => process.stderr.write(`[collector-bench] ${message}\n`);
 
@@ -82,7 +84,10 @@ async function startServer(dataDir: string): Promise<{ url: string; stop: () => 
   const child = spawn(
     process.execPath,
     [CLI, 'serve', '--port', '0', '--host', '127.0.0.1', '--data', dataDir, '--max-reports-per-second', '1000000000'],
-    { env: { ...process.env, DAYLIGHT_ADMIN_TOKEN: ADMIN_TOKEN }, stdio: ['ignore', log, 'pipe'] },
+    {
+      env: { ...process.env, DAYLIGHT_ADMIN_TOKEN: ADMIN_TOKEN, DAYLIGHT_REPORTING_TOKEN: REPORTING_TOKEN },
+      stdio: ['ignore', log, 'pipe'],
+    },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
@@ -117,7 +122,7 @@ function run(url: string, seconds: number, lists: { json: string }[]): Promise<a
       {
         method: 'POST',
         path: '/v1/reports',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${REPORTING_TOKEN}` },
         setupRequest: (request) => {
           const list = lists[next++ % lists.length] as { json: string };
           return { ...request, body: `${head}${randomUUID()}","counts":${list.json}}` };
