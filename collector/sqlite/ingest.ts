@@ -91,7 +91,7 @@ export function createIngest(db: Database.Database) {
   );
 
   /** A usage row of the tally, made on first use. */
-  function usageOf(usages: Map<string, Usage>, day: string, group: string, policyRevision: string): Usage {
+  function usageRow(usages: Map<string, Usage>, day: string, group: string, policyRevision: string): Usage {
     // The day's length is fixed; the group's length says where it ends ("a b" + "c" and "a" + "b c" differ).
     const key = `${day}${group.length} ${group}${policyRevision}`;
     let usage = usages.get(key);
@@ -120,12 +120,12 @@ export function createIngest(db: Database.Database) {
           cell.n += n;
           cell.people += person;
         }
-        const usage = usageOf(usages, day, group, policyRevision);
+        const usage = usageRow(usages, day, group, policyRevision);
         (usage.n[KIND_INDEX[MARK_KIND[kindOfCount(event, sanctioned)]]] as number) += n;
       }
       // parseReport checked that each mark's day and kind have counts in this report.
       for (const { day, kind } of report.people ?? []) {
-        const usage = usageOf(usages, day, group, policyRevision);
+        const usage = usageRow(usages, day, group, policyRevision);
         if (kind === 'any') usage.active += 1;
         else (usage.people[KIND_INDEX[MARK_KIND[kind]]] as number) += 1;
       }
@@ -191,7 +191,7 @@ export function createIngest(db: Database.Database) {
     for (const usage of usages.values()) {
       const { day, group, policyRevision } = usage;
       addToDayAndMonth(usage, policyRevision);
-      const every = usageOf(everyRevision, day, group, EVERY_REVISION);
+      const every = usageRow(everyRevision, day, group, EVERY_REVISION);
       for (let kind = 0; kind < USAGE_KINDS.length; kind++) {
         (every.n[kind] as number) += usage.n[kind] as number;
         (every.people[kind] as number) += usage.people[kind] as number;
