@@ -23,7 +23,8 @@ import autocannon from 'autocannon';
 import Database from 'better-sqlite3';
 import { DATABASE_FILE } from '../collector/sqlite/schema';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
-import { kindOfCount, REPORT_EVENTS, type PeopleMark, type ReportCount } from '../lib/protocol/report-schema';
+import { marksOf } from '../lib/protocol/report';
+import { REPORT_EVENTS, type PeopleMark, type ReportCount } from '../lib/protocol/report-schema';
 import { mulberry32 } from './urls';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,11 +41,11 @@ const REPORTING_TOKEN = 'bench-reporting-token-not-secret';
 
 const progress = (message: string) => process.stderr.write(`[collector-bench] ${message}\n`);
 
-/** Counts as a device sends them: mostly visits to a few popular tools, a day or a week's worth. */
 /**
- * Bodies as a device's first upload of its days makes them, the heaviest kind: every (day, tool, event) carries a
- * person mark and every day's kinds of use a people mark (docs/spec/report-protocol.md "People"); a visit to one of
- * the first 20 tools is to a sanctioned one.
+ * Counts as a device sends them: mostly visits to a few popular tools, a day or a week's worth. Each body is a
+ * device's first upload of its days, the heaviest kind: every (day, tool, event) carries a person mark and every
+ * day's kinds of use a people mark (docs/spec/report-protocol.md "People"); a visit to one of the first 20 tools is
+ * to a sanctioned one.
  */
 function countLists(): { json: string; counts: number }[] {
   const rng = mulberry32(5);
@@ -63,16 +64,15 @@ function countLists(): { json: string; counts: number }[] {
       const tool = tools[index] as string;
       const event = rng() < 0.7 ? 'visit' : (REPORT_EVENTS[1 + Math.floor(rng() * 4)] as ReportCount['event']);
       const sanctioned = event === 'visit' && index < 20;
-      for (const kind of ['any', kindOfCount(event, sanctioned)] as const) {
-        if (isNew(`${day} :${kind}`)) people.push({ day, kind });
-      }
+      const added = marksOf({ day, tool, event, sanctioned }, isNew);
+      people.push(...added.people);
       counts.push({
         day,
         tool,
         event,
         n: 1 + Math.floor(rng() ** 2 * 40),
         ...(sanctioned && { sanctioned }),
-        ...(isNew(`${day} ${tool} ${event}`) && { person: 1 as const }),
+        ...(added.person && { person: 1 as const }),
       });
     }
     return { json: `${JSON.stringify(counts)},"people":${JSON.stringify(people)}`, counts: size };

@@ -72,6 +72,9 @@ export function reportBrowser(buildTarget: string | undefined, userAgent: string
 
 const utf8Length = (text: string): number => new TextEncoder().encode(text).length;
 
+/** The most one entry's people marks add to a body: its two kinds of use, as long as a kind can be. */
+const MAX_MARKS_SIZE = 2 * (utf8Length(JSON.stringify({ day: '2026-01-01', kind: 'sensitive-paste' })) + 1);
+
 function reportText(
   header: ReportHeader,
   batchId: string,
@@ -100,6 +103,20 @@ export interface Cut {
 export const personMark = (day: string, tool: string, event: string): string => `${day} ${tool} ${event}`;
 /** A tool id has no ":", so a kind's mark never equals a (tool, event) mark. */
 export const kindMark = (day: string, kind: string): string => `${day} :${kind}`;
+
+/**
+ * What one count adds to a batch's marks, for a device whose marks `isNew` knows (it answers true once per mark,
+ * and remembers it): the day's kinds of use reported for the first time, and whether it is the first of its
+ * (day, tool, event).
+ */
+export function marksOf(
+  { day, tool, event, sanctioned }: Pick<UsageCount, 'day' | 'tool' | 'event' | 'sanctioned'>,
+  isNew: (mark: string) => boolean,
+): { readonly people: PeopleMark[]; readonly person: boolean } {
+  const kinds = ['any', kindOfCount(event, sanctioned)] as const;
+  const people = kinds.filter((kind) => isNew(kindMark(day, kind))).map((kind) => ({ day, kind }));
+  return { people, person: isNew(personMark(day, tool, event)) };
+}
 
 /**
  * Cuts the counts into as few batches as the limits allow, in order. `newBatchId` gives each batch its
@@ -136,14 +153,11 @@ export function buildBatches(
       const n = Math.min(MAX_N, total - part * MAX_N);
       const entry: ReportCount = { day, tool, event, n, ...(sanctioned && { sanctioned }) };
       const entrySize = utf8Length(JSON.stringify({ ...entry, person: 1 })) + 1;
-      // The most the entry can add with its marks: every kind of use it can mark.
-      const marksSize = 2 * (utf8Length(JSON.stringify({ day, kind: 'sensitive-paste' })) + 1);
-      if (entries.length === MAX_COUNTS || size + entrySize + marksSize > MAX_REPORT_BYTES) flush();
-      const kinds = ['any', kindOfCount(event, sanctioned)] as const;
-      const added = kinds.filter((kind) => isNew(kindMark(day, kind))).map((kind) => ({ day, kind }));
-      entries.push(isNew(personMark(day, tool, event)) ? { ...entry, person: 1 } : entry);
-      people.push(...added);
-      size += entrySize + added.reduce((sum, mark) => sum + utf8Length(JSON.stringify(mark)) + 1, 0);
+      if (entries.length === MAX_COUNTS || size + entrySize + MAX_MARKS_SIZE > MAX_REPORT_BYTES) flush();
+      const added = marksOf({ day, tool, event, sanctioned }, isNew);
+      entries.push(added.person ? { ...entry, person: 1 } : entry);
+      people.push(...added.people);
+      size += entrySize + added.people.reduce((sum, mark) => sum + utf8Length(JSON.stringify(mark)) + 1, 0);
     }
   }
   flush();

@@ -5,7 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector, type CollectorOptions } from '../../collector/server';
-import { kindOfCount, type PeopleMark, type Report, type ReportCount } from '../../lib/protocol/report-schema';
+import { marksOf } from '../../lib/protocol/report';
+import type { PeopleMark, Report, ReportCount } from '../../lib/protocol/report-schema';
 
 /** Today in UTC, YYYY-MM-DD: always a day a report may carry. */
 export const today = (): string => new Date().toISOString().slice(0, 10);
@@ -37,18 +38,12 @@ export function fakeReport(overrides: Partial<Report> = {}): Report {
 /** The counts with the marks of a device that reports all of them for the first time. */
 function markedAsNew(counts: readonly ReportCount[]): { counts: ReportCount[]; people: PeopleMark[] } {
   const seen = new Set<string>();
+  const isNew = (mark: string) => !seen.has(mark) && seen.add(mark).size > 0;
   const people: PeopleMark[] = [];
-  const marked = counts.map((count) => {
-    const { person: _, ...rest } = count;
-    for (const kind of ['any', kindOfCount(count.event, count.sanctioned ?? false)] as const) {
-      if (seen.has(`${count.day} :${kind}`)) continue;
-      seen.add(`${count.day} :${kind}`);
-      people.push({ day: count.day, kind });
-    }
-    const key = `${count.day} ${count.tool} ${count.event}`;
-    if (seen.has(key)) return rest;
-    seen.add(key);
-    return { ...rest, person: 1 as const };
+  const marked = counts.map(({ person: _, ...count }) => {
+    const added = marksOf({ ...count, sanctioned: count.sanctioned ?? false }, isNew);
+    people.push(...added.people);
+    return added.person ? { ...count, person: 1 as const } : count;
   });
   return { counts: marked, people };
 }
