@@ -95,16 +95,16 @@ export async function startTestCollector(options: Partial<CollectorOptions> = {}
 
 /**
  * The collectors a test file starts, so that each is disposed after its test: call `disposeAll` in the
- * file's `afterEach`, before removing anything they read (a policy file's folder).
+ * file's `afterEach`, before removing anything they read (a policy file's folder). `defaults` go to every start.
  */
-export function testCollectors(): {
+export function testCollectors(defaults: Partial<CollectorOptions> = {}): {
   readonly start: (options?: Partial<CollectorOptions>) => Promise<TestCollector>;
   readonly disposeAll: () => Promise<void>;
 } {
   const running: TestCollector[] = [];
   return {
     start: async (options = {}) => {
-      const started = await startTestCollector(options);
+      const started = await startTestCollector({ ...defaults, ...options });
       running.push(started);
       return started;
     },

@@ -16,10 +16,10 @@ import {
   testCollectors,
 } from '../../support/collector';
 
-const collectors = testCollectors();
-afterEach(() => collectors.disposeAll());
 /** k = 1: these tests read what is stored back through /api/v1/counts, which hides cells below k people. */
-const collector = (options: Parameters<typeof collectors.start>[0] = {}) => collectors.start({ k: 1, ...options });
+const collectors = testCollectors({ k: 1 });
+afterEach(() => collectors.disposeAll());
+const collector = collectors.start;
 
 const login = (server: { url: string }, token: string, headers: Record<string, string> = {}) =>
   send(`${server.url}/login`, {
