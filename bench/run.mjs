@@ -352,6 +352,12 @@ function dashboardRows() {
       '',
       'info',
     ],
+    [
+      `first answer after them: what may be shown, made for all ${dashboard.days} days`,
+      ms(dashboard.firstAnswerMs),
+      '',
+      'info',
+    ],
     ['database file', `${int(dashboard.databaseBytes / 2 ** 20)} MiB`, '', 'info'],
   ];
 }

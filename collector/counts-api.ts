@@ -4,7 +4,7 @@
  * parameter is an error rather than a silently unfiltered answer.
  */
 import { ID_PATTERN } from '../lib/policy/schema';
-import { REPORT_EVENTS, isCalendarDay, kindOfCount, type ReportEvent } from '../lib/protocol/report-schema';
+import { REPORT_EVENTS, isCalendarDay, type ReportEvent } from '../lib/protocol/report-schema';
 import type { CountFilter, CountRow } from './store';
 
 const PARAMETERS = ['from', 'to', 'tool', 'event', 'group'] as const;
@@ -54,20 +54,6 @@ export function parseCountFilter(query: URLSearchParams): ParsedFilter {
   const group = query.get('group');
   if (group !== null) filter.group = group === '' ? null : group;
   return { ok: true, filter };
-}
-
-/**
- * The cells the counts API may show (docs/spec/report-protocol.md "What admins see"): those of a day, group,
- * revision and kind of use are shown all together, and only when each has at least k people behind it. All or
- * none, because the dashboard shows their total: with one cell left out, the total minus the others would give
- * it back. `rows` must hold every tool and event of the days and groups asked for; filter by tool or event after.
- */
-export function releasedCounts(rows: readonly CountRow[], k: number): CountRow[] {
-  const unitOf = (row: CountRow): string =>
-    JSON.stringify([row.day, row.group, row.policyRevision, kindOfCount(row.event, row.sanctioned)]);
-  const small = new Set<string>();
-  for (const row of rows) if (row.people < k) small.add(unitOf(row));
-  return rows.filter((row) => !small.has(unitOf(row)));
 }
 
 /** Text a spreadsheet would run as a formula (OWASP "CSV injection"): kept as text by a leading apostrophe. */

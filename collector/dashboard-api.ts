@@ -2,8 +2,8 @@
  * GET /api/v1/dashboard and /api/v1/dashboard.csv: what the admin dashboard (dashboard/) shows, the numbers
  * as dashboard-numbers.ts adds them up and hides the small ones, for the filters of the request.
  *
- * The CSV is the same answer for a spreadsheet: the by-group table (a hidden cell is an empty field, a count of 0
- * is 0; the reports without a group have an empty group), a blank line, then the daily table. The first table is
+ * The CSV is the same answer for a spreadsheet: the by-group table (a count with nothing released behind it is an
+ * empty field; the reports without a group have an empty group), a blank line, then the daily table. The first table is
  * what a spreadsheet user filters and sorts; the daily one is what they chart.
  */
 import { OUTCOMES, type Dashboard } from '../lib/protocol/dashboard-api';
@@ -62,8 +62,17 @@ export function parseDashboardQuery(query: URLSearchParams, today: string): Pars
   return { ok: true, filter };
 }
 
-const GROUP_COLUMNS = ['group', 'visits', 'sanctioned', 'shadow', ...OUTCOMES, 'suppressed'] as const;
-const DAILY_COLUMNS = ['day', 'sanctioned', 'shadow'] as const;
+const GROUP_COLUMNS = [
+  'group',
+  'visits',
+  'sanctioned',
+  'shadow',
+  'sanctionedPeople',
+  'shadowPeople',
+  ...OUTCOMES,
+  'suppressed',
+] as const;
+const DAILY_COLUMNS = ['day', 'sanctioned', 'shadow', 'sanctionedPeople', 'shadowPeople'] as const;
 
 /** RFC 4180 records (CRLF after each), fields written as counts-api.ts writes them (formulas neutralised). */
 export function dashboardCsv(dashboard: Dashboard): string {

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AdminAuth, clearedSessionCookieHeader, isHttps, sessionCookieHeader } from './admin-auth';
-import { countsCsv, parseCountFilter, releasedCounts } from './counts-api';
+import { countsCsv, parseCountFilter } from './counts-api';
 import { DEFAULT_K, createDashboardApi, type DashboardApi } from './dashboard-api';
 import { ASSETS_ROUTE, createDashboardAssets, findDashboardDir, routeName } from './dashboard-assets';
 import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Exchange } from './http';
@@ -195,10 +195,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       replyJson(ex, 400, { error: parsed.error });
       return;
     }
-    const { tool, event, ...days } = parsed.filter;
-    const rows = releasedCounts(store.counts(days), k).filter(
-      (row) => (tool === undefined || row.tool === tool) && (event === undefined || row.event === event),
-    );
+    // Only what the dashboard may show too (collector/release.ts): the counts of the released group cells.
+    const rows = store.shownCounts(parsed.filter, k);
     if (format === 'json') {
       replyJson(ex, 200, { rows });
       return;

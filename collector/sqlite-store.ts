@@ -2,8 +2,8 @@
  * The collector's default store: one SQLite file in the data directory, through better-sqlite3
  * (synchronous, so a transaction never interleaves with another request of this process; BEGIN
  * IMMEDIATE covers a second process on the file). Its parts, in collector/sqlite/: the tables
- * (schema.ts), ingestion (ingest.ts), the rollups (rollups.ts), the queries (queries.ts), settings and
- * sessions (sessions.ts). Another store implements the same CollectorStore (store.ts) and runs the
+ * (schema.ts), ingestion (ingest.ts), the rollups (rollups.ts), the counts and cells as stored (queries.ts), what
+ * may be shown of them (shown.ts), settings and sessions (sessions.ts). Another store implements the same CollectorStore (store.ts) and runs the
  * same tests (tests/unit/collector/sqlite-store.test.ts).
  */
 import { mkdirSync } from 'node:fs';
@@ -12,8 +12,9 @@ import Database from 'better-sqlite3';
 import type { CollectorStore } from './store';
 import { createIngest } from './sqlite/ingest';
 import { createQueries } from './sqlite/queries';
+import { createShown } from './sqlite/shown';
 import { rebuildRollups } from './sqlite/rollups';
-import { CREATE_TABLES, DATABASE_FILE, MIGRATE_TO_3, SCHEMA_VERSION } from './sqlite/schema';
+import { CREATE_TABLES, DATABASE_FILE, MIGRATE_TO_3, MIGRATE_TO_4, SCHEMA_VERSION } from './sqlite/schema';
 import { createSessions, createSettings } from './sqlite/sessions';
 
 /** Opens the file, refusing one of a newer schema, and brings an older one up to this schema. */
@@ -39,6 +40,7 @@ function openDatabase(dataDir: string): Database.Database {
       if (oldCounts !== undefined) db.exec(MIGRATE_TO_3);
       db.exec(CREATE_TABLES);
       if (version < 3) rebuildRollups(db);
+      if (version < 4) db.exec(MIGRATE_TO_4);
     }).immediate();
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
     return db;
@@ -59,10 +61,12 @@ export function openSqliteStore(dataDir: string): CollectorStore {
     'SELECT reason, SUM(n) AS n FROM refusals WHERE day BETWEEN ? AND ? GROUP BY reason ORDER BY n DESC, reason',
   );
   const { ingest, hasBatch } = createIngest(db);
+  const queries = createQueries(db);
   return {
     ingest,
     hasBatch,
-    ...createQueries(db),
+    ...queries,
+    ...createShown(db, settings, queries.usageCells),
     countRefusal: (day, reason) => void countRefusal.run(day, reason),
     refusals: (from, to) => refusals.all(from, to),
     ...createSessions(db, settings),

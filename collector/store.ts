@@ -9,7 +9,8 @@
  * up for the dashboard (UsageKind by day and group, visits by month and tool),
  * admin sessions and the generated admin token, each as a SHA-256 hash only.
  */
-import type { Report, ReportEvent } from '../lib/protocol/report-schema';
+import { kindOfCount, type PeopleKind, type Report, type ReportEvent } from '../lib/protocol/report-schema';
+import type { GroupCell } from './release';
 
 export type IngestResult = 'accepted' | 'duplicate';
 
@@ -42,6 +43,21 @@ export const USAGE_KINDS = [
 ] as const satisfies readonly ('sanctioned' | 'shadow' | Exclude<ReportEvent, 'visit'>)[];
 export type UsageKind = (typeof USAGE_KINDS)[number];
 
+/** A people mark's kind as the collector names it: `other` is the dashboard's `shadow` (`any` has its own table). */
+export const MARK_KIND: Record<Exclude<PeopleKind, 'any'>, UsageKind> = {
+  sanctioned: 'sanctioned',
+  other: 'shadow',
+  warned: 'warned',
+  proceeded: 'proceeded',
+  redirected: 'redirected',
+  blocked: 'blocked',
+  'sensitive-paste': 'sensitive-paste',
+};
+
+/** The kind a count is of: visits by whether the devices' policy sanctions the tool, other events as they are. */
+export const usageKindOf = (event: ReportEvent, sanctioned: boolean): UsageKind =>
+  MARK_KIND[kindOfCount(event, sanctioned)];
+
 /**
  * The dashboard's filters: a range of days (both included), and optionally one group (null: the reports without
  * a group) and one policy revision.
@@ -53,29 +69,6 @@ export interface DashboardFilter {
   readonly revision?: string | undefined;
 }
 
-/**
- * How many people (devices) reported, as the dashboard's k needs it (docs/spec/report-protocol.md "People"). Exact
- * for one day: a device marks each (day, kind) once, under one group and one revision, so the marks of one day add
- * up over groups and revisions. (Rollups rebuilt from the counts, after an upgrade, hold a lower bound instead.) A
- * lower bound for a range: one person may be counted on many days, so days do not add up, and a range takes its
- * largest day.
- */
-export interface UsageDay {
-  readonly day: string;
-  readonly kind: UsageKind;
-  readonly n: number;
-  /** People that day. */
-  readonly people: number;
-}
-
-export interface GroupUsage {
-  readonly group: string | null;
-  readonly kind: UsageKind;
-  readonly n: number;
-  /** People on the range's largest day: a lower bound of the people over the range (see UsageDay). */
-  readonly people: number;
-}
-
 export interface ToolVisits {
   readonly tool: string;
   /** The devices' policy sanctions it. */
@@ -84,8 +77,21 @@ export interface ToolVisits {
   readonly n: number;
 }
 
-export interface GroupToolVisits extends ToolVisits {
-  /** People who visited the tool on the range's largest day (see UsageDay). */
+/** A kind's count on one day, of the fleet or of one group, as collector/release.ts released it. */
+export interface ShownDay {
+  readonly day: string;
+  readonly kind: UsageKind;
+  readonly n: number;
+  /** People that day: exact, a device marks a day's kind once. */
+  readonly people: number;
+}
+
+/** A kind's count over a range, of one group (null: the reports without one), as released. */
+export interface ShownGroup {
+  readonly group: string | null;
+  readonly kind: UsageKind;
+  readonly n: number;
+  /** People on the range's busiest day: the people of two days cannot be added. */
   readonly people: number;
 }
 
@@ -109,21 +115,27 @@ export interface CollectorStore {
   ingest(reports: readonly Report[]): IngestResult[];
   /** Whether a batch with this id (a UUID) was accepted before. */
   hasBatch(batchId: string): boolean;
-  /** Rows ordered by day, tool, event, group, policyRevision. */
-  counts(filter: CountFilter): CountRow[];
 
   /** Every group ever reported (not the reports without one), and every policy revision, newest (first seen) first. */
   dashboardLists(): { readonly groups: string[]; readonly revisions: string[] };
-  /** Per day and kind: over every group, or over the filter's group. Days without counts are left out. */
-  usageDays(filter: DashboardFilter): UsageDay[];
-  /** Per group and kind over the range: every group, or the filter's group. Groups without counts are left out. */
-  groupUsage(filter: DashboardFilter): GroupUsage[];
-  /** The tools visited under `revision`, each with whether the devices counted it as sanctioned (both, for a tool they disagree on). */
-  sanctionedUnder(revision: string): { readonly tool: string; readonly sanctioned: boolean }[];
-  /** Visits per tool over the range, over every group. */
-  toolVisits(filter: Omit<DashboardFilter, 'group'>): ToolVisits[];
-  /** Visits per tool over the range, of the filter's group only. */
-  groupToolVisits(filter: DashboardFilter & { readonly group: string | null }): GroupToolVisits[];
+  /**
+   * Every group's cells of the days from `from` to `to` (both included), under each revision: per day, group,
+   * revision and kind, the count and its people (docs/spec/report-protocol.md "People"), exact for one day since a
+   * device marks a day's kind once. Kinds without counts are left out. What collector/release.ts releases.
+   */
+  usageCells(from: string, to: string): GroupCell[];
+  /**
+   * What may be shown under k (collector/release.ts), per day and kind: of the fleet, or of the filter's group.
+   * Kinds with nothing released are left out. Every shown method first makes the shown rows of the days whose
+   * counts changed.
+   */
+  shownDays(filter: DashboardFilter, k: number): ShownDay[];
+  /** What may be shown under k, per group and kind over the range: of every group, or of the filter's group. */
+  shownGroups(filter: DashboardFilter, k: number): ShownGroup[];
+  /** Visits per tool over the released cells of the range: of the fleet, or of the filter's group. */
+  shownToolVisits(filter: DashboardFilter, k: number): ToolVisits[];
+  /** The counts of the released group cells, ordered by day, tool, event, group, policyRevision. */
+  shownCounts(filter: CountFilter, k: number): CountRow[];
 
   /**
    * One more report refused on `day` (UTC, the day it arrived) for `reason`: the field a 400 named, without

@@ -13,7 +13,7 @@ import { GroupTable } from './components/group-table';
 import { Headline } from './components/headline';
 import { OutcomesCard } from './components/outcomes-card';
 import { ToolsCard } from './components/tools-card';
-import { everyDay, hasHiddenNumbers, totals, trend } from './model';
+import { everyDay, totals, trend } from './model';
 import { apiUrl, filtersQuery, pageUrl, parseFilters, previousPeriod, shownFilters, type Filters } from './query';
 import { daysBetween } from '../lib/protocol/day';
 import { formatRange, text } from './strings';
@@ -132,7 +132,7 @@ export function App() {
   );
 }
 
-function DashboardView({ filters, data, previous }: Loaded) {
+function DashboardView({ data, previous }: Loaded) {
   const days = everyDay(data.daily, data.from, data.to);
   const current = totals(days);
   const before = previous === null ? null : totals(everyDay(previous.daily, previous.from, previous.to));
@@ -147,19 +147,12 @@ function DashboardView({ filters, data, previous }: Loaded) {
       />
       <div class="charts">
         <DailyCard days={days} from={data.from} to={data.to} k={data.k} />
-        <ToolsCard
-          tools={data.topTools}
-          k={data.k}
-          groupChosen={filters.group !== undefined}
-          hidden={current.hiddenDays > 0}
-        />
+        <ToolsCard tools={data.topTools} k={data.k} hidden={current.allHidden} />
         <OutcomesCard outcomes={data.outcomes} k={data.k} />
       </div>
-      {hasHiddenNumbers(data) && (
-        <p class="note" data-testid="hidden-note">
-          {text.hiddenExplained(data.k)}
-        </p>
-      )}
+      <p class="note" data-testid="hidden-note">
+        {text.hiddenExplained(data.k)}
+      </p>
       <GroupTable rows={data.byGroup} />
       {data.disagreements.length > 0 && (
         <p class="note" data-testid="disagreements-note">

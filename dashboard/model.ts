@@ -3,34 +3,36 @@
  * against the period before, the days to draw. Pure, so it is unit-tested
  * without a browser (tests/unit/dashboard/model.test.ts).
  */
-import type { DailyRow, Dashboard, GroupRow, Outcomes } from '../lib/protocol/dashboard-api';
+import type { DailyRow, GroupRow, Outcomes } from '../lib/protocol/dashboard-api';
 import { addDays } from '../lib/protocol/day';
 
+/**
+ * The shown visits added up. A null count is one the collector did not release (docs/spec/report-protocol.md
+ * "What admins see"): every number already leaves out what fewer than k people did, so it adds as nothing.
+ */
 export interface Totals {
-  /** Visits to approved tools, over the days not hidden. */
+  /** Visits to approved tools. */
   readonly approved: number;
-  /** Visits to the other AI tools, over the days not hidden. */
+  /** Visits to the other AI tools. */
   readonly shadow: number;
   readonly visits: number;
-  /** Approved ÷ all visits; null when there were none or every day is hidden. */
+  /** Approved ÷ all visits; null when none was shown. */
   readonly share: number | null;
-  /** Days with a hidden count, left out of the sums. */
-  readonly hiddenDays: number;
-  /** True when days are hidden and the others had no visits: the totals say nothing. */
+  /** True when no day has a count to show: the totals say nothing, not "no visits". */
   readonly allHidden: boolean;
+}
+
+/** A day's visits: null when neither part was shown. */
+export function dayVisits(row: DailyRow): number | null {
+  return row.sanctioned === null && row.shadow === null ? null : (row.sanctioned ?? 0) + (row.shadow ?? 0);
 }
 
 export function totals(daily: readonly DailyRow[]): Totals {
   let approved = 0;
   let shadow = 0;
-  let hiddenDays = 0;
   for (const row of daily) {
-    if (row.sanctioned === null || row.shadow === null) {
-      hiddenDays++;
-      continue;
-    }
-    approved += row.sanctioned;
-    shadow += row.shadow;
+    approved += row.sanctioned ?? 0;
+    shadow += row.shadow ?? 0;
   }
   const visits = approved + shadow;
   return {
@@ -38,31 +40,29 @@ export function totals(daily: readonly DailyRow[]): Totals {
     shadow,
     visits,
     share: visits === 0 ? null : approved / visits,
-    hiddenDays,
-    allHidden: hiddenDays > 0 && visits === 0,
+    allHidden: daily.every((row) => dayVisits(row) === null),
   };
 }
 
 /**
- * One row per day from `from` to `to`: a day the collector did not list had no visits (0), a day it
- * hid stays hidden (null). Rows outside the period are dropped.
+ * One row per day from `from` to `to`: a day the collector did not list has nothing shown (null). Rows outside the
+ * period are dropped.
  */
 export function everyDay(daily: readonly DailyRow[], from: string, to: string): DailyRow[] {
   const byDay = new Map(daily.map((row) => [row.day, row]));
   const rows: DailyRow[] = [];
   // At most ten years of days: a malformed period must not loop for ever.
   for (let day = from, n = 0; day <= to && n < 3660; day = addDays(day, 1), n++) {
-    rows.push(byDay.get(day) ?? { day, sanctioned: 0, shadow: 0 });
+    rows.push(byDay.get(day) ?? { day, sanctioned: null, shadow: null, sanctionedPeople: null, shadowPeople: null });
   }
   return rows;
 }
 
-/** The day with the most visits (the first of equals), over the days not hidden; null when none had any. */
+/** The day with the most shown visits (the first of equals); null when none had any. */
 export function busiestDay(daily: readonly DailyRow[]): { day: string; visits: number } | null {
   let best: { day: string; visits: number } | null = null;
   for (const row of daily) {
-    if (row.sanctioned === null || row.shadow === null) continue;
-    const visits = row.sanctioned + row.shadow;
+    const visits = dayVisits(row) ?? 0;
     if (visits > 0 && (best === null || visits > best.visits)) best = { day: row.day, visits };
   }
   return best;
@@ -92,22 +92,7 @@ export function continuedRate(outcomes: Outcomes): number | null {
   return outcomes.warned === 0 ? null : outcomes.proceeded / outcomes.warned;
 }
 
-/** A group's approved share, or null when a part of it is hidden or it had no visits. */
+/** A group's approved share of its shown visits, or null when none was shown. */
 export function groupShare(row: GroupRow): number | null {
-  if (row.sanctioned === null || row.shadow === null) return null;
-  const visits = row.sanctioned + row.shadow;
-  return visits === 0 ? null : row.sanctioned / visits;
-}
-
-/** Whether anything on the page is hidden, so the explanation of "< k" is shown. */
-export function hasHiddenNumbers(data: Dashboard): boolean {
-  return (
-    data.outcomes === null ||
-    data.daily.some((row) => row.sanctioned === null || row.shadow === null) ||
-    data.byGroup.some(
-      (row) =>
-        row.suppressed ||
-        [row.visits, row.sanctioned, row.shadow, row.warned, row.proceeded, row.redirected, row.blocked].includes(null),
-    )
-  );
+  return row.visits === null || row.visits === 0 ? null : (row.sanctioned ?? 0) / row.visits;
 }

@@ -23,12 +23,12 @@ export const formatRange = (from: string, to: string): string =>
   from === to ? formatDay(from) : `${formatDay(from)} – ${formatDay(to)}`;
 
 /**
- * A number the collector hid (collector/dashboard-api.ts): fewer than k people are behind it, or it is
- * hidden with one that is, so that a total cannot give that one away. Which of the two is not said, so
- * the cell does not claim "< 5" of a number that may be large; and it is never shown as 0.
+ * A count with nothing the collector released behind it (collector/dashboard-numbers.ts): what there was, if
+ * anything, had fewer than k people behind it. Whether there was anything is not said (that alone would single
+ * out a small team), so the cell is neither 0 nor "< 5".
  */
-export const HIDDEN = 'hidden';
-/** A count, or "hidden" when the collector hid it. */
+export const HIDDEN = 'not shown';
+/** A count, or "not shown" when the collector released none. */
 export const formatHidden = (value: number | null): string => (value === null ? HIDDEN : formatCount(value));
 
 const plural = (n: number, one: string, many: string): string => `${formatCount(n)} ${n === 1 ? one : many}`;
@@ -81,7 +81,7 @@ export const text = {
       : `${ratio > 0 ? '▲ up' : '▼ down'} ${formatPercent(Math.abs(ratio))} from the ${days} days before`,
   trendNew: (days: number) => `none in the ${days} days before`,
 
-  hiddenValue: 'Hidden',
+  hiddenValue: 'Not shown',
   disagreements: (tools: readonly { name: string; devices: boolean }[]) =>
     `The browsers counted these tools under this collector's policy revision otherwise than its policy file says: ${tools
       .map((tool) => `${tool.name} (${tool.devices ? 'approved on the browsers' : 'not approved on the browsers'})`)
@@ -97,11 +97,8 @@ export const text = {
       .map(({ reason, n }) => `${reason} ${formatCount(n)}`)
       .join(', ')}. Many refusals of one field can mean an outdated extension, or someone sending made-up reports.`,
   hiddenExplained: (k: number) =>
-    `“${HIDDEN}”: fewer than ${k} people are behind that number, or it is hidden with one that is so that a total cannot give it away. A small team is never singled out.`,
-  hiddenDays: (days: number) => `${plural(days, 'day is', 'days are')} hidden and left out of these totals.`,
-  allHidden: (k: number) =>
-    `Hidden: fewer than ${k} people are behind it, too few to show without singling out a small team.`,
-  toolsLeftOut: (k: number) => `With a group chosen, a tool that fewer than ${k} of its people used is left out.`,
+    `Every number leaves out what fewer than ${k} people of a group did on a day (and, now and then, one more group's day, so that a total cannot give it away). “${HIDDEN}”: nothing with ${k} people behind it, which may also mean nothing at all. People are counted per day, without knowing who: a group's people are those of its busiest day. A small team is never singled out.`,
+  allHidden: (k: number) => `Not shown: no day of this period had ${k} people behind it, if it had anything at all.`,
 
   showTable: 'Show as table',
   showChart: 'Show as chart',
@@ -162,6 +159,9 @@ export const text = {
 
   groupsHeading: 'By group',
   groupColumn: 'Group',
+  peopleApproved: 'People on approved tools',
+  peopleShadow: 'People on other AI tools',
+  busiestDayNote: '(busiest day)',
   noGroup: '(no group)',
   shareColumn: 'On approved tools',
   groupsEmpty: 'No reports in this period.',

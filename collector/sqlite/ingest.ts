@@ -5,8 +5,8 @@
  * revision of the rollups (schema.ts).
  */
 import type Database from 'better-sqlite3';
-import { kindOfCount, type PeopleKind, type Report } from '../../lib/protocol/report-schema';
-import { USAGE_KINDS, type IngestResult, type UsageKind } from '../store';
+import type { Report } from '../../lib/protocol/report-schema';
+import { MARK_KIND, usageKindOf, type IngestResult } from '../store';
 import { eachKind, EVERY_REVISION, KIND_INDEX, kindValues, uuidBytes, zeros, type KindTotals } from './schema';
 
 /** What the reports of one transaction add to a cell, written with one UPDATE (or INSERT, for a new cell). */
@@ -28,17 +28,6 @@ interface Usage extends KindTotals {
   readonly policyRevision: string;
   active: number;
 }
-
-/** A people mark's column in the rollups: `other` is the dashboard's `shadow`, `any` is active_days. */
-const MARK_KIND: Record<Exclude<PeopleKind, 'any'>, UsageKind> = {
-  sanctioned: 'sanctioned',
-  other: 'shadow',
-  warned: 'warned',
-  proceeded: 'proceeded',
-  redirected: 'redirected',
-  blocked: 'blocked',
-  'sensitive-paste': 'sensitive-paste',
-};
 
 /** What the reports of one transaction add, before a statement is run. */
 interface Tally {
@@ -67,19 +56,12 @@ export function createIngest(db: Database.Database) {
      SELECT @month, @revision, key, @sanctioned, value FROM json_each(@visits) WHERE true
      ON CONFLICT DO UPDATE SET n = n + excluded.n`,
   );
-  const addToUsageDay = db
-    .prepare<(string | number)[], number[]>(
-      `INSERT INTO usage_days VALUES (?, ?, ?, ${eachKind(() => '?, ?')})
-       ON CONFLICT DO UPDATE SET
-         ${eachKind((kind) => `${kind}_n = ${kind}_n + excluded.${kind}_n, ${kind}_people = ${kind}_people + excluded.${kind}_people`)}
-       RETURNING ${eachKind((kind) => `${kind}_people`)}`,
-    )
-    .raw();
-  const addToUsageMonth = db.prepare<(string | number)[]>(
-    `INSERT INTO usage_months VALUES (?, ?, ?, ${eachKind(() => '?, ?')})
+  const addToUsageDay = db.prepare<(string | number)[]>(
+    `INSERT INTO usage_days VALUES (?, ?, ?, ${eachKind(() => '?, ?')})
      ON CONFLICT DO UPDATE SET
-       ${eachKind((kind) => `${kind}_n = ${kind}_n + excluded.${kind}_n, ${kind}_people = max(${kind}_people, excluded.${kind}_people)`)}`,
+       ${eachKind((kind) => `${kind}_n = ${kind}_n + excluded.${kind}_n, ${kind}_people = ${kind}_people + excluded.${kind}_people`)}`,
   );
+  const markDirty = db.prepare<[string]>('INSERT OR IGNORE INTO dirty_days (day) VALUES (?)');
   const addToActiveDay = db.prepare<[string, string, string, number]>(
     `INSERT INTO active_days (day, grp, policy_revision, people) VALUES (?, ?, ?, ?)
      ON CONFLICT DO UPDATE SET people = people + excluded.people`,
@@ -121,7 +103,7 @@ export function createIngest(db: Database.Database) {
           cell.people += person;
         }
         const usage = usageRow(usages, day, group, policyRevision);
-        (usage.n[KIND_INDEX[MARK_KIND[kindOfCount(event, sanctioned)]]] as number) += n;
+        (usage.n[KIND_INDEX[usageKindOf(event, sanctioned)]] as number) += n;
       }
       // parseReport checked that each mark's day and kind have counts in this report.
       for (const { day, kind } of report.people ?? []) {
@@ -165,47 +147,32 @@ export function createIngest(db: Database.Database) {
     }
   }
 
-  /** The rollup rows of each day, group and revision, of every revision added up, of their months, and the filters' lists. */
+  /**
+   * The rollup rows of each day, group and revision, the active people of every revision added up, the filters'
+   * lists, and the days whose shown rows must be made anew (shown.ts).
+   */
   function writeUsages(usages: Map<string, Usage>): void {
-    const months = new Map<string, KindTotals & { month: string; group: string; policyRevision: string }>();
-    /** Adds to a row of usage_days and active_days, and the row's new people to its month's largest day. */
-    const addToDayAndMonth = (usage: Usage, policyRevision: string): void => {
-      const { day, group } = usage;
-      addToActiveDay.run(day, group, policyRevision, usage.active);
-      const dayPeople = addToUsageDay.get(day, group, policyRevision, ...kindValues(usage)) as number[];
-      const month = day.slice(0, 7);
-      const key = `${month} ${group.length} ${group}${policyRevision}`;
-      let inMonth = months.get(key);
-      if (inMonth === undefined) {
-        months.set(key, (inMonth = { month, group, policyRevision, n: zeros(), people: zeros() }));
-      }
-      for (let kind = 0; kind < USAGE_KINDS.length; kind++) {
-        (inMonth.n[kind] as number) += usage.n[kind] as number;
-        inMonth.people[kind] = Math.max(inMonth.people[kind] as number, dayPeople[kind] as number);
-      }
-    };
-    // A device marks a day's kind under one revision only: the revisions' people add up.
-    const everyRevision = new Map<string, Usage>();
+    // A device marks a day once under one revision only: the revisions' active people add up.
+    const everyRevision = new Map<string, number>();
     const groups = new Set<string>();
+    const days = new Set<string>();
     const firstDays = new Map<string, string>();
     for (const usage of usages.values()) {
       const { day, group, policyRevision } = usage;
-      addToDayAndMonth(usage, policyRevision);
-      const every = usageRow(everyRevision, day, group, EVERY_REVISION);
-      for (let kind = 0; kind < USAGE_KINDS.length; kind++) {
-        (every.n[kind] as number) += usage.n[kind] as number;
-        (every.people[kind] as number) += usage.people[kind] as number;
-      }
-      every.active += usage.active;
+      addToUsageDay.run(day, group, policyRevision, ...kindValues(usage));
+      addToActiveDay.run(day, group, policyRevision, usage.active);
+      const key = `${day}${group}`;
+      everyRevision.set(key, (everyRevision.get(key) ?? 0) + usage.active);
       if (group !== '') groups.add(group);
+      days.add(day);
       const firstDay = firstDays.get(policyRevision);
       if (firstDay === undefined || day < firstDay) firstDays.set(policyRevision, day);
     }
-    for (const every of everyRevision.values()) addToDayAndMonth(every, EVERY_REVISION);
-    for (const inMonth of months.values()) {
-      addToUsageMonth.run(inMonth.month, inMonth.group, inMonth.policyRevision, ...kindValues(inMonth));
-    }
+    // The day's length is fixed: the group follows it.
+    for (const [key, active] of everyRevision)
+      addToActiveDay.run(key.slice(0, 10), key.slice(10), EVERY_REVISION, active);
     for (const group of groups) addKnownGroup.run(group);
+    for (const day of days) markDirty.run(day);
     for (const [policyRevision, day] of firstDays) addKnownRevision.run(policyRevision, day);
   }
 

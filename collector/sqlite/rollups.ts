@@ -20,7 +20,7 @@ const PIVOT = USAGE_KINDS.map((kind, i) => {
 /**
  * Builds the rollups from the counts, for a file of an older schema. The counts do not say which devices added to
  * which cell, so a rebuilt kind's people is the most of any one of its cells: a lower bound, as k needs (store.ts
- * UsageDay). Reports ingested later add to it exactly, and it stays a lower bound.
+ * usageCells). Reports ingested later add to it exactly, and it stays a lower bound.
  */
 export function rebuildRollups(db: Database.Database): void {
   db.prepare('DELETE FROM usage_days').run();
@@ -48,21 +48,9 @@ export function rebuildRollups(db: Database.Database): void {
     `INSERT INTO known_revisions (policy_revision, first_day)
      SELECT policy_revision, MIN(day) FROM counts GROUP BY policy_revision`,
   ).run();
-  // The rows of every revision and the months follow from usage_days' rows of each revision.
-  db.prepare(
-    `INSERT INTO usage_days
-     SELECT day, grp, @every, ${eachKind((kind) => `SUM(${kind}_n), SUM(${kind}_people)`)}
-     FROM usage_days GROUP BY day, grp`,
-  ).run({ every: EVERY_REVISION });
   db.prepare(`INSERT INTO active_days SELECT day, grp, @every, SUM(people) FROM active_days GROUP BY day, grp`).run({
     every: EVERY_REVISION,
   });
-  db.prepare('DELETE FROM usage_months').run();
-  db.prepare(
-    `INSERT INTO usage_months
-     SELECT substr(day, 1, 7) AS month, grp, policy_revision, ${eachKind((kind) => `SUM(${kind}_n), MAX(${kind}_people)`)}
-     FROM usage_days GROUP BY month, grp, policy_revision`,
-  ).run();
 }
 
 export interface DayRange {

@@ -11,31 +11,32 @@ export const DATABASE_FILE = 'collector.sqlite3';
  * 2: the dashboard's rollups, built from the counts when a file of version 1 is opened.
  * 3: people instead of batches (docs/spec/report-protocol.md "People"), and whether the device's policy sanctions
  *    the tool, in the counts. A file of version 1 or 2 knew no people: its counts are kept with 0 people.
+ * 4: what collector/release.ts releases, kept per day (the shown_ tables) in place of the month rollups of
+ *    usage_days and its rows of every revision.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** A UsageKind's columns in the rollups: `<kind>_n` and `<kind>_people`, in USAGE_KINDS order. */
 export const KIND_COLUMNS = USAGE_KINDS.map((kind) => kind.replace('-', '_'));
 export const eachKind = (sql: (column: string) => string): string => KIND_COLUMNS.map(sql).join(', ');
 export const KIND_INDEX = Object.fromEntries(USAGE_KINDS.map((kind, i) => [kind, i])) as Record<UsageKind, number>;
-/** The revision of the rollup rows that add up every revision: a report's revision is 1 to 64 characters. */
+/** The revision of the shown rows that add up every revision: a report's revision is 1 to 64 characters. */
 export const EVERY_REVISION = '';
 
 /**
- * The dashboard's rollups (collector/dashboard-api.ts), kept in the transaction that adds the counts, so that a
- * year of a large fleet is read from thousands of rows rather than a million. One row holds every UsageKind, as a
- * column pair: a report then writes a row a day it holds, not one a day and kind (bench/collector-bench.ts).
+ * The rollups, kept in the transaction that adds the counts, so that a year of a large fleet is read from thousands
+ * of rows rather than a million. One row holds every UsageKind, as a column pair: a report then writes a row a day it
+ * holds, not one a day and kind (bench/collector-bench.ts).
  *
  * - usage_days: per day, group and revision, each kind's count and its people: the people marks of that kind
- *   (store.ts UsageDay), which the counts cannot give (a person visiting two tools is one person). Under the
- *   revision '' (EVERY_REVISION, which no report can carry), the day's rows of every revision added up: a device
- *   marks a day's kind once, under whichever revision it was counting then, so their people add up.
- * - usage_months: the same per month, `_people` being the most of one of its days (what a range over whole months
- *   needs, see groupUsage).
+ *   (store.ts usageCells), which the counts cannot give (a person visiting two tools is one person). The cells
+ *   collector/release.ts decides on.
  * - visit_months: visits per month, revision, tool and whether the devices' policy sanctions it, for the top tools
  *   of long ranges.
- * - active_days: per day, group and revision, the people who reported anything (the `any` marks).
+ * - active_days: per day, group and revision, the people who reported anything (the `any` marks); under the
+ *   revision '' (EVERY_REVISION, which no report can carry), the day's rows of every revision added up.
  * - known_groups, known_revisions: the dashboard's filters; a revision's first day orders them.
+ * - dirty_days: the days whose counts changed since their shown rows were made (shown.ts).
  */
 const ROLLUP_TABLES = `
 CREATE TABLE IF NOT EXISTS usage_days (
@@ -45,14 +46,7 @@ CREATE TABLE IF NOT EXISTS usage_days (
   ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
   PRIMARY KEY (policy_revision, day, grp)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS usage_days_by_group ON usage_days (grp, policy_revision, day);
-CREATE TABLE IF NOT EXISTS usage_months (
-  month TEXT NOT NULL,
-  grp TEXT NOT NULL,
-  policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
-  PRIMARY KEY (policy_revision, month, grp)
-) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS usage_days_by_day ON usage_days (day);
 CREATE TABLE IF NOT EXISTS visit_months (
   month TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
@@ -74,6 +68,50 @@ CREATE TABLE IF NOT EXISTS known_groups (
 CREATE TABLE IF NOT EXISTS known_revisions (
   policy_revision TEXT PRIMARY KEY,
   first_day TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dirty_days (
+  day TEXT PRIMARY KEY
+) WITHOUT ROWID;
+`;
+
+/**
+ * What collector/release.ts releases under the collector's k, made per day from usage_days by shown.ts, each kind's
+ * count 0 where it is withheld; the dashboard reads only these.
+ *
+ * - shown_days: per day, group and revision, the released group cells; under EVERY_REVISION, a day's group added
+ *   up over revisions (its people add up: a device marks a day's kind under one revision).
+ * - shown_months: the same per month, `_people` being the most of one of its days (the people of a range).
+ * - shown_fleet: per day and revision, the released fleet cells.
+ * - withheld_fleet: the fleet cells withheld, whose tools the top tools leave out.
+ */
+const SHOWN_TABLES = `
+CREATE TABLE IF NOT EXISTS shown_days (
+  day TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  PRIMARY KEY (policy_revision, day, grp)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS shown_days_by_group ON shown_days (grp, policy_revision, day);
+CREATE INDEX IF NOT EXISTS shown_days_by_day ON shown_days (day);
+CREATE TABLE IF NOT EXISTS shown_months (
+  month TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  PRIMARY KEY (policy_revision, month, grp)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS shown_fleet (
+  day TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  PRIMARY KEY (policy_revision, day)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS withheld_fleet (
+  day TEXT NOT NULL,
+  policy_revision TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  PRIMARY KEY (day, policy_revision, kind)
 ) WITHOUT ROWID;
 `;
 
@@ -111,7 +149,17 @@ CREATE TABLE IF NOT EXISTS refusals (
   n INTEGER NOT NULL,
   PRIMARY KEY (day, reason)
 ) WITHOUT ROWID;
-${ROLLUP_TABLES}`;
+${ROLLUP_TABLES}
+${SHOWN_TABLES}`;
+
+/**
+ * Brings a file of schema 3 to schema 4, in the open transaction, after CREATE_TABLES: the month rollups and the
+ * rows of every revision of usage_days go; the shown rows are made at the first dashboard request.
+ */
+export const MIGRATE_TO_4 = `
+DROP TABLE IF EXISTS usage_months;
+DROP INDEX IF EXISTS usage_days_by_group;
+DELETE FROM usage_days WHERE policy_revision = '${EVERY_REVISION}';`;
 
 /** The sorted JSON list of the tools a file of schema 2 counted as sanctioned (its collector's policy). */
 const SANCTIONED_TOOLS = 'sanctioned-tools';
@@ -138,6 +186,9 @@ DROP TABLE IF EXISTS usage_days;
 DROP TABLE IF EXISTS usage_months;
 DROP TABLE IF EXISTS visit_months;
 ${ROLLUP_TABLES}`;
+
+/** The k the shown rows were made under (shown.ts): another k makes every day anew. */
+export const SHOWN_UNDER_K = 'shown-under-k';
 
 export const GENERATED_ADMIN_TOKEN_HASH = 'generated-admin-token-sha256';
 export const SESSIONS_ADMIN_TOKEN_HASH = 'sessions-admin-token-sha256';

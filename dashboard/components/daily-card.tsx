@@ -1,7 +1,7 @@
 /** Approved versus other AI tools, per day: stacked bars, with the days as a table. */
 import type { DailyRow } from '../../lib/protocol/dashboard-api';
 import { stackedDaysConfig, type Series } from '../charts';
-import { busiestDay, totals } from '../model';
+import { busiestDay, dayVisits, totals } from '../model';
 import { formatCount, formatDay, formatPercent, formatRange, formatShortDay, text } from '../strings';
 import { BarChart } from './bar-chart';
 import { ChartCard, Legend } from './chart-card';
@@ -15,9 +15,6 @@ export interface DailyCardProps {
   readonly k: number;
 }
 
-const sum = (row: DailyRow): number | null =>
-  row.sanctioned === null || row.shadow === null ? null : row.sanctioned + row.shadow;
-
 // Long: one chart card's markup: the chart, its summary and its table.
 export function DailyCard({ days, from, to, k }: DailyCardProps) {
   const all = totals(days);
@@ -29,7 +26,6 @@ export function DailyCard({ days, from, to, k }: DailyCardProps) {
     busiestDay(days),
   );
   if (all.allHidden) summary = text.allHidden(k);
-  else if (all.hiddenDays > 0) summary += ` ${text.hiddenDays(all.hiddenDays)}`;
 
   const labels = days.map((row) => formatShortDay(row.day));
   const build = (theme: Parameters<typeof stackedDaysConfig>[2]) => {
@@ -74,6 +70,8 @@ export function DailyCard({ days, from, to, k }: DailyCardProps) {
               <th scope="col">{text.approved}</th>
               <th scope="col">{text.shadow}</th>
               <th scope="col">{text.total}</th>
+              <th scope="col">{text.peopleApproved}</th>
+              <th scope="col">{text.peopleShadow}</th>
             </tr>
           </thead>
           <tbody>
@@ -82,7 +80,9 @@ export function DailyCard({ days, from, to, k }: DailyCardProps) {
                 <th scope="row">{formatDay(row.day)}</th>
                 <CountCell value={row.sanctioned} />
                 <CountCell value={row.shadow} />
-                <CountCell value={sum(row)} />
+                <CountCell value={dayVisits(row)} />
+                <CountCell value={row.sanctionedPeople} />
+                <CountCell value={row.shadowPeople} />
               </tr>
             ))}
           </tbody>
@@ -93,6 +93,8 @@ export function DailyCard({ days, from, to, k }: DailyCardProps) {
                 <td class="num">{formatCount(all.approved)}</td>
                 <td class="num">{formatCount(all.shadow)}</td>
                 <td class="num">{formatCount(all.visits)}</td>
+                <td />
+                <td />
               </tr>
             </tfoot>
           )}

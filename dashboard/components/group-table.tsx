@@ -1,4 +1,4 @@
-/** Per group: the counts and the share on approved tools, with the cells the collector hid shown as "hidden". */
+/** Per group: the counts, the share on approved tools and the people, cells the collector released none of "not shown". */
 import type { GroupRow } from '../../lib/protocol/dashboard-api';
 import { groupShare } from '../model';
 import { formatPercent, HIDDEN, text } from '../strings';
@@ -24,6 +24,12 @@ export function GroupTable({ rows }: GroupTableProps) {
                 <th scope="col">{text.approved}</th>
                 <th scope="col">{text.shadow}</th>
                 <th scope="col">{text.shareColumn}</th>
+                <th scope="col">
+                  {text.peopleApproved} <span class="detail">{text.busiestDayNote}</span>
+                </th>
+                <th scope="col">
+                  {text.peopleShadow} <span class="detail">{text.busiestDayNote}</span>
+                </th>
                 <th scope="col">{text.outcomeWarned}</th>
                 <th scope="col">{text.outcomeProceeded}</th>
                 <th scope="col">{text.outcomeRedirectedShort}</th>
@@ -42,6 +48,8 @@ export function GroupTable({ rows }: GroupTableProps) {
                     <td class={share === null && row.visits === null ? 'num suppressed' : 'num'}>
                       {share !== null ? formatPercent(share) : row.visits === null ? HIDDEN : '–'}
                     </td>
+                    <CountCell value={row.sanctionedPeople} />
+                    <CountCell value={row.shadowPeople} />
                     <CountCell value={row.warned} />
                     <CountCell value={row.proceeded} />
                     <CountCell value={row.redirected} />

@@ -11,22 +11,19 @@ const CHART_TOOLS = 6;
 export interface ToolsCardProps {
   readonly tools: readonly TopTool[];
   readonly k: number;
-  /** With a group chosen, the collector leaves out the tools fewer than k of its reports name. */
-  readonly groupChosen: boolean;
-  /** Some of the period is hidden: an empty list then means hidden, not unused. */
+  /** No day of the period has a count to show: an empty list then says nothing, not "unused". */
   readonly hidden: boolean;
 }
 
 // Long: one chart card's markup: the chart, its summary and its table.
-export function ToolsCard({ tools, k, groupChosen, hidden }: ToolsCardProps) {
+export function ToolsCard({ tools, k, hidden }: ToolsCardProps) {
   const drawn = tools.slice(0, CHART_TOOLS);
-  let summary =
+  const summary =
     tools.length === 0 && hidden
       ? text.allHidden(k)
       : text.toolsSummary(
           tools.slice(0, 3).map((tool) => ({ name: tool.name, sanctioned: tool.sanctioned, visits: tool.visits })),
         );
-  if (groupChosen && !(tools.length === 0 && hidden)) summary += ` ${text.toolsLeftOut(k)}`;
   const build = (theme: ChartTheme) =>
     horizontalBarsConfig(
       drawn.map((tool) => text.toolLabel(tool.name, tool.sanctioned)),

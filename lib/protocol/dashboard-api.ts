@@ -1,8 +1,8 @@
 /**
  * GET /api/v1/dashboard: what the collector answers (collector/dashboard-api.ts) and the dashboard
  * parses at its boundary (dashboard/api.ts), one schema for both. The numbers are already filtered,
- * and a small group's are hidden by the collector (docs/spec/report-protocol.md "What admins see"):
- * a null count is a hidden one, never a zero.
+ * and each is a sum of the cells the collector released (docs/spec/report-protocol.md "What admins see"):
+ * a null count is one with no released cell behind it, whether there were none or fewer than k people.
  */
 import * as z from 'zod/mini';
 
@@ -10,13 +10,20 @@ import * as z from 'zod/mini';
 export const OUTCOMES = ['warned', 'proceeded', 'redirected', 'blocked'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 
-/** A count the dashboard may show, or null where it is hidden. */
+/** A count the dashboard may show, or null where no released cell is behind it. */
 export type Cell = number | null;
 
 const count = z.int().check(z.gte(0));
 const hidden = z.nullable(count);
 
-const DailySchema = z.object({ day: z.string(), sanctioned: hidden, shadow: hidden });
+/** People: how many devices did it that day (docs/spec/report-protocol.md "People"). */
+const DailySchema = z.object({
+  day: z.string(),
+  sanctioned: hidden,
+  shadow: hidden,
+  sanctionedPeople: hidden,
+  shadowPeople: hidden,
+});
 const TopToolSchema = z.object({ tool: z.string(), name: z.string(), sanctioned: z.boolean(), visits: count });
 const OutcomesSchema = z.object({ warned: count, proceeded: count, redirected: count, blocked: count });
 const GroupRowSchema = z.object({
@@ -24,6 +31,9 @@ const GroupRowSchema = z.object({
   visits: hidden,
   sanctioned: hidden,
   shadow: hidden,
+  /** People on the range's busiest day: the people of two days cannot be added. */
+  sanctionedPeople: hidden,
+  shadowPeople: hidden,
   warned: hidden,
   proceeded: hidden,
   redirected: hidden,
@@ -46,8 +56,8 @@ export const DashboardSchema = z.object({
   /** Reports the collector refused in the range, per reason (collector/reports.ts refusalReason), most first. */
   refused: z.array(z.object({ reason: z.string(), n: count })),
   /**
-   * Tools whose visits the devices counted, under the revision of the collector's own policy file, as sanctioned
-   * (devices: true) or not (false) when that file says otherwise. The dashboard follows the devices.
+   * Tools whose visits the devices counted in the range, under the revision of the collector's own policy file,
+   * as sanctioned (devices: true) or not (false) when that file says otherwise. The dashboard follows the devices.
    */
   disagreements: z.array(z.object({ tool: z.string(), name: z.string(), devices: z.boolean() })),
 });

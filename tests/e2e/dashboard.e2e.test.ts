@@ -2,7 +2,7 @@
  * The admin dashboard end to end: a collector in-process with a policy, reports from three groups
  * (one of them too small to show), and Chromium signing in by typing the token. The charts are drawn
  * with the numbers ingested, the filters change them and live in the URL, the small group's cells
- * are hidden, the CSV is what is shown, axe finds nothing in light or dark, the keyboard reaches
+ * are not shown, the CSV is what is shown, axe finds nothing in light or dark, the keyboard reaches
  * everything, and the page's CSP holds. The tests run in order on one browser page.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,9 +47,9 @@ const count = (day: string, tool: string, event: ReportCount['event'], n: number
 /**
  * Each batch the first of a person's day (tests/support/collector.ts fakeReport marks it so).
  * Engineering: 6 people on D1 under the new revision; Sales EMEA: 5 on D2 under the old one; Legal
- * and Finance: 2 and 3 on D1, fewer than k = 5, so their cells are hidden. Two small groups, so that
- * no cell of the large ones is hidden with them (collector/dashboard-api.ts: a column never has exactly
- * one hidden cell). Over all groups:
+ * and Finance: 2 and 3 on D1, fewer than k = 5, so their cells are withheld. Two small groups, 5 people
+ * together, so that no cell of the large ones is withheld with them (collector/release.ts: what a fleet
+ * cell withholds is none or k people). Over all groups:
  *   D1: approved 30, other 18 (Engineering) + 14 (Legal) + 12 (Finance) = 44;  D2: approved 15, other 20;
  *   total 45 / 64 / 109.  ChatGPT 12 + 20 + 14 + 12 = 58, Globex Chat 30 + 15 = 45, Claude 6.
  *   warned 12 + 2 + 3 = 17, continued 6, redirected 6, blocked 5.
@@ -193,8 +193,9 @@ describe('all groups, the last 30 days', () => {
       expect(await drawnPixels(chart), chart).toBeGreaterThan(1000);
     }
     const daily = await tableOf('daily');
-    expect(daily.get(formatDay(D1))).toEqual(['30', '44', '74']);
-    expect(daily.get(formatDay(D2))).toEqual(['15', '20', '35']);
+    // Visits, then people: 6 on approved tools and 11 on others on D1.
+    expect(daily.get(formatDay(D1))).toEqual(['30', '44', '74', '6', '11']);
+    expect(daily.get(formatDay(D2))).toEqual(['15', '20', '35', '5', '5']);
     expect(daily.size).toBe(30);
     const tools = await tableOf('tools');
     expect(tools.get('ChatGPT')).toEqual(['No', '58']);
@@ -207,17 +208,29 @@ describe('all groups, the last 30 days', () => {
     );
   });
 
-  it("per group: the small groups' counts are hidden and explained, never shown as 0", async () => {
+  it("per group: the small groups' counts are not shown and explained, never shown as 0", async () => {
     const groups = new Map((await tableRows('[data-testid=groups]')).map(([name = '', ...cells]) => [name, cells]));
     expect([...groups.keys()]).toEqual(['Engineering', 'Finance', 'Legal', 'Sales EMEA']);
-    expect(groups.get('Engineering')).toEqual(['48', '30', '18', '63%', '12', '6', '6', '0']);
-    expect(groups.get('Sales EMEA')).toEqual(['35', '15', '20', '43%', '0', '0', '0', '5']);
-    // Visits, their split and warnings came from fewer than 5 people; the events they never sent are 0.
+    // Visits, approved, other, share, people on approved and on other tools, then the four outcomes.
+    expect(groups.get('Engineering')).toEqual(['48', '30', '18', '63%', '6', '6', '12', '6', '6', 'not shown']);
+    expect(groups.get('Sales EMEA')).toEqual([
+      '35',
+      '15',
+      '20',
+      '43%',
+      '5',
+      '5',
+      'not shown',
+      'not shown',
+      'not shown',
+      '5',
+    ]);
+    // Fewer than 5 people: nothing, not even whether they blocked or were warned, and never a 0.
     for (const small of ['Legal', 'Finance']) {
-      expect(groups.get(small), small).toEqual(['hidden', 'hidden', 'hidden', 'hidden', 'hidden', '0', '0', '0']);
+      expect(groups.get(small), small).toEqual(Array.from({ length: 10 }, () => 'not shown'));
     }
     expect(await page.locator('[data-testid=hidden-note]').textContent()).toContain(
-      'fewer than 5 people are behind that number',
+      'Every number leaves out what fewer than 5 people of a group did on a day',
     );
   });
 
@@ -252,29 +265,30 @@ describe('all groups, the last 30 days', () => {
 });
 
 describe('filters', () => {
-  it('a group: only its numbers, in the URL; a small group: everything hidden', async () => {
+  it('a group: only its numbers, in the URL; a small group: nothing shown', async () => {
     await page.locator('#filter-group').selectOption('Engineering');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/\?group=Engineering$/);
     await settled();
-    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['30', '18', '48']);
-    expect((await tableOf('daily')).get(formatDay(D2))).toEqual(['0', '0', '0']);
+    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['30', '18', '48', '6', '6']);
+    expect((await tableOf('daily')).get(formatDay(D2))).toEqual(Array.from({ length: 5 }, () => 'not shown'));
     expect(await page.locator('[data-testid=showing]').textContent()).toContain('Engineering');
 
     await page.locator('#filter-group').selectOption('Legal');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/\?group=Legal$/);
     await settled();
-    // Legal sent no visit to an approved tool: that 0 describes nobody and is shown.
-    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['0', 'hidden', 'hidden']);
-    expect([...(await tableOf('outcomes')).values()]).toEqual([['hidden'], ['hidden'], ['hidden'], ['hidden']]);
-    expect(await page.locator('[data-testid=figure-share] .value').textContent()).toBe('Hidden');
-    expect(await page.locator('[data-testid=outcomes] .summary').textContent()).toBe(
-      'Hidden: fewer than 5 people are behind it, too few to show without singling out a small team.',
-    );
-    expect(await page.locator('[data-testid=tools] .summary').textContent()).toBe(
-      'Hidden: fewer than 5 people are behind it, too few to show without singling out a small team.',
-    );
+    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(Array.from({ length: 5 }, () => 'not shown'));
+    expect([...(await tableOf('outcomes')).values()]).toEqual([
+      ['not shown'],
+      ['not shown'],
+      ['not shown'],
+      ['not shown'],
+    ]);
+    expect(await page.locator('[data-testid=figure-share] .value').textContent()).toBe('Not shown');
+    const nothing = 'Not shown: no day of this period had 5 people behind it, if it had anything at all.';
+    expect(await page.locator('[data-testid=outcomes] .summary').textContent()).toBe(nothing);
+    expect(await page.locator('[data-testid=tools] .summary').textContent()).toBe(nothing);
     expect(await page.locator('canvas[data-testid=outcomes-chart]').count()).toBe(0);
   });
 
@@ -283,7 +297,7 @@ describe('filters', () => {
     await page.waitForURL(/\?group=Engineering$/);
     await settled();
     expect(await page.locator('#filter-group').inputValue()).toBe('=Engineering');
-    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['30', '18', '48']);
+    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['30', '18', '48', '6', '6']);
   });
 
   it('a date range: only those days', async () => {
@@ -295,7 +309,7 @@ describe('filters', () => {
     await settled();
     const daily = await tableOf('daily');
     expect([...daily.keys()]).toEqual([formatDay(D1)]);
-    expect(daily.get(formatDay(D1))).toEqual(['30', '44', '74']);
+    expect(daily.get(formatDay(D1))).toEqual(['30', '44', '74', '6', '11']);
     expect(await page.locator('[data-testid=figure-shadow] .value').textContent()).toBe('44');
   });
 
@@ -304,10 +318,13 @@ describe('filters', () => {
     await settled();
     expect(await page.locator('#filter-revision').inputValue()).toBe(OLD);
     const daily = await tableOf('daily');
-    expect(daily.get(formatDay(D2))).toEqual(['15', '20', '35']);
-    expect(daily.get(formatDay(D1))).toEqual(['0', '0', '0']);
+    expect(daily.get(formatDay(D2))).toEqual(['15', '20', '35', '5', '5']);
+    expect(daily.get(formatDay(D1))).toEqual(Array.from({ length: 5 }, () => 'not shown'));
+    // Every group keeps its row; only Sales EMEA reported under the old revision.
     const groups = new Map((await tableRows('[data-testid=groups]')).map(([name = '', ...cells]) => [name, cells]));
-    expect([...groups.keys()]).toEqual(['Sales EMEA']);
+    expect([...groups.keys()]).toEqual(['Engineering', 'Finance', 'Legal', 'Sales EMEA']);
+    expect(groups.get('Sales EMEA')?.slice(0, 3)).toEqual(['35', '15', '20']);
+    expect(groups.get('Engineering')?.slice(0, 3)).toEqual(['not shown', 'not shown', 'not shown']);
   });
 
   it('the CSV link carries the filters and downloads the numbers shown', async () => {
@@ -327,8 +344,8 @@ describe('filters', () => {
     expect(csv).toContain('Engineering');
     expect(csv).toContain(D1);
     // The group's row, then its days: Engineering's 48 visits (30 approved, 18 other) on D1.
-    expect(csv).toContain('Engineering,48,30,18,');
-    expect(csv).toContain(`${D1},30,18`);
+    expect(csv).toContain('Engineering,48,30,18,6,6,12,');
+    expect(csv).toContain(`${D1},30,18,6,6`);
     expect(csv).not.toContain('Legal');
     expect(csv).not.toContain('Sales EMEA');
   });
@@ -373,7 +390,7 @@ describe('by keyboard', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/\?group=Engineering$/);
     await settled();
-    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['30', '18', '48']);
+    expect((await tableOf('daily')).get(formatDay(D1))).toEqual(['30', '18', '48', '6', '6']);
   });
 
   it('Enter in a date field applies the filters too', async () => {

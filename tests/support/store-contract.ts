@@ -69,7 +69,7 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           'duplicate',
         ]);
         expect(db.ingest([second])).toEqual(['duplicate']);
-        expect(db.counts({}).map((row) => [row.n, row.people])).toEqual([[9, 2]]);
+        expect(db.shownCounts({}, 1).map((row) => [row.n, row.people])).toEqual([[9, 2]]);
       });
 
       it('keeps cells apart by day, tool, event, group and policy revision', () => {
@@ -85,12 +85,12 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           fakeReport({ group: '' }),
           fakeReport({ policyRevision: 'r2' }),
         ]);
-        const rows = db.counts({});
+        const rows = db.shownCounts({}, 1);
         expect(rows).toHaveLength(7);
         expect(rows.filter((row) => row.group === null)).toEqual([expect.objectContaining({ n: 2, people: 2 })]);
-        expect(db.counts({ group: null })).toHaveLength(1);
-        expect(db.counts({ group: 'sales', event: 'visit', tool: 'chatgpt' })).toHaveLength(1);
-        expect(db.counts({ from: '2026-01-01', to: '2026-01-01' })).toEqual([
+        expect(db.shownCounts({ group: null }, 1)).toHaveLength(1);
+        expect(db.shownCounts({ group: 'sales', event: 'visit', tool: 'chatgpt' }, 1)).toHaveLength(1);
+        expect(db.shownCounts({ from: '2026-01-01', to: '2026-01-01' }, 1)).toEqual([
           expect.objectContaining({ day: '2026-01-01', n: 1, people: 1 }),
         ]);
       });
@@ -103,7 +103,7 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           fakeReport({ group: 'a b c', policyRevision: 'r' }),
           fakeReport({ group: undefined, policyRevision: 'a b c r' }),
         ]);
-        expect(db.counts({}).map((row) => [row.group, row.policyRevision, row.n])).toEqual([
+        expect(db.shownCounts({}, 1).map((row) => [row.group, row.policyRevision, row.n])).toEqual([
           [null, 'a b c r', 1],
           ['a', 'b c', 1],
           ['a b', 'c', 1],

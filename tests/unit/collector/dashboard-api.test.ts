@@ -93,6 +93,15 @@ async function serve(reports: readonly Report[], options: { policy?: boolean; k?
 const range = `?from=${day(6)}&to=${day(0)}`;
 const dailyOf = (dashboard: Dashboard, offset: number) => dashboard.daily.find((row) => row.day === day(offset));
 const rowOf = (dashboard: Dashboard, group: string | null) => dashboard.byGroup.find((row) => row.group === group);
+const everyDayOfRange = [6, 5, 4, 3, 2, 1, 0];
+/** A day of the dashboard with nothing released. */
+const nothingOn = (offset: number) => ({
+  day: day(offset),
+  sanctioned: null,
+  shadow: null,
+  sanctionedPeople: null,
+  shadowPeople: null,
+});
 
 describe('k-anonymity', () => {
   it('hides a group of 4 people and shows it with 5', async () => {
@@ -106,33 +115,38 @@ describe('k-anonymity', () => {
         visits: null,
         sanctioned: null,
         shadow: null,
+        sanctionedPeople: null,
+        shadowPeople: null,
         warned: null,
-        proceeded: 0,
-        redirected: 0,
-        blocked: 0,
+        proceeded: null,
+        redirected: null,
+        blocked: null,
         suppressed: true,
       },
     ]);
-    expect(dailyOf(hidden, 1)).toEqual({ day: day(1), sanctioned: 0, shadow: null });
+    expect(dailyOf(hidden, 1)).toEqual(nothingOn(1));
     expect(hidden.topTools).toEqual([]);
     expect(hidden.outcomes).toBeNull();
 
     expect((await postReport(server, peopleOf(1, 'small', counts)[0])).status).toBe(202);
     const shown = await get(`${range}&group=small`);
+    // A kind with no released cell is null, never 0: a 0 beside a shown count would tell "none" from "few".
     expect(shown.byGroup).toEqual([
       {
         group: 'small',
         visits: 15,
-        sanctioned: 0,
+        sanctioned: null,
         shadow: 15,
+        sanctionedPeople: null,
+        shadowPeople: 5,
         warned: 10,
-        proceeded: 0,
-        redirected: 0,
-        blocked: 0,
+        proceeded: null,
+        redirected: null,
+        blocked: null,
         suppressed: false,
       },
     ]);
-    expect(dailyOf(shown, 1)).toEqual({ day: day(1), sanctioned: 0, shadow: 15 });
+    expect(dailyOf(shown, 1)).toEqual({ ...nothingOn(1), shadow: 15, shadowPeople: 5 });
     expect(shown.topTools).toEqual([{ tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 15 }]);
     expect(shown.outcomes).toEqual({ warned: 10, proceeded: 0, redirected: 0, blocked: 0 });
   });
@@ -148,8 +162,9 @@ describe('k-anonymity', () => {
     for (const query of [`${range}&group=legal`, range]) {
       const dashboard = await get(query);
       expect(rowOf(dashboard, 'legal')).toMatchObject({ visits: null, warned: null, suppressed: true });
+      expect(dashboard.daily).toEqual(everyDayOfRange.map(nothingOn));
+      expect(dashboard.topTools).toEqual([]);
     }
-    expect((await get(`${range}&group=legal`)).topTools).toEqual([]);
   });
 
   it('does not show a hidden group, nor its value, to someone who pads it with batches or fewer than k-1 marks', async () => {
@@ -161,10 +176,12 @@ describe('k-anonymity', () => {
     // And k - 2 = 3 batches with forged people marks: 4 people in all, one short of k.
     const forged = peopleOf(3, 'legal', [visit('deepseek', 1)]);
     const { server, get } = await serve([real, ...padding, ...forged]);
-    const dashboard = await get(`${range}&group=legal`);
-    expect(rowOf(dashboard, 'legal')).toMatchObject({ visits: null, shadow: null, suppressed: true });
-    expect(dashboard.daily.every((row) => row.shadow === null || row.shadow === 0)).toBe(true);
-    expect(dashboard.topTools).toEqual([]);
+    for (const query of [`${range}&group=legal`, range]) {
+      const dashboard = await get(query);
+      expect(rowOf(dashboard, 'legal')).toMatchObject({ visits: null, shadow: null, suppressed: true });
+      expect(dashboard.daily).toEqual(everyDayOfRange.map(nothingOn));
+      expect(dashboard.topTools).toEqual([]);
+    }
     // What remains (docs/spec/report-protocol.md "People"): k - 1 forged marks make it k, and the value shows.
     expect((await postReport(server, peopleOf(1, 'legal', [visit('deepseek', 1)])[0] as Report)).status).toBe(202);
     expect(rowOf(await get(`${range}&group=legal`), 'legal')).toMatchObject({ visits: 15, suppressed: false });
@@ -181,13 +198,14 @@ describe('k-anonymity', () => {
     const { server, get } = await serve(peopleOf(4, 'wide', counts));
     const hidden = await get(`${range}&group=wide`);
     expect(rowOf(hidden, 'wide')).toMatchObject({ visits: null, warned: null, suppressed: true });
-    expect(hidden.daily.map((row) => row.shadow)).toEqual([0, 0, 0, null, null, null, 0]);
+    expect(hidden.daily.map((row) => row.shadow)).toEqual([null, null, null, null, null, null, null]);
     expect(hidden.topTools).toEqual([]);
 
     expect((await postReport(server, peopleOf(1, 'wide', counts)[0])).status).toBe(202);
     const shown = await get(`${range}&group=wide`);
-    expect(rowOf(shown, 'wide')).toMatchObject({ visits: 150, warned: 30, suppressed: false });
-    expect(shown.daily.map((row) => row.shadow)).toEqual([0, 0, 0, 50, 50, 50, 0]);
+    expect(rowOf(shown, 'wide')).toMatchObject({ visits: 150, warned: 30, shadowPeople: 5, suppressed: false });
+    expect(shown.daily.map((row) => row.shadow)).toEqual([null, null, null, 50, 50, 50, null]);
+    expect(shown.daily.map((row) => row.shadowPeople)).toEqual([null, null, null, 5, 5, 5, null]);
     expect(shown.topTools).toHaveLength(10);
   });
 
@@ -198,32 +216,47 @@ describe('k-anonymity', () => {
       ...peopleOf(3, 'split', [visit('chatgpt', 1, 1)], 'r2'),
       // 4 people of a group on each of two days: 8 marks in all, but never 5 on one day.
       ...peopleOf(4, 'steady', [visit('chatgpt', 1, 1)]),
-      ...peopleOf(4, 'steady', [visit('chatgpt', 1, 2)]),
+      ...peopleOf(4, 'steady', [visit('chatgpt', 1, 3)]),
+      // 9 people on one day and 6 on the next: the busiest day's 9, not 15.
+      ...peopleOf(9, 'busy', [visit('claude', 1, 1)]),
+      ...peopleOf(6, 'busy', [visit('claude', 1, 2)]),
     ]);
+    // Each revision's cell of split has 3 people: withheld, and so is the day.
     const split = await get(`${range}&group=split`);
-    expect(rowOf(split, 'split')).toMatchObject({ visits: 6, suppressed: false });
-    expect(dailyOf(split, 1)).toEqual({ day: day(1), sanctioned: 0, shadow: 6 });
+    expect(rowOf(split, 'split')).toMatchObject({ visits: null, suppressed: true });
     expect(rowOf(await get(`${range}&group=steady`), 'steady')).toMatchObject({ visits: null, suppressed: true });
+    expect(rowOf(await get(`${range}&group=busy`), 'busy')).toMatchObject({ visits: 15, shadowPeople: 9 });
+    // Over every group, the fleet's cell of day 1 under r1 has 3 + 4 + 9 people; under r2, 3.
+    const fleet = await get(range);
+    expect(dailyOf(fleet, 1)).toMatchObject({ shadow: 16, shadowPeople: 16 });
+    expect(dailyOf(fleet, 2)).toMatchObject({ shadow: 6, shadowPeople: 6 });
+    expect(dailyOf(fleet, 3)).toEqual(nothingOn(3));
   });
 
-  it('hides the totals of a fleet that never had k people on one day', async () => {
+  it('leaves out of every number a day on which fewer than k people of the whole fleet reported', async () => {
     const { get } = await serve([
       ...peopleOf(2, 'a', [visit('chatgpt', 1, 1), fakeCount({ day: day(1), event: 'warned' })]),
       ...peopleOf(2, 'b', [visit('chatgpt', 1, 1)]),
       ...peopleOf(4, 'a', [visit('chatgpt', 1, 2)]),
+      ...peopleOf(20, 'large', [visit('chatgpt', 1, 3)]),
     ]);
-    const small = await get(range);
-    expect(small.daily.map((row) => row.shadow)).toEqual([0, 0, 0, 0, null, null, 0]);
-    expect(small.topTools).toEqual([]);
-    expect(small.outcomes).toBeNull();
-    // Two groups of 3 on one day: each is hidden, the fleet's 6 people are not.
+    const dashboard = await get(range);
+    expect(dashboard.daily.map((row) => row.shadow)).toEqual([null, null, null, 20, null, null, null]);
+    expect(dashboard.topTools).toEqual([{ tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 20 }]);
+    expect(dashboard.outcomes).toBeNull();
+    expect(dashboard.byGroup.map((row) => [row.group, row.visits])).toEqual([
+      ['a', null],
+      ['b', null],
+      ['large', 20],
+    ]);
+    // Two groups of 3 on one day: each is withheld, the fleet's 6 people are not.
     const { get: getLarger } = await serve([
       ...peopleOf(3, 'a', [visit('chatgpt', 1, 1)]),
       ...peopleOf(3, 'b', [visit('chatgpt', 1, 1)]),
     ]);
     const larger = await getLarger(range);
     expect(larger.byGroup.map((row) => row.visits)).toEqual([null, null]);
-    expect(dailyOf(larger, 1)).toEqual({ day: day(1), sanctioned: 0, shadow: 6 });
+    expect(dailyOf(larger, 1)).toEqual({ ...nothingOn(1), shadow: 6, shadowPeople: 6 });
     expect(larger.topTools).toEqual([{ tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 6 }]);
   });
 
@@ -255,31 +288,37 @@ describe('k-anonymity', () => {
     ]);
   });
 
-  it('hides in the counts API and its CSV what the dashboard hides: a small group, and a day and kind as a whole', async () => {
+  it('hides in the counts API and its CSV what the dashboard hides, a second group with a small one', async () => {
     const { server, get } = await serve([
       // A one-person group: its 7 visits must not come back from any API.
       fakeReport({ group: 'legal', policyRevision: 'r1', counts: [visit('deepseek', 7)] }),
-      // Six people on ChatGPT and one of them on DeepSeek too: the day's other visits are shown whole or not at all.
-      ...peopleOf(5, 'sales', [visit('chatgpt', 2), fakeCount({ day: day(1), tool: 'claude', event: 'warned' })]),
-      fakeReport({ group: 'sales', policyRevision: 'r1', counts: [visit('chatgpt', 2), visit('deepseek', 3)] }),
+      // Six people in sales: shown alone, but the day's total minus support's would then be legal's 7.
+      ...peopleOf(6, 'sales', [visit('chatgpt', 2), fakeCount({ day: day(1), tool: 'claude', event: 'warned' })]),
+      ...peopleOf(8, 'support', [visit('chatgpt', 1)]),
     ]);
     const cookie = await signIn(server);
     const rows = await getCounts(server, cookie);
     expect(rows.map((row) => [row.group, row.tool, row.event, row.n, row.people])).toEqual([
-      ['sales', 'claude', 'warned', 5, 5],
+      ['support', 'chatgpt', 'visit', 8, 8],
+      ['sales', 'claude', 'warned', 6, 6],
     ]);
-    for (const query of ['?group=legal', '?tool=deepseek', '?tool=chatgpt', '?event=visit']) {
+    for (const query of ['?group=legal', '?tool=deepseek', '?group=sales&event=visit']) {
       expect(await getCounts(server, cookie, query), query).toEqual([]);
     }
     const csv = await send(`${server.url}/api/v1/counts.csv`, { headers: { cookie } });
     expect(csv.text.trimEnd().split('\r\n')).toEqual([
       'day,tool,event,group,policyRevision,sanctioned,n,people',
-      `${day(1)},claude,warned,sales,r1,false,5,5`,
+      `${day(1)},chatgpt,visit,support,r1,false,8,8`,
+      `${day(1)},claude,warned,sales,r1,false,6,6`,
     ]);
-    // The dashboard hides legal whole too. It shows sales' 15 visits (6 people) as a total, which the counts
-    // API does not break down: DeepSeek's one person would be that total minus ChatGPT's.
-    expect(rowOf(await get(`${range}&group=legal`), 'legal')).toMatchObject({ visits: null });
-    expect(rowOf(await get(`${range}&group=sales`), 'sales')).toMatchObject({ visits: 15 });
+    const dashboard = await get(range);
+    expect(dashboard.byGroup.map((row) => [row.group, row.visits, row.warned])).toEqual([
+      ['legal', null, null],
+      ['sales', null, 6],
+      ['support', 8, null],
+    ]);
+    // The fleet's day is 15 people: shown whole, and less support's 8 it is the 7 people of legal and sales.
+    expect(dailyOf(dashboard, 1)).toMatchObject({ shadow: 27, shadowPeople: 15 });
   });
 
   it('takes k from the options', async () => {
@@ -298,54 +337,47 @@ describe('k-anonymity', () => {
     const dashboard = await get(range);
     // The daily total (32) minus large and medium would give tiny back: medium, the smaller, is hidden too.
     expect(dashboard.byGroup.map((row) => [row.group, row.visits, row.blocked, row.suppressed])).toEqual([
-      ['large', 20, 0, false],
-      ['medium', null, 0, true],
+      ['large', 20, null, false],
+      ['medium', null, null, true],
       ['tiny', null, null, true],
     ]);
     // Totals over every group are shown; tiny's blocks are every block there is, so outcomes is hidden.
-    expect(dailyOf(dashboard, 1)).toEqual({ day: day(1), sanctioned: 0, shadow: 32 });
+    expect(dailyOf(dashboard, 1)).toMatchObject({ sanctioned: null, shadow: 32, shadowPeople: 32 });
     expect(dashboard.outcomes).toBeNull();
     expect(dashboard.topTools.map((tool) => [tool.tool, tool.visits])).toEqual([
       ['chatgpt', 30],
       ['claude', 2],
     ]);
+    // With a group, the same cells: medium's own view shows nothing either.
+    expect((await get(`${range}&group=medium`)).daily).toEqual(everyDayOfRange.map(nothingOn));
   });
 
-  it('hides the totals when the one group with visits is hidden', async () => {
+  it('shows a group the kinds it has k people for, and the fleet its outcomes, when its visits are hidden', async () => {
     // The group's warnings reach k, its visits do not.
     const { get } = await serve([
       ...peopleOf(3, 'solo', [visit('chatgpt')]),
       ...peopleOf(6, 'solo', [fakeCount({ day: day(1), event: 'warned' })]),
     ]);
     const dashboard = await get(range);
-    expect(rowOf(dashboard, 'solo')).toMatchObject({ visits: null, warned: 6, suppressed: true });
-    expect(dashboard.daily.every((row) => row.sanctioned === null && row.shadow === null)).toBe(true);
+    expect(rowOf(dashboard, 'solo')).toMatchObject({ visits: null, warned: 6, suppressed: false });
+    expect(dashboard.daily).toEqual(everyDayOfRange.map(nothingOn));
     expect(dashboard.topTools).toEqual([]);
     expect(dashboard.outcomes).toEqual({ warned: 6, proceeded: 0, redirected: 0, blocked: 0 });
   });
 
-  it('hides a day on which fewer than k people of the whole fleet reported, and a second day with it', async () => {
-    const { get } = await serve([
-      ...peopleOf(20, 'large', [visit('chatgpt', 1, 1)]),
-      ...peopleOf(10, 'large', [visit('chatgpt', 1, 2)]),
-      ...peopleOf(3, 'large', [visit('chatgpt', 1, 3)]),
-    ]);
-    const dashboard = await get(range);
-    expect(dashboard.daily.map((row) => row.shadow)).toEqual([0, 0, 0, null, null, 20, 0]);
-    expect(rowOf(dashboard, 'large')).toMatchObject({ visits: 33, suppressed: false });
-  });
-
-  it('with a group, hides a second day and a second tool when one alone is hidden', async () => {
+  it('with a group, leaves a day of fewer than k of its people out of its totals and its tools', async () => {
     const { get } = await serve([
       ...peopleOf(10, 'g', [visit('chatgpt', 1, 1)]),
       ...peopleOf(8, 'g', [visit('gemini', 1, 1)]),
       ...peopleOf(2, 'g', [visit('claude', 1, 2)]),
     ]);
     const dashboard = await get(`${range}&group=g`);
-    expect(dashboard.daily.map((row) => row.shadow)).toEqual([0, 0, 0, 0, null, null, 0]);
-    expect(rowOf(dashboard, 'g')).toMatchObject({ visits: 20, shadow: 20, suppressed: false });
-    // Claude is hidden; Gemini goes too, or 20 minus ChatGPT and Gemini would be Claude's.
-    expect(dashboard.topTools.map((tool) => tool.tool)).toEqual(['chatgpt']);
+    expect(dashboard.daily.map((row) => row.shadow)).toEqual([null, null, null, null, null, 18, null]);
+    expect(rowOf(dashboard, 'g')).toMatchObject({ visits: 18, shadow: 18, shadowPeople: 18, suppressed: false });
+    expect(dashboard.topTools.map((tool) => [tool.tool, tool.visits])).toEqual([
+      ['chatgpt', 10],
+      ['gemini', 8],
+    ]);
   });
 });
 
@@ -370,7 +402,13 @@ describe('GET /api/v1/dashboard', () => {
     ]);
     const { get } = await serve(reports, { policy: true });
     const dashboard = await get(range);
-    expect(dailyOf(dashboard, 1)).toEqual({ day: day(1), sanctioned: 150, shadow: 100 + 60 + 55 + 5 * 55 });
+    expect(dailyOf(dashboard, 1)).toEqual({
+      day: day(1),
+      sanctioned: 150,
+      shadow: 100 + 60 + 55 + 5 * 55,
+      sanctionedPeople: 5,
+      shadowPeople: 5,
+    });
     expect(dashboard.topTools.slice(0, 5)).toEqual([
       { tool: 'corp-chat', name: 'Corp Chat', sanctioned: true, visits: 150 },
       { tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 100 },
@@ -389,7 +427,7 @@ describe('GET /api/v1/dashboard', () => {
       { policy: true },
     );
     const dashboard = await get(range);
-    expect(dailyOf(dashboard, 1)).toEqual({ day: day(1), sanctioned: 5, shadow: 15 });
+    expect(dailyOf(dashboard, 1)).toMatchObject({ sanctioned: 5, shadow: 15 });
     expect(dashboard.topTools.map((tool) => [tool.tool, tool.sanctioned])).toEqual([
       ['corp-chat', false],
       ['chatgpt', true],
@@ -423,7 +461,7 @@ describe('GET /api/v1/dashboard', () => {
       peopleOf(5, 'sales', [{ ...visit('corp-chat', 3), sanctioned: true }, visit('chatgpt', 1)]),
     );
     const dashboard = await get(range);
-    expect(dailyOf(dashboard, 1)).toEqual({ day: day(1), sanctioned: 15, shadow: 5 });
+    expect(dailyOf(dashboard, 1)).toMatchObject({ sanctioned: 15, shadow: 5 });
     expect(dashboard.topTools).toEqual([
       { tool: 'corp-chat', name: 'corp-chat', sanctioned: true, visits: 15 },
       { tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 5 },
@@ -460,17 +498,22 @@ describe('GET /api/v1/dashboard', () => {
     ]);
     const team2 = await get(`${range}&group=Team%202`);
     expect(team2.byGroup.map((row) => [row.group, row.visits])).toEqual([['Team 2', 10]]);
-    expect(team2.daily.map((row) => row.shadow)).toEqual([0, 0, 0, 0, 10, 0, 0]);
+    expect(team2.daily.map((row) => row.shadow)).toEqual([null, null, null, null, 10, null, null]);
     expect((await get(`${range}&group=`)).byGroup.map((row) => [row.group, row.visits])).toEqual([[null, 20]]);
     const revision = await get(`${range}&revision=2026-11-20.1`);
+    // Every known group has a row, whether or not anything of it is shown.
     expect(revision.byGroup.map((row) => [row.group, row.visits])).toEqual([
       ['Team 2', 10],
+      ['Team 10', null],
       [null, 20],
     ]);
     expect(revision.topTools).toEqual([{ tool: 'chatgpt', name: 'ChatGPT', sanctioned: false, visits: 30 }]);
     const older = await get(`?from=${day(45)}&to=${day(40)}`);
     expect(older.daily).toHaveLength(6);
-    expect(older.byGroup.map((row) => [row.group, row.visits])).toEqual([['Team 2', 40]]);
+    expect(older.byGroup.map((row) => [row.group, row.visits])).toEqual([
+      ['Team 2', 40],
+      ['Team 10', null],
+    ]);
     expect(older.topTools[0]?.visits).toBe(40);
   });
 
@@ -478,10 +521,10 @@ describe('GET /api/v1/dashboard', () => {
     const { get } = await serve([]);
     const dashboard = await get();
     expect([dashboard.from, dashboard.to, dashboard.daily.length]).toEqual([day(29), today(), 30]);
-    expect(dashboard.daily[0]).toEqual({ day: day(29), sanctioned: 0, shadow: 0 });
+    expect(dashboard.daily[0]).toEqual(nothingOn(29));
     expect((await get(`?to=${day(10)}`)).from).toBe(day(39));
     expect(dashboard).toMatchObject({ k: 5, groups: [], revisions: [], topTools: [], byGroup: [] });
-    expect(dashboard.outcomes).toEqual({ warned: 0, proceeded: 0, redirected: 0, blocked: 0 });
+    expect(dashboard.outcomes).toBeNull();
   });
 
   it('refuses a bad parameter with 400 naming it', async () => {
@@ -523,16 +566,15 @@ describe('GET /api/v1/dashboard.csv', () => {
     );
     expect(got.text).toBe(
       [
-        'group,visits,sanctioned,shadow,warned,proceeded,redirected,blocked,suppressed',
-        `"'=HYPERLINK(""x"")",12,0,12,0,0,0,0,false`,
-        'b,,,,0,0,0,0,true',
-        'c,,,,0,0,0,0,true',
-        ',5,0,5,0,0,0,0,false',
+        'group,visits,sanctioned,shadow,sanctionedPeople,shadowPeople,warned,proceeded,redirected,blocked,suppressed',
+        `"'=HYPERLINK(""x"")",12,,12,,6,,,,,false`,
+        'b,5,,5,,5,,,,,false',
+        'c,,,,,,,,,,true',
         '',
-        'day,sanctioned,shadow',
-        `${day(2)},0,0`,
-        `${day(1)},0,23`,
-        `${day(0)},0,0`,
+        'day,sanctioned,shadow,sanctionedPeople,shadowPeople',
+        `${day(2)},,,,`,
+        `${day(1)},,23,,17`,
+        `${day(0)},,,,`,
         '',
       ].join('\r\n'),
     );
@@ -541,6 +583,12 @@ describe('GET /api/v1/dashboard.csv', () => {
 
 describe('the rollups', () => {
   const open = (): CollectorStore => (store = openSqliteStore(dir));
+  /** The store's cells of a day (days ago) or a range, as [group, revision, kind, n, people], sorted. */
+  const cellsOf = (db: CollectorStore, from: number | string, to = from) =>
+    db
+      .usageCells(typeof from === 'number' ? day(from) : from, typeof to === 'number' ? day(to) : to)
+      .map((cell) => [cell.group, cell.revision, cell.kind, cell.n, cell.people])
+      .sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
 
   it("add up a day's people over groups and revisions, in one transaction or several", () => {
     const db = open();
@@ -550,14 +598,13 @@ describe('the rollups', () => {
       ...peopleOf(2, 'b', [visit('x')], 'r2'),
     ]);
     db.ingest(peopleOf(1, 'a', [visit('x')], 'r2'));
-    const oneDay = { from: day(1), to: day(1) };
-    expect(db.usageDays(oneDay)).toEqual([{ day: day(1), kind: 'shadow', n: 8, people: 8 }]);
-    expect(db.usageDays({ ...oneDay, group: 'b' })).toEqual([{ day: day(1), kind: 'shadow', n: 4, people: 4 }]);
-    expect(db.usageDays({ ...oneDay, revision: 'r2' })).toEqual([{ day: day(1), kind: 'shadow', n: 3, people: 3 }]);
-    expect(db.groupUsage({ from: day(6), to: day(0) })).toEqual([
-      { group: 'a', kind: 'shadow', n: 4, people: 4 },
-      { group: 'b', kind: 'shadow', n: 4, people: 4 },
+    expect(cellsOf(db, 1)).toEqual([
+      ['a', 'r1', 'shadow', 3, 3],
+      ['a', 'r2', 'shadow', 1, 1],
+      ['b', 'r1', 'shadow', 2, 2],
+      ['b', 'r2', 'shadow', 2, 2],
     ]);
+    expect(cellsOf(db, 2)).toEqual([]);
   });
 
   it('count one person for the many uploads of one device, and their visits all', () => {
@@ -567,12 +614,12 @@ describe('the rollups', () => {
       unmarked(fakeReport({ group: 'solo', counts: [visit('chatgpt', 1), visit('claude', 1)] })),
     );
     db.ingest([first, ...later]);
-    const oneDay = { from: day(1), to: day(1), group: 'solo' };
-    expect(db.usageDays(oneDay)).toEqual([{ day: day(1), kind: 'shadow', n: 49, people: 1 }]);
-    expect(db.groupToolVisits(oneDay)).toEqual(
+    expect(cellsOf(db, 1)).toEqual([['solo', '2026-11-26.1', 'shadow', 49, 1]]);
+    // With k = 1, the one person's cell is shown: every visit of every upload is in it.
+    expect(db.shownToolVisits({ from: day(1), to: day(1), group: 'solo' }, 1)).toEqual(
       expect.arrayContaining([
-        { tool: 'chatgpt', sanctioned: false, n: 25, people: 1 },
-        { tool: 'claude', sanctioned: false, n: 24, people: 1 },
+        { tool: 'chatgpt', sanctioned: false, n: 25 },
+        { tool: 'claude', sanctioned: false, n: 24 },
       ]),
     );
   });
@@ -584,24 +631,23 @@ describe('the rollups', () => {
       ...peopleOf(3, 'g', [chat(false, 2), fakeCount({ day: day(1), tool: 'chat', event: 'warned' })], 'r1'),
       ...peopleOf(2, 'g', [chat(true, 5)], 'r2'),
     ]);
-    const kinds = (revision?: string) =>
-      Object.fromEntries(
-        db.usageDays({ from: day(1), to: day(1), revision }).map((row) => [row.kind, [row.n, row.people]]),
-      );
-    expect(kinds()).toEqual({ sanctioned: [10, 2], shadow: [6, 3], warned: [3, 3] });
-    expect(kinds('r2')).toEqual({ sanctioned: [10, 2] });
-    expect(db.toolVisits({ from: day(6), to: day(0) })).toEqual(
+    expect(cellsOf(db, 1)).toEqual([
+      ['g', 'r1', 'shadow', 6, 3],
+      ['g', 'r1', 'warned', 3, 3],
+      ['g', 'r2', 'sanctioned', 10, 2],
+    ]);
+    expect(db.shownToolVisits({ from: day(6), to: day(0) }, 1)).toEqual(
       expect.arrayContaining([
         { tool: 'chat', sanctioned: true, n: 10 },
         { tool: 'chat', sanctioned: false, n: 6 },
       ]),
     );
-    expect(db.counts({ event: 'visit' }).map((row) => [row.policyRevision, row.sanctioned, row.n, row.people])).toEqual(
-      [
-        ['r1', false, 6, 3],
-        ['r2', true, 10, 2],
-      ],
-    );
+    expect(
+      db.shownCounts({ event: 'visit' }, 1).map((row) => [row.policyRevision, row.sanctioned, row.n, row.people]),
+    ).toEqual([
+      ['r1', false, 6, 3],
+      ['r2', true, 10, 2],
+    ]);
   });
 
   it('keep the counts of a file of schema 2, split as its policy said, with no people, and build the rollups', () => {
@@ -625,25 +671,32 @@ describe('the rollups', () => {
     raw.pragma('user_version = 2');
     raw.close();
     const db = open();
-    expect(db.counts({}).map((row) => [row.tool, row.event, row.group, row.sanctioned, row.n, row.people])).toEqual([
-      ['chatgpt', 'visit', 'g', false, 3, 0],
-      ['chatgpt', 'warned', null, false, 2, 0],
-      ['corp-chat', 'visit', 'g', true, 7, 0],
+    const migrated = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    expect(
+      migrated.prepare('SELECT tool, event, grp, sanctioned, n, people FROM counts ORDER BY tool, event').raw().all(),
+    ).toEqual([
+      ['chatgpt', 'visit', 'g', 0, 3, 0],
+      ['chatgpt', 'warned', '', 0, 2, 0],
+      ['corp-chat', 'visit', 'g', 1, 7, 0],
     ]);
+    migrated.close();
+    // No people: nothing is shown, even with k = 1.
+    expect(db.shownCounts({}, 1)).toEqual([]);
     expect(db.dashboardLists()).toEqual({ groups: ['g'], revisions: ['r1', 'r0'] });
-    expect(db.usageDays({ from: day(1), to: day(1) })).toEqual([
-      { day: day(1), kind: 'sanctioned', n: 7, people: 0 },
-      { day: day(1), kind: 'shadow', n: 3, people: 0 },
-      { day: day(1), kind: 'warned', n: 2, people: 0 },
+    expect(cellsOf(db, 1)).toEqual([
+      ['g', 'r1', 'sanctioned', 7, 0],
+      ['g', 'r1', 'shadow', 3, 0],
+      [null, 'r0', 'warned', 2, 0],
     ]);
     db.ingest(peopleOf(1, 'g', [visit('chatgpt', 1)], 'r1'));
-    expect(db.usageDays({ from: day(1), to: day(1), group: 'g' })).toEqual([
-      { day: day(1), kind: 'sanctioned', n: 7, people: 0 },
-      { day: day(1), kind: 'shadow', n: 4, people: 1 },
+    expect(cellsOf(db, 1)).toEqual([
+      ['g', 'r1', 'sanctioned', 7, 0],
+      ['g', 'r1', 'shadow', 4, 1],
+      [null, 'r0', 'warned', 2, 0],
     ]);
   });
 
-  it('give the same sums and people over whole months as over their days', () => {
+  it('give the same visits over whole months as over their days', () => {
     const db = open();
     const first = new Date(`${today().slice(0, 7)}-01T00:00:00Z`);
     const monthsAgo = (months: number, dayOfMonth: number) =>
@@ -671,15 +724,10 @@ describe('the rollups', () => {
         { from: monthsAgo(1, 1), to },
       ],
     });
-    const overMonths = db.groupUsage({ from, to });
-    expect(overMonths).toEqual([{ group: 'g', kind: 'shadow', n: 44, people: 7 }]);
-    expect(db.groupUsage({ from, to, group: 'g' })).toEqual(overMonths);
-    expect(db.toolVisits({ from, to })).toEqual([{ tool: 'chatgpt', sanctioned: false, n: 44 }]);
+    expect(db.shownToolVisits({ from, to }, 1)).toEqual([{ tool: 'chatgpt', sanctioned: false, n: 44 }]);
+    expect(cellsOf(db, from, to).reduce((sum, cell) => sum + (cell[3] as number), 0)).toBe(44);
     // From the first counted day to the last, every month is whole.
-    expect(db.groupUsage({ from: monthsAgo(5, 2), to: monthsAgo(1, 28) })).toEqual([
-      { group: 'g', kind: 'shadow', n: 80, people: 9 },
-    ]);
-    expect(db.toolVisits({ from: monthsAgo(5, 2), to: monthsAgo(1, 28) })).toEqual([
+    expect(db.shownToolVisits({ from: monthsAgo(5, 2), to: monthsAgo(1, 28) }, 1)).toEqual([
       { tool: 'chatgpt', sanctioned: false, n: 62 },
       { tool: 'claude', sanctioned: false, n: 18 },
     ]);

@@ -46,6 +46,7 @@ describe('openSqliteStore', () => {
       'counts.sanctioned',
       'counts.n',
       'counts.people',
+      'dirty_days.day',
       'known_groups.grp',
       'known_revisions.policy_revision',
       'known_revisions.first_day',
@@ -56,19 +57,29 @@ describe('openSqliteStore', () => {
       'sessions.expires_at',
       'settings.key',
       'settings.value',
+      'shown_days.day',
+      'shown_days.grp',
+      'shown_days.policy_revision',
+      ...kindColumns('shown_days'),
+      'shown_fleet.day',
+      'shown_fleet.policy_revision',
+      ...kindColumns('shown_fleet'),
+      'shown_months.month',
+      'shown_months.grp',
+      'shown_months.policy_revision',
+      ...kindColumns('shown_months'),
       'usage_days.day',
       'usage_days.grp',
       'usage_days.policy_revision',
       ...kindColumns('usage_days'),
-      'usage_months.month',
-      'usage_months.grp',
-      'usage_months.policy_revision',
-      ...kindColumns('usage_months'),
       'visit_months.month',
       'visit_months.policy_revision',
       'visit_months.tool',
       'visit_months.sanctioned',
       'visit_months.n',
+      'withheld_fleet.day',
+      'withheld_fleet.policy_revision',
+      'withheld_fleet.kind',
     ]);
   });
 
@@ -78,7 +89,7 @@ describe('openSqliteStore', () => {
     const db = new Database(join(dir(), DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 3)');
+    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 4)');
     closed();
   });
 });
@@ -92,7 +103,10 @@ describe('the SQLite store, as a transaction', () => {
     // A count SQLite refuses (NOT NULL) makes the transaction throw after the batchIds went in: none may remain.
     const refused = fakeReport({ counts: [fakeCount({ tool: 'claude', n: Number.NaN })] });
     expect(() => db.ingest([report, refused])).toThrow('NOT NULL constraint failed: counts.n');
-    expect(db.counts({})).toEqual([]);
+    const raw = new Database(join(dir(), DATABASE_FILE), { readonly: true });
+    expect(raw.prepare('SELECT COUNT(*) FROM counts').pluck().get()).toBe(0);
+    raw.close();
+    expect(db.hasBatch(report.batchId)).toBe(false);
     expect(db.ingest([report])).toEqual(['accepted']);
   });
 });

@@ -69,8 +69,30 @@ describe('the dashboard page', () => {
     expect(root.querySelector('[data-testid=figure-share] .value')?.textContent).toBe('70%');
     expect(root.querySelector('[data-testid=figure-shadow] .value')?.textContent).toBe('114');
     expect(root.querySelector('[data-testid=figure-continued] .value')?.textContent).toBe('25%');
-    expect(cells('[data-testid=daily] tbody tr:first-child > *')).toEqual(['20 Nov 2026', '40', '30', '70']);
-    expect(cells('[data-testid=daily] tfoot td')).toEqual(['264', '114', '378']);
+    expect(cells('[data-testid=daily] tbody tr:first-child > *')).toEqual([
+      '20 Nov 2026',
+      '40',
+      '30',
+      '70',
+      '15',
+      '15',
+    ]);
+    expect(cells('[data-testid=daily] tfoot td')).toEqual(['264', '114', '378', '', '']);
+    // People beside visits: a group's are those of its busiest day.
+    expect(cells('[data-testid=groups] thead th')).toContain('People on approved tools (busiest day)');
+    expect(cells('[data-testid=groups] tbody tr:first-child > *')).toEqual([
+      'Engineering',
+      '250',
+      '180',
+      '70',
+      '72%',
+      '24',
+      '11',
+      '50',
+      '12',
+      '20',
+      '5',
+    ]);
     expect(cells('[data-testid=tools] tbody tr:first-child > *')).toEqual(['Globex Chat', 'Yes', '220']);
     expect(cells('[data-testid=outcomes] tbody td')).toEqual(['80', '20', '31', '9']);
     for (const card of ['daily', 'tools', 'outcomes']) {
@@ -79,25 +101,26 @@ describe('the dashboard page', () => {
     }
   });
 
-  it('shows hidden numbers as hidden, explained, never as 0', async () => {
+  it('shows counts with nothing released as "not shown", explained, never as 0', async () => {
+    const nothing = { sanctioned: null, shadow: null, sanctionedPeople: null, shadowPeople: null };
     stubApi(() => ({
       status: 200,
-      body: fakeDashboard({ k: 7, outcomes: null, daily: [{ day: '2026-11-26', sanctioned: null, shadow: null }] }),
+      body: fakeDashboard({ k: 7, outcomes: null, daily: [{ day: '2026-11-26', ...nothing }] }),
     }));
     await show();
     const legal = [...root.querySelectorAll('[data-testid=groups] tbody tr')].find((row) =>
       row.textContent?.startsWith('Legal'),
     );
     const legalCells = [...(legal?.querySelectorAll('td') ?? [])];
-    expect(legalCells).toHaveLength(8);
+    expect(legalCells).toHaveLength(10);
     for (const cell of legalCells) {
       expect(cell.classList.contains('suppressed')).toBe(true);
-      expect(cell.textContent).toBe('hidden');
+      expect(cell.textContent).toBe('not shown');
     }
-    expect(root.querySelector('[data-testid=figure-share] .value')?.textContent).toBe('Hidden');
-    expect(root.querySelector('[data-testid=figure-steered] .value')?.textContent).toBe('Hidden');
+    expect(root.querySelector('[data-testid=figure-share] .value')?.textContent).toBe('Not shown');
+    expect(root.querySelector('[data-testid=figure-steered] .value')?.textContent).toBe('Not shown');
     expect(root.querySelector('[data-testid=outcomes] .summary')?.textContent).toBe(
-      'Hidden: fewer than 7 people are behind it, too few to show without singling out a small team.',
+      'Not shown: no day of this period had 7 people behind it, if it had anything at all.',
     );
     expect(root.querySelector('[data-testid=outcomes] canvas')).toBeNull();
     expect(root.querySelector('[data-testid=hidden-note]')?.textContent).toContain('fewer than 7 people');

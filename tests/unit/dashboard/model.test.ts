@@ -1,17 +1,15 @@
-/** What the dashboard computes from the API's answer: totals with hidden days left out, the trend, shares. */
+/** What the dashboard computes from the API's answer: totals of what was shown, the trend, shares. */
 import { describe, expect, it } from 'vitest';
-import {
-  busiestDay,
-  continuedRate,
-  everyDay,
-  groupShare,
-  hasHiddenNumbers,
-  totals,
-  trend,
-} from '../../../dashboard/model';
+import { busiestDay, continuedRate, everyDay, groupShare, totals, trend } from '../../../dashboard/model';
 import { fakeDashboard } from '../../support/dashboard-fixture';
 
-const day = (d: string, sanctioned: number | null, shadow: number | null) => ({ day: d, sanctioned, shadow });
+const day = (d: string, sanctioned: number | null, shadow: number | null) => ({
+  day: d,
+  sanctioned,
+  shadow,
+  sanctionedPeople: null,
+  shadowPeople: null,
+});
 
 describe('totals', () => {
   it('adds the days and gives the approved share', () => {
@@ -20,17 +18,15 @@ describe('totals', () => {
       shadow: 15,
       visits: 60,
       share: 0.75,
-      hiddenDays: 0,
       allHidden: false,
     });
   });
 
-  it('leaves hidden days out and counts them; a hidden day is never a zero', () => {
-    const result = totals([day('2026-11-25', 30, 10), day('2026-11-26', null, null)]);
-    expect(result).toMatchObject({ approved: 30, shadow: 10, hiddenDays: 1, allHidden: false });
+  it('adds what was shown, a count not shown as nothing; with nothing shown at all, says nothing', () => {
+    const result = totals([day('2026-11-25', 30, null), day('2026-11-26', null, null), day('2026-11-27', 5, 4)]);
+    expect(result).toMatchObject({ approved: 35, shadow: 4, visits: 39, allHidden: false });
     expect(totals([day('2026-11-26', null, null)])).toMatchObject({ allHidden: true, share: null });
-    // The other days had nothing: the totals would only say 0, which is not what happened.
-    expect(totals([day('2026-11-25', 0, 0), day('2026-11-26', null, null)])).toMatchObject({ allHidden: true });
+    expect(totals([day('2026-11-25', null, null), day('2026-11-26', null, null)])).toMatchObject({ allHidden: true });
   });
 
   it('has no share without visits', () => {
@@ -40,20 +36,20 @@ describe('totals', () => {
 });
 
 describe('everyDay', () => {
-  it('fills the days the collector did not list with zeros, keeps hidden days hidden, drops days outside', () => {
+  it('fills the days the collector did not list with nothing shown, drops days outside', () => {
     expect(
       everyDay(
         [day('2026-11-24', null, null), day('2026-11-26', 3, 1), day('2026-12-01', 9, 9)],
         '2026-11-24',
         '2026-11-26',
       ),
-    ).toEqual([day('2026-11-24', null, null), day('2026-11-25', 0, 0), day('2026-11-26', 3, 1)]);
+    ).toEqual([day('2026-11-24', null, null), day('2026-11-25', null, null), day('2026-11-26', 3, 1)]);
   });
 });
 
 describe('busiestDay', () => {
-  it('is the first day with the most visits, hidden days aside', () => {
-    expect(busiestDay([day('a', 1, 1), day('b', 3, 0), day('c', null, null), day('d', 2, 1)])).toEqual({
+  it('is the first day with the most shown visits', () => {
+    expect(busiestDay([day('a', 1, 1), day('b', 3, null), day('c', null, null), day('d', 2, 1)])).toEqual({
       day: 'b',
       visits: 3,
     });
@@ -84,16 +80,10 @@ describe('outcomes and groups', () => {
     expect(continuedRate({ warned: 0, proceeded: 0, redirected: 3, blocked: 1 })).toBeNull();
   });
 
-  it("a group's share is unknown when a part of it is hidden", () => {
+  it("a group's share is of its shown visits, unknown when none was shown", () => {
     const [engineering, , legal] = fakeDashboard().byGroup;
     expect(groupShare(engineering!)).toBe(0.72);
     expect(groupShare(legal!)).toBeNull();
-  });
-
-  it('knows when something on the page is hidden, to explain "< k"', () => {
-    expect(hasHiddenNumbers(fakeDashboard())).toBe(true);
-    expect(hasHiddenNumbers(fakeDashboard({ byGroup: [] }))).toBe(false);
-    expect(hasHiddenNumbers(fakeDashboard({ byGroup: [], outcomes: null }))).toBe(true);
-    expect(hasHiddenNumbers(fakeDashboard({ byGroup: [], daily: [day('2026-11-26', null, null)] }))).toBe(true);
+    expect(groupShare({ ...engineering!, visits: 40, sanctioned: null, shadow: 40 })).toBe(0);
   });
 });

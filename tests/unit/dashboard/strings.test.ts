@@ -20,10 +20,10 @@ describe('formatting', () => {
     expect(formatRange('2026-11-26', '2026-11-26')).toBe('26 Nov 2026');
   });
 
-  it('a hidden count reads "hidden", never 0', () => {
-    expect(formatHidden(null)).toBe('hidden');
+  it('a count with nothing released reads "not shown", never 0', () => {
+    expect(formatHidden(null)).toBe('not shown');
     expect(formatHidden(0)).toBe('0');
-    expect(text.hiddenExplained(5)).toContain('fewer than 5 people');
+    expect(text.hiddenExplained(5)).toContain('fewer than 5 people of a group did on a day');
   });
 
   it('trends say up or down in words as well as arrows', () => {

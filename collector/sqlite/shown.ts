@@ -1,0 +1,327 @@
+/**
+ * What the dashboard and the counts API may show, and nothing else: the shown_ tables (schema.ts), made per day
+ * by collector/release.ts from the day's cells, and the queries over them.
+ *
+ * A day's shown rows depend on all of that day's cells (a fleet cell is their sum), so a day is made whole, anew,
+ * whenever its counts changed: ingest marks the days it adds to (dirty_days), and the first query after it makes
+ * them, in one transaction. A year of a large fleet is then read from its month rows, as fast as the rollups it
+ * replaces (bench/dashboard-bench.ts); another k makes every day anew.
+ */
+import type Database from 'better-sqlite3';
+import { addDays, firstOfMonth } from '../../lib/protocol/day';
+import { release } from '../release';
+import {
+  USAGE_KINDS,
+  type CollectorStore,
+  type CountRow,
+  type DashboardFilter,
+  type ShownGroup,
+  type ShownDay,
+  type ToolVisits,
+  type UsageKind,
+} from '../store';
+import { splitByMonth } from './rollups';
+import type { Settings } from './sessions';
+import { eachKind, EVERY_REVISION, KIND_COLUMNS, KIND_INDEX, SHOWN_UNDER_K, usageOf, zeros } from './schema';
+
+type Shown = Pick<CollectorStore, 'shownDays' | 'shownGroups' | 'shownToolVisits' | 'shownCounts'>;
+
+interface RangeParameters {
+  from: string;
+  to: string;
+  revision: string;
+}
+
+interface RawToolVisits {
+  tool: string;
+  sanctioned: number;
+  n: number;
+}
+
+const toolVisits = ({ tool, sanctioned, n }: RawToolVisits): ToolVisits => ({ tool, sanctioned: sanctioned === 1, n });
+
+/** The first and last day a table holds, null when it is empty. */
+interface Bounds {
+  readonly first: string | null;
+  readonly last: string | null;
+}
+
+const COLUMNS = eachKind((kind) => `${kind}_n, ${kind}_people`);
+const SUMS = eachKind((kind) => `SUM(${kind}_n), SUM(${kind}_people)`);
+const LARGEST_DAY = eachKind((kind) => `SUM(${kind}_n), MAX(${kind}_people)`);
+/** A count's column in shown_days: released when above 0. */
+const SHOWN_N_OF_COUNT = `CASE c.event ${USAGE_KINDS.filter((kind) => kind !== 'sanctioned' && kind !== 'shadow')
+  .map((kind) => `WHEN '${kind}' THEN s.${KIND_COLUMNS[KIND_INDEX[kind]] as string}_n`)
+  .join(' ')} ELSE CASE WHEN c.sanctioned THEN s.sanctioned_n ELSE s.shadow_n END END`;
+const ANY_REVISION = `(@revision = '${EVERY_REVISION}' OR c.policy_revision = @revision)`;
+
+/** Rows of kinds, in USAGE_KINDS order, per key, as the shown tables hold them; cells added up on the way. */
+function kindRows() {
+  const byKey = new Map<string, { n: number[]; people: number[] }>();
+  return {
+    add(key: string, kind: UsageKind, n: number, people: number) {
+      let row = byKey.get(key);
+      if (row === undefined) byKey.set(key, (row = { n: zeros(), people: zeros() }));
+      (row.n[KIND_INDEX[kind]] as number) += n;
+      (row.people[KIND_INDEX[kind]] as number) += people;
+    },
+    entries: () =>
+      [...byKey].map(([key, row]) => [key, row.n.flatMap((n, i) => [n, row.people[i] as number])] as const),
+  };
+}
+
+/** The statements that make a day's shown rows anew from its cells. */
+function createMaker(db: Database.Database, usageCells: CollectorStore['usageCells']) {
+  const forget = ['shown_days', 'shown_fleet', 'withheld_fleet', 'dirty_days'].map((table) =>
+    db.prepare<[string]>(`DELETE FROM ${table} WHERE day = ?`),
+  );
+  const insertDay = db.prepare<(string | number)[]>(
+    `INSERT INTO shown_days VALUES (?, ?, ?, ${eachKind(() => '?, ?')})`,
+  );
+  const insertFleet = db.prepare<(string | number)[]>(
+    `INSERT INTO shown_fleet VALUES (?, ?, ${eachKind(() => '?, ?')})`,
+  );
+  const insertWithheld = db.prepare<[string, string, string]>('INSERT INTO withheld_fleet VALUES (?, ?, ?)');
+  const forgetMonth = db.prepare<[string]>('DELETE FROM shown_months WHERE month = ?');
+  const insertMonth = db.prepare<{ month: string; from: string; to: string }>(
+    `INSERT INTO shown_months SELECT @month, grp, policy_revision, ${LARGEST_DAY} FROM shown_days
+     INDEXED BY shown_days_by_day WHERE day BETWEEN @from AND @to GROUP BY grp, policy_revision`,
+  );
+
+  function makeDay(day: string, k: number): void {
+    for (const statement of forget) statement.run(day);
+    const cells = usageCells(day, day);
+    const released = release(cells, k);
+    const groupRows = kindRows();
+    for (const cell of released.groups) {
+      const group = cell.group ?? '';
+      // The group's length says where it ends, so that the revision after it is read back whole.
+      groupRows.add(JSON.stringify([group, cell.revision]), cell.kind, cell.n, cell.people);
+      groupRows.add(JSON.stringify([group, EVERY_REVISION]), cell.kind, cell.n, cell.people);
+    }
+    for (const [key, values] of groupRows.entries()) {
+      const [group, revision] = JSON.parse(key) as [string, string];
+      insertDay.run(day, group, revision, ...values);
+    }
+    const fleetRows = kindRows();
+    for (const cell of released.fleet) fleetRows.add(cell.revision, cell.kind, cell.n, cell.people);
+    for (const [revision, values] of fleetRows.entries()) insertFleet.run(day, revision, ...values);
+    const withheld = new Set(cells.map((cell) => JSON.stringify([cell.revision, cell.kind])));
+    for (const cell of released.fleet) withheld.delete(JSON.stringify([cell.revision, cell.kind]));
+    for (const key of withheld) insertWithheld.run(day, ...(JSON.parse(key) as [string, string]));
+  }
+
+  function makeMonth(month: string): void {
+    forgetMonth.run(month);
+    insertMonth.run({ month, from: `${month}-01`, to: addDays(firstOfMonth(`${month}-01`, 1), -1) });
+  }
+
+  return { makeDay, makeMonth };
+}
+
+// Long: the statements, prepared once, that the short query functions at its end run.
+export function createShown(
+  db: Database.Database,
+  settings: Settings,
+  usageCells: CollectorStore['usageCells'],
+): Shown {
+  const { makeDay, makeMonth } = createMaker(db, usageCells);
+  const dirtyDays = db.prepare<[], string>('SELECT day FROM dirty_days ORDER BY day').pluck();
+  const everyDayDirty = db.prepare('INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM usage_days');
+  const makeDirtyDays = db.transaction((k: number) => {
+    const underK = settings.get(SHOWN_UNDER_K);
+    if (underK === null || Number(underK.toString()) !== k) {
+      everyDayDirty.run();
+      settings.set(SHOWN_UNDER_K, Buffer.from(String(k)));
+    }
+    const days = dirtyDays.all();
+    for (const day of days) makeDay(day, k);
+    for (const month of new Set(days.map((day) => day.slice(0, 7)))) makeMonth(month);
+  });
+  /** Makes the shown rows of the days that changed; every query runs it first. */
+  const current = (k: number): void => void makeDirtyDays.immediate(k);
+
+  const fleetDays = db
+    .prepare<RangeParameters, unknown[]>(
+      `SELECT day, ${SUMS} FROM shown_fleet WHERE day BETWEEN @from AND @to
+       AND (@revision = '${EVERY_REVISION}' OR policy_revision = @revision) GROUP BY day ORDER BY day`,
+    )
+    .raw();
+  const groupDays = db
+    .prepare<RangeParameters & { group: string }, unknown[]>(
+      `SELECT day, ${COLUMNS} FROM shown_days INDEXED BY shown_days_by_group
+       WHERE grp = @group AND policy_revision = @revision AND day BETWEEN @from AND @to ORDER BY day`,
+    )
+    .raw();
+  const groupsOverDays = db
+    .prepare<RangeParameters, unknown[]>(
+      `SELECT grp, ${LARGEST_DAY} FROM shown_days
+       WHERE policy_revision = @revision AND day BETWEEN @from AND @to GROUP BY grp`,
+    )
+    .raw();
+  const groupsOverMonths = db
+    .prepare<RangeParameters, unknown[]>(
+      `SELECT grp, ${LARGEST_DAY} FROM shown_months
+       WHERE policy_revision = @revision AND month BETWEEN @from AND @to GROUP BY grp`,
+    )
+    .raw();
+  const oneGroup = db
+    .prepare<RangeParameters & { group: string }, unknown[]>(
+      `SELECT ${LARGEST_DAY} FROM shown_days INDEXED BY shown_days_by_group
+       WHERE grp = @group AND policy_revision = @revision AND day BETWEEN @from AND @to`,
+    )
+    .raw();
+  // Each MIN and MAX alone, so that each is one step down the primary key.
+  const shownRange = db.prepare<{ every: string }, Bounds>(
+    `SELECT (SELECT MIN(day) FROM shown_days WHERE policy_revision = @every) AS first,
+       (SELECT MAX(day) FROM shown_days WHERE policy_revision = @every) AS last`,
+  );
+  const countedRange = db.prepare<[], Bounds>(
+    'SELECT (SELECT MIN(day) FROM counts) AS first, (SELECT MAX(day) FROM counts) AS last',
+  );
+  // A tool's visits as the devices' policies sanctioned it or not: one tool may be both, under two revisions.
+  const visitsOverDays = db.prepare<RangeParameters, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM counts c
+     WHERE day BETWEEN @from AND @to AND event = 'visit' AND ${ANY_REVISION} GROUP BY tool, sanctioned`,
+  );
+  const visitsOverMonths = db.prepare<RangeParameters, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM visit_months c
+     WHERE month BETWEEN @from AND @to AND ${ANY_REVISION} GROUP BY tool, sanctioned`,
+  );
+  const visitsOfDay = db.prepare<{ day: string; revision: string; sanctioned: number }, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM counts WHERE day = @day AND policy_revision = @revision
+     AND event = 'visit' AND sanctioned = @sanctioned GROUP BY tool`,
+  );
+  const withheldVisits = db.prepare<RangeParameters, { day: string; policy_revision: string; kind: string }>(
+    `SELECT day, policy_revision, kind FROM withheld_fleet WHERE day BETWEEN @from AND @to
+     AND (@revision = '${EVERY_REVISION}' OR policy_revision = @revision) AND kind IN ('sanctioned', 'shadow')`,
+  );
+  // A count is shown when its group cell is: its kind's count in shown_days is above 0.
+  const groupVisits = db.prepare<RangeParameters & { group: string }, RawToolVisits>(
+    `SELECT c.tool, c.sanctioned, SUM(c.n) AS n FROM counts c INDEXED BY counts_by_group
+     JOIN shown_days s ON s.policy_revision = c.policy_revision AND s.day = c.day AND s.grp = c.grp
+     WHERE c.grp = @group AND c.day BETWEEN @from AND @to AND c.event = 'visit' AND ${ANY_REVISION}
+       AND ${SHOWN_N_OF_COUNT} > 0
+     GROUP BY c.tool, c.sanctioned`,
+  );
+  const countStatements = new Map<string, Database.Statement<Record<string, string>, CountRow & { grp: string }>>();
+
+  /**
+   * Runs `overMonths` on the whole months of the range and `overDays` on the days around them (splitByMonth). Its
+   * table holds nothing before `bounds.first` or after `bounds.last`, so a range starting (ending) there takes its
+   * first (last) month whole: the default view, which ends today, reads this month from its month row.
+   */
+  function overRange<Row>(
+    filter: DashboardFilter,
+    bounds: Bounds,
+    overMonths: Database.Statement<RangeParameters, Row>,
+    overDays: Database.Statement<RangeParameters, Row>,
+  ): Row[] {
+    const { first, last } = bounds;
+    const { months, days } = splitByMonth(
+      first !== null && filter.from <= first ? firstOfMonth(filter.from, 0) : filter.from,
+      last !== null && filter.to >= last ? addDays(firstOfMonth(filter.to, 1), -1) : filter.to,
+    );
+    const revision = filter.revision ?? EVERY_REVISION;
+    const rows = months === null ? [] : overMonths.all({ ...months, revision });
+    for (const range of days) rows.push(...overDays.all({ ...range, revision }));
+    return rows;
+  }
+
+  return {
+    shownDays(filter, k) {
+      current(k);
+      const parameters = { from: filter.from, to: filter.to, revision: filter.revision ?? EVERY_REVISION };
+      const rows =
+        filter.group === undefined
+          ? fleetDays.all(parameters)
+          : groupDays.all({ ...parameters, group: filter.group ?? '' });
+      return rows.flatMap((row) => usageOf(row, 1).map((usage): ShownDay => ({ day: row[0] as string, ...usage })));
+    },
+    shownGroups(filter, k) {
+      current(k);
+      if (filter.group !== undefined) {
+        const { group } = filter;
+        const [row] = oneGroup.all({
+          from: filter.from,
+          to: filter.to,
+          revision: filter.revision ?? EVERY_REVISION,
+          group: group ?? '',
+        });
+        // An aggregate without GROUP BY answers one row, of NULLs when no day matched.
+        return row === undefined || row[0] === null ? [] : usageOf(row, 0).map((usage) => ({ group, ...usage }));
+      }
+      const byGroup = new Map<string, { n: number[]; people: number[] }>();
+      const bounds = shownRange.get({ every: EVERY_REVISION }) as Bounds;
+      for (const row of overRange(filter, bounds, groupsOverMonths, groupsOverDays)) {
+        const grp = row[0] as string;
+        let totals = byGroup.get(grp);
+        if (totals === undefined) byGroup.set(grp, (totals = { n: zeros(), people: zeros() }));
+        for (let kind = 0; kind < USAGE_KINDS.length; kind++) {
+          (totals.n[kind] as number) += row[1 + 2 * kind] as number;
+          totals.people[kind] = Math.max(totals.people[kind] as number, row[2 + 2 * kind] as number);
+        }
+      }
+      return [...byGroup].flatMap(([grp, { n, people }]) =>
+        usageOf(
+          n.flatMap((count, i) => [count, people[i] as number]),
+          0,
+        ).map((usage): ShownGroup => ({ group: grp === '' ? null : grp, ...usage })),
+      );
+    },
+    shownToolVisits(filter, k) {
+      current(k);
+      const parameters = { from: filter.from, to: filter.to, revision: filter.revision ?? EVERY_REVISION };
+      if (filter.group !== undefined) {
+        return groupVisits.all({ ...parameters, group: filter.group ?? '' }).map(toolVisits);
+      }
+      // Every visit of the range, less those of the fleet's withheld cells, which are few.
+      const visits = new Map<string, ToolVisits>();
+      const add = ({ tool, sanctioned, n }: ToolVisits, sign: 1 | -1) => {
+        const key = `${sanctioned ? 1 : 0}${tool}`;
+        const sum = (visits.get(key)?.n ?? 0) + sign * n;
+        if (sum === 0) visits.delete(key);
+        else visits.set(key, { tool, sanctioned, n: sum });
+      };
+      const bounds = countedRange.get() as Bounds;
+      for (const row of overRange(filter, bounds, visitsOverMonths, visitsOverDays)) add(toolVisits(row), 1);
+      for (const { day, policy_revision: revision, kind } of withheldVisits.all(parameters)) {
+        const sanctioned = kind === 'sanctioned' ? 1 : 0;
+        for (const row of visitsOfDay.all({ day, revision, sanctioned })) add(toolVisits(row), -1);
+      }
+      return [...visits.values()];
+    },
+    shownCounts(filter, k) {
+      current(k);
+      const conditions = [`${SHOWN_N_OF_COUNT} > 0`];
+      const parameters: Record<string, string> = {};
+      for (const [name, column] of [
+        ['from', 'c.day >='],
+        ['to', 'c.day <='],
+        ['tool', 'c.tool ='],
+        ['event', 'c.event ='],
+        ['group', 'c.grp ='],
+      ] as const) {
+        const value = name === 'group' ? (filter.group === undefined ? undefined : (filter.group ?? '')) : filter[name];
+        if (value === undefined) continue;
+        conditions.push(`${column} @${name}`);
+        parameters[name] = value;
+      }
+      const where = conditions.join(' AND ');
+      let statement = countStatements.get(where);
+      if (statement === undefined) {
+        statement = db.prepare(
+          `SELECT c.day, c.tool, c.event, c.grp, c.policy_revision AS policyRevision, c.sanctioned, c.n, c.people
+           FROM counts c JOIN shown_days s ON s.policy_revision = c.policy_revision AND s.day = c.day AND s.grp = c.grp
+           WHERE ${where} ORDER BY c.day, c.tool, c.event, c.grp, c.policy_revision, c.sanctioned`,
+        );
+        countStatements.set(where, statement);
+      }
+      return statement.all(parameters).map(({ grp, ...row }) => ({
+        ...row,
+        group: grp === '' ? null : grp,
+        sanctioned: (row.sanctioned as unknown) === 1,
+      }));
+    },
+  };
+}
