@@ -650,6 +650,29 @@ describe('the rollups', () => {
     ]);
   });
 
+  it('bring a file of schema 3 to 4: its month rollups go, and what is shown is made at the first query', () => {
+    open().ingest(peopleOf(5, 'g', [visit('chatgpt', 2)]));
+    store?.close();
+    store = null;
+    // What schema 3 had beside: month rollups, rows of every revision, and none of the shown tables.
+    const raw = new Database(join(dir, DATABASE_FILE));
+    raw.exec(`
+      CREATE TABLE usage_months (month TEXT, grp TEXT, policy_revision TEXT, shadow_n INTEGER);
+      CREATE TEMP TABLE every AS SELECT * FROM usage_days; UPDATE every SET policy_revision = '';
+      INSERT INTO usage_days SELECT * FROM every;
+      DROP TABLE shown_days; DROP TABLE shown_months; DROP TABLE shown_fleet; DROP TABLE withheld_fleet;
+      DROP TABLE dirty_days; DELETE FROM settings;
+    `);
+    raw.pragma('user_version = 3');
+    raw.close();
+    const db = open();
+    expect(cellsOf(db, 1)).toEqual([['g', 'r1', 'shadow', 10, 5]]);
+    const tables = new Database(join(dir, DATABASE_FILE), { readonly: true });
+    expect(tables.prepare("SELECT name FROM sqlite_master WHERE name = 'usage_months'").all()).toEqual([]);
+    tables.close();
+    expect(db.shownGroups({ from: day(6), to: day(0) }, 5)).toEqual([{ group: 'g', kind: 'shadow', n: 10, people: 5 }]);
+  });
+
   it('keep the counts of a file of schema 2, split as its policy said, with no people, and build the rollups', () => {
     store?.close();
     store = null;
