@@ -88,6 +88,8 @@ export function dashboardCsv(dashboard: Dashboard): string {
 export interface DashboardApiOptions {
   readonly store: CollectorStore;
   readonly k: number;
+  /** The groups of `daylight serve --groups`, listed with those reported. */
+  readonly groups: readonly string[];
   /** The policy in force, null without one. */
   readonly policy: () => PolicySnapshot | null;
   readonly now: () => Date;
@@ -123,7 +125,7 @@ export function createDashboardApi(options: DashboardApiOptions): DashboardApi {
       replyJson(ex, 400, { error: parsed.error });
       return null;
     }
-    return buildDashboard(store, parsed.filter, k, currentTools());
+    return buildDashboard(store, parsed.filter, k, currentTools(), options.groups);
   }
 
   return {

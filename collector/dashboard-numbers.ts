@@ -173,15 +173,18 @@ function disagreements(visits: readonly ToolVisits[], policy: PolicyTools): Disa
     .map(({ tool, sanctioned }) => ({ tool, name: policy.names.get(tool) ?? tool, devices: sanctioned }));
 }
 
-/** The dashboard for `filter` (see the top of this file). */
+/** The dashboard for `filter` (see the top of this file); the groups listed are those reported and those configured. */
 export function buildDashboard(
   store: CollectorStore,
   filter: DashboardFilter,
   k: number,
   policy: PolicyTools,
+  configuredGroups: readonly string[] = [],
 ): Dashboard {
   const days = store.shownDays(filter, k);
-  const { groups, revisions } = store.dashboardLists();
+  const lists = store.dashboardLists();
+  const groups = [...new Set([...configuredGroups, ...lists.groups])];
+  const { revisions } = lists;
   const fleet = { from: filter.from, to: filter.to };
   return {
     from: filter.from,

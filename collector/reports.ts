@@ -12,7 +12,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { parseJsonText } from '../lib/json-text';
-import { MAX_REPORT_BYTES, parseReport } from '../lib/protocol/report-schema';
+import { MAX_REPORT_BYTES, parseReport, type ParsedReport } from '../lib/protocol/report-schema';
 import { BASE_HEADERS, CLOSE, JSON_TYPE, isJsonType, readBody, reply, type Exchange } from './http';
 import { IngestQueue } from './ingest-queue';
 import { sha256 } from './tokens';
@@ -31,6 +31,8 @@ export interface ReportsOptions {
   /** The SHA-256 of the token `Authorization: Bearer <token>` must carry, or null (collector/tokens.ts). */
   readonly reportingTokenHash: Buffer | null;
   readonly now: () => Date;
+  /** Whether the collector knows a report's group (not empty) and policy revision (docs/spec/report-protocol.md). */
+  readonly knows: { readonly group: (group: string) => boolean; readonly revision: (revision: string) => boolean };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,6 +91,22 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     return timingSafeEqual(sha256(authorization.slice(7).trim()), tokenHash);
   };
 
+  /** A well-formed report is refused too when its group or revision is one this collector does not know. */
+  const known = (parsed: ParsedReport): ParsedReport => {
+    if (!parsed.ok) return parsed;
+    const { group, policyRevision } = parsed.report;
+    if (group !== undefined && group !== '' && !options.knows.group(group)) {
+      return { ok: false, error: 'group: not one of the groups this collector knows (daylight serve --groups)' };
+    }
+    if (!options.knows.revision(policyRevision)) {
+      return {
+        ok: false,
+        error: 'policyRevision: not a revision of the policy this collector has served (daylight serve --policy)',
+      };
+    }
+    return parsed;
+  };
+
   /** After the capacity check: read, check the token, parse, store. */
   const admitted = async (ex: Exchange): Promise<void> => {
     const { req } = ex;
@@ -114,7 +132,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
       badRequest(ex, `(report): not valid JSON: ${json.message}`, refused);
       return;
     }
-    const parsed = parseReport(json.value, now());
+    const parsed = known(parseReport(json.value, now()));
     if (!parsed.ok) {
       // docs/spec/report-protocol.md: a replayed batchId is answered 200 and ignored, whatever its body.
       const batchId = (json.value as { batchId?: unknown } | null)?.batchId;

@@ -38,8 +38,13 @@ export interface CollectorOptions {
   readonly host?: string | undefined;
   /** Where the database lives; created if missing. */
   readonly dataDir: string;
-  /** A policy file to serve at /v1/policy (and FILE.sig at /v1/policy.sig). */
+  /**
+   * A policy file to serve at /v1/policy (and FILE.sig at /v1/policy.sig). With it, a report's policyRevision must
+   * be one this collector has served (docs/spec/report-protocol.md "Groups and revisions").
+   */
   readonly policyFile?: string | undefined;
+  /** The groups a report may name (collector/groups-file.ts); without them, any group. */
+  readonly groups?: readonly string[] | undefined;
   /** Without it, a token is generated at first start (see `generatedAdminToken`) and kept hashed. */
   readonly adminToken?: string | undefined;
   /**
@@ -102,18 +107,39 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     auth = new AdminAuth(store, options.adminToken);
     token = reportingToken(store, options.reportingToken);
     if (options.policyFile !== undefined) policy = new PolicyFile(options.policyFile, log);
-    dashboardApi = createDashboardApi({ store, k, policy: () => policy?.current ?? null, now: () => new Date(), log });
+    dashboardApi = createDashboardApi({
+      store,
+      k,
+      groups: options.groups ?? [],
+      policy: () => policy?.current ?? null,
+      now: () => new Date(),
+      log,
+    });
   } catch (error) {
     policy?.close();
     store.close();
     throw error;
   }
 
+  /** The revision of the policy in force, kept as served (a device may report under it long after it changed). */
+  const served = (): string | null => {
+    if (policy === null) return null;
+    const { revision } = policy.current;
+    if (revision !== lastServed) store.addServedRevision((lastServed = revision));
+    return revision;
+  };
+  let lastServed: string | null = null;
+  served();
+  const groups = options.groups === undefined ? null : new Set(options.groups);
   const reports = createReportsHandler({
     store,
     capacity,
     reportingTokenHash: token.hash,
     now: () => new Date(),
+    knows: {
+      group: (group) => groups === null || groups.has(group),
+      revision: (revision) => policy === null || served() === revision || store.hasServedRevision(revision),
+    },
   });
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 

@@ -116,6 +116,10 @@ export interface CollectorStore {
   /** Whether a batch with this id (a UUID) was accepted before. */
   hasBatch(batchId: string): boolean;
 
+  /** Keeps `revision` as one of the policy this collector has served: reports under it are accepted from then on. */
+  addServedRevision(revision: string): void;
+  hasServedRevision(revision: string): boolean;
+
   /** Every group ever reported (not the reports without one), and every policy revision, newest (first seen) first. */
   dashboardLists(): { readonly groups: string[]; readonly revisions: string[] };
   /**

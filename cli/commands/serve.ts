@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
-export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--data DIR] [--policy FILE]
+export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--data DIR] [--policy FILE] [--groups FILE]
 
 Runs the collector: receives the extension's usage reports, serves the policy
 to the fleet, and shows the counts to admins who signed in. Logs one JSON
@@ -21,7 +21,10 @@ Options:
       --host H                     address to listen on (default 0.0.0.0: every interface)
   -d, --data DIR                   where the database lives (default ./data, created if missing)
       --policy FILE                a policy to serve: refused at start when invalid; when edited,
-                                   reloaded, or kept at the last valid one if the edit is not
+                                   reloaded, or kept at the last valid one if the edit is not.
+                                   Reports must then carry a revision of it this collector served
+      --groups FILE                the groups reports may name (the fleet's managed group), one a
+                                   line; a report of another group is refused (default: any group)
       --max-reports-per-second N   server-wide limit, past it 429 with Retry-After (default 1000)
       --k N                        the dashboard hides a number when fewer than N people (browsers)
                                    are behind it (default 5)
@@ -39,8 +42,8 @@ Environment:
                              it one is generated at first start, printed once and kept only hashed:
                              put it in the fleet's managed reportingToken
 
-Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy,
-port in use).
+Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy or
+groups file, port in use).
 `;
 
 function whole(value: string, name: string, min: number, max: number): number {
@@ -60,6 +63,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       host: { type: 'string' },
       data: { type: 'string', short: 'd' },
       policy: { type: 'string' },
+      groups: { type: 'string' },
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
       'no-reporting-token': { type: 'boolean' },
@@ -84,9 +88,11 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
 
   // Loaded here only: the other commands must not pay for the server and SQLite at every start.
   const { startCollector } = await import('../../collector/server');
+  const { readGroupsFile } = await import('../../collector/groups-file');
   let collector;
   try {
     collector = await startCollector({
+      groups: values.groups === undefined ? undefined : readGroupsFile(resolve(values.groups)),
       port,
       host,
       dataDir,

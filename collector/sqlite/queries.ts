@@ -1,13 +1,13 @@
 /**
- * The cells (usage_days) as stored, before anything is withheld: what collector/release.ts decides on (shown.ts),
- * and the lists of the dashboard's filters.
+ * The cells (usage_days) as stored, before anything is withheld: what collector/release.ts decides on (shown.ts);
+ * the lists of the dashboard's filters; the revisions served.
  */
 import type Database from 'better-sqlite3';
 import type { GroupCell } from '../release';
 import type { CollectorStore } from '../store';
 import { eachKind, usageOf } from './schema';
 
-type Queries = Pick<CollectorStore, 'dashboardLists' | 'usageCells'>;
+type Queries = Pick<CollectorStore, 'dashboardLists' | 'usageCells' | 'addServedRevision' | 'hasServedRevision'>;
 
 export function createQueries(db: Database.Database): Queries {
   const knownGroups = db.prepare<[], string>('SELECT grp FROM known_groups ORDER BY grp').pluck();
@@ -22,7 +22,12 @@ export function createQueries(db: Database.Database): Queries {
     )
     .raw();
 
+  const addServedRevision = db.prepare<[string]>('INSERT OR IGNORE INTO served_revisions VALUES (?)');
+  const hasServedRevision = db.prepare<[string]>('SELECT 1 FROM served_revisions WHERE policy_revision = ?').pluck();
+
   return {
+    addServedRevision: (revision) => void addServedRevision.run(revision),
+    hasServedRevision: (revision) => hasServedRevision.get(revision) !== undefined,
     dashboardLists: () => ({ groups: knownGroups.all(), revisions: knownRevisions.all() }),
     usageCells: (from, to) =>
       cellsOfDays.all({ from, to }).flatMap((row) => {

@@ -37,6 +37,7 @@ export const EVERY_REVISION = '';
  *   revision '' (EVERY_REVISION, which no report can carry), the day's rows of every revision added up.
  * - known_groups, known_revisions: the dashboard's filters; a revision's first day orders them.
  * - dirty_days: the days whose counts changed since their shown rows were made (shown.ts).
+ * - served_revisions: every revision of the policy this collector has served, the ones a report may carry.
  */
 const ROLLUP_TABLES = `
 CREATE TABLE IF NOT EXISTS usage_days (
@@ -71,6 +72,9 @@ CREATE TABLE IF NOT EXISTS known_revisions (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS dirty_days (
   day TEXT PRIMARY KEY
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS served_revisions (
+  policy_revision TEXT PRIMARY KEY
 ) WITHOUT ROWID;
 `;
 

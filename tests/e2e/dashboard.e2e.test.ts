@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportCount } from '../../lib/protocol/report-schema';
+import { openSqliteStore } from '../../collector/sqlite-store';
 import { fakeReport, postReport, startTestCollector, type TestCollector } from '../support/collector';
 import { axeViolations } from './support/axe';
 import { launchPlainChromium } from './support/browser';
@@ -99,7 +100,12 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'daylight-dashboard-e2e-'));
   const policyFile = join(dir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify(POLICY));
-  collector = await startTestCollector({ adminToken: TOKEN, policyFile });
+  // The collector served the old revision before the new one: Sales EMEA still counts under it.
+  const dataDir = join(dir, 'data');
+  const before = openSqliteStore(dataDir);
+  before.addServedRevision(OLD);
+  before.close();
+  collector = await startTestCollector({ adminToken: TOKEN, policyFile, dataDir });
   for (const batch of BATCHES) {
     const answer = await postReport(collector, fakeReport(batch));
     if (answer.status !== 202) throw new Error(`report refused: ${answer.status} ${answer.text}`);

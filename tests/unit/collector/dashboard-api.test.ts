@@ -69,14 +69,24 @@ interface Started {
   readonly answer: (path: string) => Promise<{ status: number; text: string; headers: Record<string, unknown> }>;
 }
 
-/** A collector holding `reports`, signed in; `get` answers GET /api/v1/dashboard. */
-async function serve(reports: readonly Report[], options: { policy?: boolean; k?: number } = {}): Promise<Started> {
+/**
+ * A collector holding `reports`, signed in; `get` answers GET /api/v1/dashboard. With the policy, it serves
+ * revision r1, after the revisions `served` (reports of others would be refused).
+ */
+async function serve(
+  reports: readonly Report[],
+  options: { policy?: boolean; k?: number; served?: readonly string[] } = {},
+): Promise<Started> {
   let policyFile: string | undefined;
   if (options.policy === true) {
     policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify(POLICY));
   }
-  const server = await collectors.start({ policyFile, k: options.k });
+  const dataDir = mkdtempSync(join(dir, 'data-'));
+  const earlier = openSqliteStore(dataDir);
+  for (const revision of options.served ?? []) earlier.addServedRevision(revision);
+  earlier.close();
+  const server = await collectors.start({ policyFile, k: options.k, dataDir });
   // In parallel: reports that arrive together are committed together (ingest-queue.ts), as in production.
   const answers = await Promise.all(reports.map((report) => postReport(server, report)));
   expect(answers.map((answer) => answer.status)).toEqual(reports.map(() => 202));
@@ -442,7 +452,7 @@ describe('GET /api/v1/dashboard', () => {
         ...peopleOf(5, 'sales', [visit('corp-chat', 3), { ...visit('chatgpt', 1), sanctioned: true }], 'r1'),
         ...peopleOf(5, 'sales', [visit('claude', 1), { ...visit('talk', 1), sanctioned: true }], 'r0'),
       ],
-      { policy: true },
+      { policy: true, served: ['r0'] },
     );
     expect((await get(range)).disagreements).toEqual([
       { tool: 'chatgpt', name: 'ChatGPT', devices: true },

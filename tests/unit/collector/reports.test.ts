@@ -1,5 +1,8 @@
 // @vitest-environment node
 /** POST /v1/reports against an in-process collector: docs/spec/report-protocol.md "Collector answers", status by status. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPORT_BYTES } from '../../../lib/protocol/report-schema';
@@ -14,6 +17,7 @@ import {
   testCollectors,
   today,
 } from '../../support/collector';
+import { fakePolicy } from '../../support/fake-policy';
 
 /** k = 1: these tests read what is stored back through /api/v1/counts, which hides cells below k people. */
 const collectors = testCollectors({ k: 1 });
@@ -380,5 +384,53 @@ describe('logs', () => {
     });
     expect(typeof requests[0]?.ms).toBe('number');
     expect(typeof requests[0]?.time).toBe('string');
+  });
+});
+
+describe('groups and revisions the collector knows (docs/spec/report-protocol.md "Groups and revisions")', () => {
+  it('refuses with 400 a group not among --groups, counts the refusal, and lists the groups on the dashboard', async () => {
+    const server = await collector({ groups: ['sales', 'legal'] });
+    expect((await postReport(server, fakeReport({ group: 'sales' }))).status).toBe(202);
+    expect((await postReport(server, fakeReport({ group: undefined }))).status).toBe(202);
+    const madeUp = await postReport(server, fakeReport({ group: 'made-up' }));
+    expect(madeUp.status).toBe(400);
+    expect(json(madeUp.text).error).toBe('group: not one of the groups this collector knows (daylight serve --groups)');
+    const cookie = await signIn(server);
+    expect((await getCounts(server, cookie)).map((row) => row.group)).toEqual([null, 'sales']);
+    const dashboard = json((await send(`${server.url}/api/v1/dashboard`, { headers: { cookie } })).text);
+    expect(dashboard.groups).toEqual(['legal', 'sales']);
+    expect(dashboard.refused).toEqual([{ reason: 'group', n: 1 }]);
+  });
+
+  it('with a policy, refuses a revision it never served; one it served before a change is still taken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daylight-revisions-'));
+    try {
+      const policyFile = join(dir, 'policy.json');
+      writeFileSync(policyFile, JSON.stringify(fakePolicy({ revision: 'r1' })));
+      const first = await startTestCollector({ k: 1, policyFile, dataDir: join(dir, 'data') });
+      const r0 = await postReport(first, fakeReport({ policyRevision: 'r0' }));
+      expect(r0.status).toBe(400);
+      expect(json(r0.text).error).toBe(
+        'policyRevision: not a revision of the policy this collector has served (daylight serve --policy)',
+      );
+      expect((await postReport(first, fakeReport({ policyRevision: 'r1' }))).status).toBe(202);
+      await first.close();
+      // A month later the policy is r2; browsers that have not fetched it yet still count under r1.
+      writeFileSync(policyFile, JSON.stringify(fakePolicy({ revision: 'r2' })));
+      const later = await startTestCollector({ k: 1, policyFile, dataDir: join(dir, 'data') });
+      for (const [revision, status] of [
+        ['r1', 202],
+        ['r2', 202],
+        ['r3', 400],
+      ] as const) {
+        expect((await postReport(later, fakeReport({ policyRevision: revision }))).status, revision).toBe(status);
+      }
+      await later.dispose();
+      // Without a policy, the collector cannot know the fleet's revisions and takes any.
+      const open = await collector();
+      expect((await postReport(open, fakeReport({ policyRevision: 'anything' }))).status).toBe(202);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -53,6 +53,7 @@ describe('openSqliteStore', () => {
       'refusals.day',
       'refusals.reason',
       'refusals.n',
+      'served_revisions.policy_revision',
       'sessions.hash',
       'sessions.expires_at',
       'settings.key',

@@ -55,8 +55,16 @@ describe('daylight serve', () => {
   it('--help explains the command, its endpoints and its environment', () => {
     const run = runCli(['serve', '--help']);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: daylight serve \[--port N\] \[--host H\] \[--data DIR\] \[--policy FILE\]\n/);
-    for (const text of ['POST /v1/reports', 'DAYLIGHT_ADMIN_TOKEN', 'DAYLIGHT_REPORTING_TOKEN', 'DAYLIGHT_DATA_DIR']) {
+    expect(run.stdout).toMatch(
+      /^Usage: daylight serve \[--port N\] \[--host H\] \[--data DIR\] \[--policy FILE\] \[--groups FILE\]\n/,
+    );
+    for (const text of [
+      'POST /v1/reports',
+      '--groups FILE',
+      'DAYLIGHT_ADMIN_TOKEN',
+      'DAYLIGHT_REPORTING_TOKEN',
+      'DAYLIGHT_DATA_DIR',
+    ]) {
       expect(run.stdout).toContain(text);
     }
     expect(runCli(['--help']).stdout).toContain('  serve [--port N]            run the collector');
@@ -144,6 +152,23 @@ describe('daylight serve', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain(`daylight serve: ${policy} is not a valid policy:\n  defaultAction: must be one of`);
+  });
+
+  it('refuses to start with a bad --groups file: exit 2, naming the line', async () => {
+    const groups = join(dir, 'groups.txt');
+    writeFileSync(groups, `Sales\n${'x'.repeat(65)}\n`);
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--groups', groups], {
+      env: cleanEnv(),
+      cwd: dir,
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `daylight serve: ${groups} is not a list of groups:\n  line 2: a group is at most 64 characters`,
+    );
   });
 
   it('is a chunk of its own: the other commands start without loading the collector or SQLite', () => {
