@@ -105,9 +105,10 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     const reporting = await target();
     if (reporting === null) return { sent: 0, waiting: (await usage.outbox()).length, error: 'reporting is off' };
     const header: ReportHeader = { ...reporting.header, ...client };
-    // While the collector refuses or is away, the counters keep adding up in place instead of
-    // piling one batch per attempt into the outbox. "Send now" always cuts: IT wants today's numbers.
-    const failing = (await usage.outbox()).some((batch) => batch.failures > 0);
+    // While the collector is away, busy or refuses the token, the counters keep adding up in place instead
+    // of piling one batch per attempt into the outbox. A batch refused for its own body holds nothing back:
+    // the collector is there and takes the others. "Send now" always cuts: IT wants today's numbers.
+    const failing = (await usage.outbox()).some((batch) => batch.failures > 0 && batch.refused !== true);
     if (force || !failing) {
       await usage.moveToOutbox(
         (counts, promised, marked) => buildBatches(counts, header, batchIds(promised), marked),
@@ -128,7 +129,12 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
       firstError ??= result.error;
       const failures = batch.failures + 1;
       const delay = result.retryAfterMs ?? uploadRetryDelayMs(failures, random());
-      await usage.failed(batch.batchId, { failures, nextAttemptAt: now() + delay, lastError: result.error });
+      await usage.failed(batch.batchId, {
+        failures,
+        nextAttemptAt: now() + delay,
+        lastError: result.error,
+        refused: !result.stop,
+      });
       // The collector is down or busy: the other batches would fare no better now.
       if (result.stop) break;
     }

@@ -59,7 +59,10 @@ export interface UsageStore {
   outbox(): Promise<OutboxBatch[]>;
   /** The collector accepted the batch (2xx): it leaves the outbox. */
   sent(batchId: string): Promise<void>;
-  failed(batchId: string, change: Pick<OutboxBatch, 'failures' | 'nextAttemptAt' | 'lastError'>): Promise<void>;
+  failed(
+    batchId: string,
+    change: Pick<OutboxBatch, 'failures' | 'nextAttemptAt' | 'lastError' | 'refused'>,
+  ): Promise<void>;
 }
 
 /** Counters kept before version 4 have no `sanctioned`: they were counted as not sanctioned. */

@@ -39,6 +39,12 @@ export interface OutboxBatch extends ReportBatch {
   readonly nextAttemptAt: number;
   /** Why the last attempt failed, for the options page; null before any failure. */
   readonly lastError: string | null;
+  /**
+   * The collector refused this batch itself (400, 413 or another 4xx but 401 and 429), rather than being away or
+   * busy: it then holds back no other batch (docs/spec/report-protocol.md "Retries and delivery guarantees").
+   * Absent in batches stored before it existed, which count as not refused.
+   */
+  readonly refused?: boolean;
 }
 
 /** The next upload, as the options page shows it. */

@@ -188,6 +188,22 @@ describe('an upload', () => {
     );
   });
 
+  it('refused for one batch (400) does not hold back the regular uploads after it', async () => {
+    const refused = () =>
+      new Response('{"error":"group: not one of the groups this collector knows"}', { status: 400 });
+    await count('chatgpt', 'visit');
+    env.world.answers.push(refused());
+    await env.reporting.upload(false);
+    expect(await env.usage.outbox()).toMatchObject([{ failures: 1, refused: true }]);
+    // An hour later: the refused batch is tried again (and refused again); what was counted since goes on its own.
+    await count('claude', 'visit');
+    env.world.clock += 3600_000;
+    env.world.answers.push(refused());
+    expect(await env.reporting.upload(false)).toMatchObject({ sent: 1, waiting: 1 });
+    expect(env.collected()).toEqual({ 'claude visit': 1 });
+    expect(await env.usage.list()).toEqual([]);
+  });
+
   it('refused for its token (401) stops: every batch carries the same token', async () => {
     await count('chatgpt', 'visit');
     env.world.answers.push('down');
