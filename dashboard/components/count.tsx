@@ -1,4 +1,4 @@
-/** A count in a table cell: the number, or "hidden" (strings.ts HIDDEN), never 0, when the collector hid it. */
+/** A count in a table cell: the number, or "not shown" (strings.ts HIDDEN) when the collector released none, never 0. */
 import { formatHidden } from '../strings';
 
 /** A numeric table cell; hidden cells are marked for styling and tests. */
