@@ -11,8 +11,9 @@
  *
  * A cell is released when at least k people stand behind it. A fleet cell minus the group cells released under it
  * gives the sum of the withheld ones, so that remainder must be none or itself have at least k people: when it
- * has fewer, the released group cell of that fleet cell with the fewest people is withheld too (complementary
- * suppression). A released cell has k people, so one is enough.
+ * has fewer (a withheld cell with counts but no people marks counts as someone), the released group cell of that
+ * fleet cell with the fewest people is withheld too (complementary suppression). A released cell has k people, so
+ * one is enough.
  *
  * A withheld cell is left out of every number, as if it were not there: an answer never says whether a
  * group had a withheld cell (that alone would say "someone in legal did this"). What remains: the sum of a fleet
@@ -71,8 +72,12 @@ export function release(cells: readonly GroupCell[], k: number): Released {
     if (people < k) continue;
     fleet.push({ day, revision, kind, n: under.reduce((sum, cell) => sum + cell.n, 0), people });
     const shown = under.filter((cell) => cell.people >= k);
+    // A withheld cell with counts is someone even without marks (a device marks a day's kind once, under the group
+    // it had then: its later counts under another group carry none), so any withheld cell makes a remainder.
     const withheldPeople = people - shown.reduce((sum, cell) => sum + cell.people, 0);
-    if (withheldPeople > 0 && withheldPeople < k) shown.splice(shown.indexOf(shown.reduce(smallest)), 1);
+    if (shown.length < under.length && withheldPeople < k) {
+      shown.splice(shown.indexOf(shown.reduce(smallest)), 1);
+    }
     groups.push(...shown);
   }
   return { groups, fleet };

@@ -197,6 +197,21 @@ describe('k-anonymity', () => {
     expect(rowOf(await get(`${range}&group=legal`), 'legal')).toMatchObject({ visits: 15, suppressed: false });
   });
 
+  it('keeps counts without marks (a device that changed group that day) out of reach of the fleet total', async () => {
+    const { get } = await serve([
+      ...peopleOf(5, 'eng', [visit('chatgpt', 4)]),
+      // Marked under its old group in the morning; its later counts, under legal, carry no mark.
+      unmarked(fakeReport({ group: 'legal', policyRevision: 'r1', counts: [visit('deepseek', 7)] })),
+    ]);
+    const dashboard = await get(range);
+    expect(dailyOf(dashboard, 1)).toMatchObject({ shadow: 27, shadowPeople: 5 });
+    // The day's 27 less eng's 20 would be legal's 7: eng is withheld with it.
+    expect(dashboard.byGroup.map((row) => [row.group, row.visits])).toEqual([
+      ['eng', null],
+      ['legal', null],
+    ]);
+  });
+
   it('counts a person once however many tools, events and days they report', async () => {
     // 4 people, each with 10 tools and 2 warnings on 3 days: 36 rows of 4 people each, 144 added up.
     const tools = ['chatgpt', 'claude', 'gemini', 'perplexity', 'grok', 'poe', 'deepseek', 'mistral', 'pi', 'you'];
