@@ -129,8 +129,7 @@ export function createShown(
   const dirtyDays = db.prepare<[], string>('SELECT day FROM dirty_days ORDER BY day').pluck();
   const everyDayDirty = db.prepare('INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM usage_days');
   const makeDirtyDays = db.transaction((k: number) => {
-    const underK = settings.get(SHOWN_UNDER_K);
-    if (underK === null || Number(underK.toString()) !== k) {
+    if (settings.get(SHOWN_UNDER_K)?.toString() !== String(k)) {
       everyDayDirty.run();
       settings.set(SHOWN_UNDER_K, Buffer.from(String(k)));
     }
@@ -138,8 +137,12 @@ export function createShown(
     for (const day of days) makeDay(day, k);
     for (const month of new Set(days.map((day) => day.slice(0, 7)))) makeMonth(month);
   });
-  /** Makes the shown rows of the days that changed; every query runs it first. */
-  const current = (k: number): void => void makeDirtyDays.immediate(k);
+  const anyDirtyDay = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM dirty_days)').pluck();
+  /** Makes the shown rows of the days that changed; every query runs it first, taking the write lock only then. */
+  const current = (k: number): void => {
+    if (settings.get(SHOWN_UNDER_K)?.toString() === String(k) && anyDirtyDay.get() === 0) return;
+    makeDirtyDays.immediate(k);
+  };
 
   const fleetDays = db
     .prepare<RangeParameters, unknown[]>(
