@@ -56,22 +56,27 @@ export function parseCountFilter(query: URLSearchParams): ParsedFilter {
   return { ok: true, filter };
 }
 
-/** Text a spreadsheet would run as a formula (OWASP "CSV injection"): kept as text by a leading apostrophe. */
+/** Text a spreadsheet would run as a formula (OWASP "CSV injection"): kept as text by an apostrophe before it. */
 const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * The same after a list separator: Excel splits a CSV at `,` in English and at `;` in German, French or Spanish, and a
+ * reader that does not honour quotes would start a cell there.
+ */
+const FORMULA_AFTER_SEPARATOR = /([,;])(?=[=+\-@\t\r])/g;
 
-/** One RFC 4180 field. */
+/** One RFC 4180 field: every text quoted, formulas neutralised at its start and after each separator in it. */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  const text = value.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  return `"${(FORMULA_START.test(text) ? `'${text}` : text).replaceAll('"', '""')}"`;
 }
 
 export const CSV_COLUMNS = ['day', 'tool', 'event', 'group', 'policyRevision', 'sanctioned', 'n', 'people'] as const;
 
 /** RFC 4180: CRLF after every record, a header record first. */
 export function countsCsv(rows: readonly CountRow[]): string {
-  let csv = `${CSV_COLUMNS.join(',')}\r\n`;
+  let csv = `${CSV_COLUMNS.map(csvField).join(',')}\r\n`;
   for (const row of rows) {
     csv += `${CSV_COLUMNS.map((column) => csvField(column === 'sanctioned' ? String(row.sanctioned) : row[column])).join(',')}\r\n`;
   }

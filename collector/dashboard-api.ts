@@ -76,11 +76,11 @@ const DAILY_COLUMNS = ['day', 'sanctioned', 'shadow', 'sanctionedPeople', 'shado
 
 /** RFC 4180 records (CRLF after each), fields written as counts-api.ts writes them (formulas neutralised). */
 export function dashboardCsv(dashboard: Dashboard): string {
-  let csv = `${GROUP_COLUMNS.join(',')}\r\n`;
+  let csv = `${GROUP_COLUMNS.map(csvField).join(',')}\r\n`;
   for (const row of dashboard.byGroup) {
     csv += `${GROUP_COLUMNS.map((column) => csvField(column === 'suppressed' ? String(row.suppressed) : row[column])).join(',')}\r\n`;
   }
-  csv += `\r\n${DAILY_COLUMNS.join(',')}\r\n`;
+  csv += `\r\n${DAILY_COLUMNS.map(csvField).join(',')}\r\n`;
   for (const row of dashboard.daily) csv += `${DAILY_COLUMNS.map((column) => csvField(row[column])).join(',')}\r\n`;
   return csv;
 }

@@ -350,8 +350,8 @@ describe('filters', () => {
     expect(csv).toContain('Engineering');
     expect(csv).toContain(D1);
     // The group's row, then its days: Engineering's 48 visits (30 approved, 18 other) on D1.
-    expect(csv).toContain('Engineering,48,30,18,6,6,12,');
-    expect(csv).toContain(`${D1},30,18,6,6`);
+    expect(csv).toContain('"Engineering",48,30,18,6,6,12,');
+    expect(csv).toContain(`"${D1}",30,18,6,6`);
     expect(csv).not.toContain('Legal');
     expect(csv).not.toContain('Sales EMEA');
   });

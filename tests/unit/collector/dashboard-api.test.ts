@@ -332,9 +332,9 @@ describe('k-anonymity', () => {
     }
     const csv = await send(`${server.url}/api/v1/counts.csv`, { headers: { cookie } });
     expect(csv.text.trimEnd().split('\r\n')).toEqual([
-      'day,tool,event,group,policyRevision,sanctioned,n,people',
-      `${day(1)},chatgpt,visit,support,r1,false,8,8`,
-      `${day(1)},claude,warned,sales,r1,false,6,6`,
+      '"day","tool","event","group","policyRevision","sanctioned","n","people"',
+      `"${day(1)}","chatgpt","visit","support","r1","false",8,8`,
+      `"${day(1)}","claude","warned","sales","r1","false",6,6`,
     ]);
     const dashboard = await get(range);
     expect(dashboard.byGroup.map((row) => [row.group, row.visits, row.warned])).toEqual([
@@ -591,15 +591,16 @@ describe('GET /api/v1/dashboard.csv', () => {
     );
     expect(got.text).toBe(
       [
-        'group,visits,sanctioned,shadow,sanctionedPeople,shadowPeople,warned,proceeded,redirected,blocked,suppressed',
-        `"'=HYPERLINK(""x"")",12,,12,,6,,,,,false`,
-        'b,5,,5,,5,,,,,false',
-        'c,,,,,,,,,,true',
+        '"group","visits","sanctioned","shadow","sanctionedPeople","shadowPeople","warned","proceeded",' +
+          '"redirected","blocked","suppressed"',
+        `"'=HYPERLINK(""x"")",12,,12,,6,,,,,"false"`,
+        '"b",5,,5,,5,,,,,"false"',
+        '"c",,,,,,,,,,"true"',
         '',
-        'day,sanctioned,shadow,sanctionedPeople,shadowPeople',
-        `${day(2)},,,,`,
-        `${day(1)},,23,,17`,
-        `${day(0)},,,,`,
+        '"day","sanctioned","shadow","sanctionedPeople","shadowPeople"',
+        `"${day(2)}",,,,`,
+        `"${day(1)}",,23,,17`,
+        `"${day(0)}",,,,`,
         '',
       ].join('\r\n'),
     );
