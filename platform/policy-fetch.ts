@@ -3,6 +3,7 @@
  * (docs/spec/managed-config.md): with the ETag of the last answer, no cookies, never from the HTTP cache.
  * Takes `fetch` as a parameter so the background and tests can share it.
  */
+import { MAX_POLICY_BYTES } from '../lib/policy/validate';
 
 export type PolicyFetchResult =
   | { readonly kind: 'unchanged' }
@@ -17,8 +18,6 @@ export type PolicyFetchResult =
 
 const FETCH_TIMEOUT_MS = 30_000;
 
-/** Policies are small; anything bigger is not one (and not worth keeping in memory). */
-const MAX_POLICY_BYTES = 1 << 20;
 /** A signature file is 88 base64 characters and a newline; room for a CRLF or padding, no more. */
 const MAX_SIGNATURE_BYTES = 1024;
 

@@ -34,8 +34,22 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/**
+ * The most a policy may be, in UTF-8 bytes: what the extension fetches at most (platform/policy-fetch.ts). A policy is
+ * small; `daylight validate`, `sign` and `serve` refuse a bigger one rather than publish what no browser takes.
+ */
+export const MAX_POLICY_BYTES = 1 << 20;
+
+const COUNT = new Intl.NumberFormat('en-US');
+
 /** Parses policy JSON text (managed `policy`, a fetched file, a file on disk). */
 export function parsePolicyText(text: string, catalog: Catalog): PolicyResult {
+  // A UTF-16 code unit is at most 3 bytes in UTF-8: shorter texts need no count.
+  const bytes = text.length * 3 > MAX_POLICY_BYTES ? new TextEncoder().encode(text).length : 0;
+  if (bytes > MAX_POLICY_BYTES) {
+    const message = `is ${COUNT.format(bytes)} bytes, over the ${COUNT.format(MAX_POLICY_BYTES)} (1 MiB) that the extension accepts`;
+    return { ok: false, errors: [{ path: '', message }], warnings: [] };
+  }
   const json = parseJsonText(text);
   if (!json.ok) return { ok: false, errors: [{ path: '', message: `not valid JSON: ${json.message}` }], warnings: [] };
   return parsePolicy(json.value, catalog);

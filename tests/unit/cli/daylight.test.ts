@@ -192,6 +192,16 @@ describe('daylight validate', () => {
     expect(run.stdout).toContain('valid (2 warnings)');
   });
 
+  it('refuses a policy over the 1 MiB the extension accepts, naming the limit', () => {
+    const text = JSON.stringify({ schemaVersion: 1, revision: 'r', note: '' });
+    const big = file('big.json', text.replace('"note":""', `"note":"${'x'.repeat((1 << 20) + 1 - text.length)}"`));
+    const run = runCli(['validate', big]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain(
+      `${big}: error: (policy): is 1,048,577 bytes, over the 1,048,576 (1 MiB) that the extension accepts`,
+    );
+  });
+
   it('exits 1 when one file of several is invalid', () => {
     const run = runCli(['validate', 'policies/default.json', file('empty.json', '')]);
     expect(run.status).toBe(1);

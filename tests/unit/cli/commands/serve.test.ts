@@ -154,6 +154,21 @@ describe('daylight serve', () => {
     expect(stderr).toContain(`daylight serve: ${policy} is not a valid policy:\n  defaultAction: must be one of`);
   });
 
+  it('refuses to start with a policy over the 1 MiB the extension accepts', async () => {
+    const policy = join(dir, 'big.json');
+    const text = JSON.stringify({ schemaVersion: 1, revision: 'r', note: '' });
+    writeFileSync(policy, text.replace('"note":""', `"note":"${'x'.repeat(1 << 20)}"`));
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--policy', policy], {
+      env: cleanEnv(),
+      cwd: dir,
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    expect(stderr).toContain('over the 1,048,576 (1 MiB) that the extension accepts');
+  });
+
   it('refuses to start with a bad --groups file: exit 2, naming the line', async () => {
     const groups = join(dir, 'groups.txt');
     writeFileSync(groups, `Sales\n${'x'.repeat(65)}\n`);

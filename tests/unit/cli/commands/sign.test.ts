@@ -140,6 +140,16 @@ describe('daylight sign', () => {
     expect(existsSync(`${policy}.sig`)).toBe(false);
   });
 
+  it('refuses a policy over the 1 MiB the extension accepts, and writes no signature', () => {
+    const { dir, privateKeyPath } = keygen();
+    const text = JSON.stringify({ schemaVersion: 1, revision: 'r', note: '' });
+    const policy = writeFile(dir, 'big.json', text.replace('"note":""', `"note":"${'x'.repeat(1 << 20)}"`));
+    const run = runCli(['sign', policy, '--key', privateKeyPath]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('over the 1,048,576 (1 MiB) that the extension accepts');
+    expect(existsSync(`${policy}.sig`)).toBe(false);
+  });
+
   it('warns, and still signs, when the policy has no issuedAt', () => {
     const { dir, privateKeyPath } = keygen();
     const policy = writeFile(dir, 'policy.json', JSON.stringify(fakePolicy()));

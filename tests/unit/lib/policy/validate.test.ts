@@ -414,6 +414,20 @@ describe('policy JSON text', () => {
     expect(result.ok ? [] : result.errors.map((e) => e.message)).toEqual([`not valid JSON: ${message}`]);
   });
 
+  it('refuses a policy over 1 MiB, as every browser refuses to fetch one, naming the limit and the size', () => {
+    const padded = (bytes: number) => {
+      const text = JSON.stringify({ schemaVersion: 1, revision: 'r', note: '' });
+      // "é" is 2 bytes: the limit is on UTF-8 bytes, not characters.
+      return text.replace('"note":""', `"note":"${'é'.repeat((bytes - text.length) / 2)}"`);
+    };
+    expect(new TextEncoder().encode(padded(1 << 20)).length).toBe(1 << 20);
+    expect(parsePolicyText(padded(1 << 20), EMPTY_CATALOG).ok).toBe(true);
+    const over = parsePolicyText(padded((1 << 20) + 2), EMPTY_CATALOG);
+    expect(over.ok ? [] : over.errors.map(formatProblem)).toEqual([
+      '(policy): is 1,048,578 bytes, over the 1,048,576 (1 MiB) that the extension accepts',
+    ]);
+  });
+
   it('accepts a byte order mark', () => {
     expect(parsePolicyText('\ufeff{"schemaVersion":1,"revision":"r"}', EMPTY_CATALOG).ok).toBe(true);
   });
