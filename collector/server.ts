@@ -13,6 +13,7 @@ import { ASSETS_ROUTE, createDashboardAssets, findDashboardDir, routeName } from
 import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Exchange } from './http';
 import { stdoutLog, timestamped, type Log } from './log';
 import { HTML_HEADERS, loginPage } from './pages';
+import { hostCheck, publicHost } from './hosts';
 import { PolicyFile, type ServedFile } from './policy-file';
 import { reportingToken } from './tokens';
 import { createReportsHandler } from './reports';
@@ -45,6 +46,8 @@ export interface CollectorOptions {
   readonly policyFile?: string | undefined;
   /** The groups a report may name (collector/groups-file.ts); without them, any group. */
   readonly groups?: readonly string[] | undefined;
+  /** The URL the fleet and the admins reach the collector at: requests naming another Host get 421 (hosts.ts). */
+  readonly publicUrl?: string | undefined;
   /** Without it, a token is generated at first start (see `generatedAdminToken`) and kept hashed. */
   readonly adminToken?: string | undefined;
   /**
@@ -96,6 +99,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   if (!(rate > 0)) throw new RangeError(`maxReportsPerSecond must be above 0, not ${rate}`);
   const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number from 1, not ${k}`);
+  // Made before anything opens, so that a bad URL stops the start; made again with the port listened on.
+  let knownHost = hostCheck(options.publicUrl, options.port ?? DEFAULT_PORT);
+  const publicHostName = options.publicUrl === undefined ? '' : publicHost(options.publicUrl);
   // Bursts of one second's worth: a fleet that wakes together is spread by Retry-After, not refused outright.
   const capacity = new TokenBucket(rate, Math.max(1, rate));
   const store = openSqliteStore(options.dataDir);
@@ -246,6 +252,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     const name = routeName(path);
     const route = routes.get(name);
     const ex: Exchange = { req, res, route: route === undefined ? '(unknown)' : name, started: performance.now(), log };
+    // /healthz says nothing, and a load balancer's check may name the address rather than the public host.
+    if (name !== '/healthz' && !knownHost(req.headers.host)) {
+      replyJson(ex, 421, { error: `this collector answers to ${publicHostName} (daylight serve --public-url)` });
+      return;
+    }
     // Unknown paths are private too: without a session, nothing says which paths exist.
     const access = route?.access ?? 'admin';
     const kind = route?.kind ?? (path.startsWith('/api/') || path.startsWith('/v1/') ? 'api' : 'page');
@@ -307,6 +318,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  knownHost = hostCheck(options.publicUrl, port);
   const url = `http://${urlHost(host)}:${port}`;
   log({ level: 'info', msg: 'listening', host, port });
 

@@ -188,9 +188,9 @@ export function createReporting({ browser, usage, target, client, fetchFn, now, 
     const detail = (await response.text().catch(() => '')).slice(0, 300);
     const error = `${reporting.url} answered ${response.status}${detail === '' ? '' : `: ${detail}`}`;
     const retryAfter = response.status === 429 ? retryAfterMs(response.headers.get('Retry-After'), now()) : null;
-    // 429, 5xx and 401 (the token is the same for every batch): the others would fare no better now.
-    // 400 and 413 are about this batch; the others may still go.
-    const stop = response.status === 401 || response.status === 429 || response.status >= 500;
+    // 429, 5xx, 401 (the token is the same for every batch) and 421 (so is the collector's address): the others
+    // would fare no better now. 400 and 413 are about this batch; the others may still go.
+    const stop = [401, 421, 429].includes(response.status) || response.status >= 500;
     return { ok: false, error, retryAfterMs: retryAfter, stop };
   }
 

@@ -3,6 +3,7 @@
 // says, built for this collector, and that the dashboard asks for a sign-in. Exits non-zero otherwise.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,6 +55,16 @@ for (const dir of [chromeDir, firefoxDir]) {
 }
 const unsigned = await fetch(`${base}/v1/reports`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
 check(unsigned.status === 401, 'the collector refuses a report without the reporting token');
+// fetch() may not set Host: a page rebinding a name of its own to the collector would send that name.
+const rebound = await new Promise((done, fail) => {
+  request(`${base}/v1/policy`, { headers: { host: 'attacker-rebind.example' } }, (res) => {
+    res.resume();
+    done(res.statusCode);
+  })
+    .on('error', fail)
+    .end();
+});
+check(rebound === 421, 'the collector answers only its own name (421 to a rebound host name)');
 const policy = await (await fetch(`${base}/v1/policy`)).json();
 check(policy.reporting?.url === `${base}/v1/reports`, 'the served policy reports to this collector');
 const dashboard = await fetch(`${base}/`, { redirect: 'manual' });

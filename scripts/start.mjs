@@ -123,6 +123,8 @@ const collector = spawn(
     dataDir,
     '--policy',
     servedPolicy,
+    '--public-url',
+    base,
   ],
   {
     stdio: ['ignore', 'pipe', 'pipe'],

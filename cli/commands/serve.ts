@@ -2,7 +2,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
-export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--data DIR] [--policy FILE] [--groups FILE]
+export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--public-url URL] [--data DIR]
+                      [--policy FILE] [--groups FILE]
 
 Runs the collector: receives the extension's usage reports, serves the policy
 to the fleet, and shows the counts to admins who signed in. Logs one JSON
@@ -19,6 +20,9 @@ stops cleanly on Ctrl-C or SIGTERM.
 Options:
   -p, --port N                     port to listen on (default 8787)
       --host H                     address to listen on (default 0.0.0.0: every interface)
+      --public-url URL             the URL the fleet and the admins use (https://daylight.example.com):
+                                   a request naming another host is refused with 421, so a web page
+                                   cannot reach the collector by DNS rebinding
   -d, --data DIR                   where the database lives (default ./data, created if missing)
       --policy FILE                a policy to serve: refused at start when invalid; when edited,
                                    reloaded, or kept at the last valid one if the edit is not.
@@ -35,6 +39,7 @@ Options:
 Environment:
   DAYLIGHT_PORT              as --port (the option wins)
   DAYLIGHT_DATA_DIR          as --data (the option wins)
+  DAYLIGHT_PUBLIC_URL        as --public-url (the option wins)
   DAYLIGHT_K                 as --k (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
                              generated at first start, printed once and kept only hashed
@@ -45,6 +50,9 @@ Environment:
 Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy or
 groups file, port in use).
 `;
+
+/** Addresses no other machine reaches: no rebinding page can either. */
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 function whole(value: string, name: string, min: number, max: number): number {
   const number = Number(value);
@@ -64,6 +72,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       data: { type: 'string', short: 'd' },
       policy: { type: 'string' },
       groups: { type: 'string' },
+      'public-url': { type: 'string' },
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
       'no-reporting-token': { type: 'boolean' },
@@ -85,6 +94,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   const k = kText === undefined ? undefined : whole(kText, values.k === undefined ? 'DAYLIGHT_K' : '--k', 1, 1_000_000);
   const dataDir = resolve(values.data ?? env.DAYLIGHT_DATA_DIR ?? 'data');
   const host = values.host ?? '0.0.0.0';
+  const publicUrl = values['public-url'] ?? env.DAYLIGHT_PUBLIC_URL;
 
   // Loaded here only: the other commands must not pay for the server and SQLite at every start.
   const { startCollector } = await import('../../collector/server');
@@ -93,6 +103,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   try {
     collector = await startCollector({
       groups: values.groups === undefined ? undefined : readGroupsFile(resolve(values.groups)),
+      publicUrl,
       port,
       host,
       dataDir,
@@ -123,6 +134,9 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       `Reports: POST /v1/reports${collector.reportingTokenRequired ? ' (reporting token required)' : ' (open to anyone: --no-reporting-token)'}` +
       `${values.policy === undefined ? '' : `; policy: GET /v1/policy (${values.policy})`}\n` +
       `Sign in: ${collector.url}/login\n` +
+      (publicUrl === undefined && !LOOPBACK.has(host)
+        ? 'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding\n'
+        : '') +
       (collector.generatedAdminToken !== null
         ? `Admin token (shown this once, kept only hashed; set DAYLIGHT_ADMIN_TOKEN to use your own): ${collector.generatedAdminToken}\n`
         : env.DAYLIGHT_ADMIN_TOKEN !== undefined

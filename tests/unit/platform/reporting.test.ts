@@ -204,14 +204,20 @@ describe('an upload', () => {
     expect(await env.usage.list()).toEqual([]);
   });
 
-  it('refused for its token (401) stops: every batch carries the same token', async () => {
+  it.each([401, 421])('refused for its token or host (%i) stops: every batch carries the same', async (status) => {
     await count('chatgpt', 'visit');
     env.world.answers.push('down');
     await env.reporting.upload(false);
     await count('claude', 'visit');
-    env.world.answers.push(new Response(null, { status: 401 }));
+    env.world.answers.push(new Response(null, { status }));
     expect(await env.reporting.upload(true)).toMatchObject({ sent: 0, waiting: 2 });
     expect(env.world.posted).toHaveLength(2);
+    // And holds back the regular uploads: no batch an hour piles up while the collector refuses them all.
+    await count('gemini', 'visit');
+    env.world.clock += 3600_000;
+    env.world.answers.push(new Response(null, { status }));
+    await env.reporting.upload(false);
+    expect(await env.usage.outbox()).toHaveLength(2);
   });
 
   it('"Send now" during a regular upload runs right after it', async () => {

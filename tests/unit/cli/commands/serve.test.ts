@@ -56,11 +56,13 @@ describe('daylight serve', () => {
     const run = runCli(['serve', '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^Usage: daylight serve \[--port N\] \[--host H\] \[--data DIR\] \[--policy FILE\] \[--groups FILE\]\n/,
+      /^Usage: daylight serve \[--port N\] \[--host H\] \[--public-url URL\] \[--data DIR\]\n\s+\[--policy FILE\] \[--groups FILE\]\n/,
     );
     for (const text of [
       'POST /v1/reports',
       '--groups FILE',
+      '--public-url URL',
+      'DAYLIGHT_PUBLIC_URL',
       'DAYLIGHT_ADMIN_TOKEN',
       'DAYLIGHT_REPORTING_TOKEN',
       'DAYLIGHT_DATA_DIR',
@@ -79,6 +81,8 @@ describe('daylight serve', () => {
   it('starts, prints the sign-in URL and generated tokens once, answers /healthz, logs JSON lines, stops on SIGTERM', async () => {
     const first = await serve(['--port', '0', '--host', '127.0.0.1', '--data', 'collector-data']);
     expect(first.stderr()).toContain(`data in ${join(dir, 'collector-data')}`);
+    // On loopback, no page elsewhere can rebind a name to it: no warning.
+    expect(first.stderr()).not.toContain('DNS rebinding');
     const token = /Admin token \(shown this once[^)]*\): (\S+)\n/.exec(first.stderr())?.[1];
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The fleet's reporting token, generated too: without it, nobody can add counts.
@@ -124,6 +128,23 @@ describe('daylight serve', () => {
     expect(await serving.exit).toBe(0);
   });
 
+  it('warns on every interface without --public-url; with it, answers other host names 421', async () => {
+    const open = await serve(['--port', '0', '--no-reporting-token']);
+    expect(open.stderr()).toContain(
+      'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding',
+    );
+    open.child.kill('SIGTERM');
+    expect(await open.exit).toBe(0);
+    const guarded = await serve(['--port', '0', '--no-reporting-token'], {
+      DAYLIGHT_PUBLIC_URL: 'https://daylight.example.com',
+    });
+    expect(guarded.stderr()).not.toContain('DNS rebinding');
+    expect((await postReport(guarded, fakeReport(), { host: 'attacker-rebind.example' })).status).toBe(421);
+    expect((await postReport(guarded, fakeReport(), { host: 'daylight.example.com' })).status).toBe(202);
+    guarded.child.kill('SIGTERM');
+    expect(await guarded.exit).toBe(0);
+  });
+
   it('takes the port, admin and reporting tokens from the environment', async () => {
     const serving = await serve(['--host', '127.0.0.1'], {
       DAYLIGHT_PORT: '0',
@@ -152,6 +173,18 @@ describe('daylight serve', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
     expect(stderr).toContain(`daylight serve: ${policy} is not a valid policy:\n  defaultAction: must be one of`);
+  });
+
+  it('refuses to start with a --public-url that is not an http(s) URL', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--public-url', 'ftp://daylight.example'], {
+      env: cleanEnv(),
+      cwd: dir,
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    expect(stderr).toContain('daylight serve: --public-url must be an http or https URL');
   });
 
   it('refuses to start with a policy over the 1 MiB the extension accepts', async () => {

@@ -1,0 +1,36 @@
+/**
+ * The Host check of `daylight serve --public-url URL`. A web page an employee opens can point a name of its own at
+ * the collector's address (DNS rebinding) and talk to it as its own origin: the browser then sends that name as
+ * Host. The collector answers only the public URL's host, and the loopback names on its own port (an admin on the
+ * machine itself); anything else gets 421. https://developer.mozilla.org/docs/Web/HTTP/Status/421
+ */
+
+const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
+
+/** Whether a request's Host header names this collector; every Host passes without a public URL. */
+export type HostCheck = (host: string | undefined) => boolean;
+
+/**
+ * The Host values `publicUrl` and the loopback names on `port` may come with. Throws, naming the option, when the
+ * URL is not an http(s) URL of a host alone.
+ */
+export function hostCheck(publicUrl: string | undefined, port: number): HostCheck {
+  if (publicUrl === undefined) return () => true;
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new Error(`--public-url must be a URL such as https://daylight.example.com, not "${publicUrl}"`);
+  }
+  const defaultPort = DEFAULT_PORTS[url.protocol];
+  if (defaultPort === undefined || url.username !== '' || url.password !== '') {
+    throw new Error(`--public-url must be an http or https URL without user or password, not "${publicUrl}"`);
+  }
+  const allowed = new Set([url.host, `${url.hostname}:${url.port === '' ? defaultPort : url.port}`]);
+  if (url.port === '') allowed.add(url.hostname);
+  for (const loopback of ['localhost', '127.0.0.1', '[::1]']) allowed.add(`${loopback}:${port}`);
+  return (host) => host !== undefined && allowed.has(host.toLowerCase());
+}
+
+/** The public URL's host, for the answer that refuses another. */
+export const publicHost = (publicUrl: string): string => new URL(publicUrl).host;
