@@ -8,24 +8,21 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { CollectorStore } from './store';
-import { TokenBucket } from './token-bucket';
+import { LoginLimits } from './login-limits';
 import { givenOrGenerated, sha256 } from './tokens';
 
 export const SESSION_COOKIE = 'daylight_session';
 export const SESSION_SECONDS = 12 * 60 * 60;
 /** A token someone chose must not be guessable in the few tries a minute the login allows. */
 export const MIN_ADMIN_TOKEN_LENGTH = 16;
-/** Failed sign-ins, server-wide: 10 at once, then one every 6 s. */
-const FAILED_LOGIN_BURST = 10;
-const FAILED_LOGINS_PER_SECOND = 1 / 6;
 
 export class AdminAuth {
   readonly #store: CollectorStore;
   readonly #tokenHash: Buffer;
   /** The token generated at this start, to be shown once; null when it was given or generated before. */
   readonly generatedToken: string | null;
-  /** Global, not per client: the collector keeps no address to key a limit on. */
-  readonly failedLogins = new TokenBucket(FAILED_LOGINS_PER_SECOND, FAILED_LOGIN_BURST);
+  /** Wrong tokens, per address and server-wide (login-limits.ts). */
+  readonly loginLimits = new LoginLimits();
 
   constructor(store: CollectorStore, adminToken: string | undefined) {
     this.#store = store;

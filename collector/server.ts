@@ -192,27 +192,33 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   }
 
   async function login(ex: Exchange): Promise<void> {
-    // Checked before the token: while wrong tokens are being tried, no token is looked at, right or wrong.
-    if (!auth.failedLogins.hasToken()) {
-      const seconds = auth.failedLogins.secondsUntilToken();
-      replyHtml(ex, 429, loginPage(`Too many wrong tokens were tried. Try again in ${seconds} seconds.`), {
-        'retry-after': String(seconds),
-      });
+    const limits = auth.loginLimits;
+    // The socket's address, held by the limits in memory only: never stored or logged.
+    const address = ex.req.socket.remoteAddress ?? '';
+    // Checked before the token: an address trying wrong tokens has none looked at, right or wrong, for a while.
+    const paused = limits.pausedFor(address);
+    if (paused > 0) {
+      tooManyWrongTokens(ex, paused, 'Too many wrong tokens were tried from here.');
       return;
     }
     const body = await readBody(ex.req, MAX_LOGIN_BODY_BYTES);
     const token = body === null ? null : new URLSearchParams(body.toString('utf8')).get('token');
-    if (token === null || !auth.isAdminToken(token)) {
-      auth.failedLogins.take();
-      replyHtml(
-        ex,
-        401,
-        loginPage('That is not the admin token.'),
-        body === null ? { connection: 'close' } : undefined,
-      );
+    if (token !== null && auth.isAdminToken(token)) {
+      redirect(ex, '/', { 'set-cookie': sessionCookieHeader(auth.startSession(), isHttps(ex.req)) });
       return;
     }
-    redirect(ex, '/', { 'set-cookie': sessionCookieHeader(auth.startSession(), isHttps(ex.req)) });
+    limits.wrongToken(address);
+    // Past the ceiling of wrong tokens from everywhere: the right token was still taken above.
+    const everywhere = limits.serverPausedFor();
+    if (everywhere > 0) {
+      tooManyWrongTokens(ex, everywhere, 'Too many wrong tokens were tried.');
+      return;
+    }
+    replyHtml(ex, 401, loginPage('That is not the admin token.'), body === null ? { connection: 'close' } : undefined);
+  }
+
+  function tooManyWrongTokens(ex: Exchange, seconds: number, why: string): void {
+    replyHtml(ex, 429, loginPage(`${why} Try again in ${seconds} seconds.`), { 'retry-after': String(seconds) });
   }
 
   function logout(ex: Exchange): void {

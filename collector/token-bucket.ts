@@ -1,9 +1,8 @@
 /**
- * A server-wide token bucket (docs/spec/report-protocol.md "Collector answers": the limit
- * behind 429 is global, never per client, since the collector keeps no client
- * address to key it on). Tokens refill continuously at `ratePerSecond` up to
- * `burst`; each admitted request takes one. The rate must be above 0 and the
- * burst at least 1.
+ * A token bucket: the server-wide limit behind a report's 429 (docs/spec/report-protocol.md "Collector
+ * answers"), and the limits on wrong admin tokens (login-limits.ts). Tokens refill continuously at
+ * `ratePerSecond` up to `burst`; each admitted request takes one. The rate must be above 0 and the burst
+ * at least 1.
  */
 export class TokenBucket {
   #tokens: number;
@@ -35,6 +34,12 @@ export class TokenBucket {
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /** Whether it is back to its burst: nothing taken is still being paid for. */
+  isFull(): boolean {
+    this.#refill();
+    return this.#tokens >= this.burst;
   }
 
   /** Whole seconds until a token is back (at least 1): the value of Retry-After. */

@@ -2,6 +2,7 @@
 /** Signing in, sessions, the counts API and the pages, against an in-process collector. */
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -14,12 +15,31 @@ import {
   signIn,
   startTestCollector,
   testCollectors,
+  type Answer,
 } from '../../support/collector';
 
 /** k = 1: these tests read what is stored back through /api/v1/counts, which hides cells below k people. */
 const collectors = testCollectors({ k: 1 });
 afterEach(() => collectors.disposeAll());
 const collector = collectors.start;
+
+/** POST /login from a loopback address of its own (127.0.0.0/8 is all this machine), as another client would. */
+function loginFrom(address: string, server: { url: string }, token: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const body = new URLSearchParams({ token }).toString();
+    const req = request(
+      `${server.url}/login`,
+      { method: 'POST', localAddress: address, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 const login = (server: { url: string }, token: string, headers: Record<string, string> = {}) =>
   send(`${server.url}/login`, {
@@ -118,14 +138,28 @@ describe('the sign-in page', () => {
     expect(answer.headers.location).toBe('/');
   });
 
-  it('pauses sign-in for everyone after 10 wrong tokens, even for the right one (429 with Retry-After)', async () => {
+  it('pauses an address after 10 wrong tokens, even for the right one, and no other address (429 with Retry-After)', async () => {
     const server = await collector();
-    for (let i = 0; i < 10; i++) expect((await login(server, `wrong-${i}`)).status).toBe(401);
-    const paused = await login(server, ADMIN_TOKEN);
+    for (let i = 0; i < 10; i++) expect((await loginFrom('127.0.0.2', server, `wrong-${i}`)).status).toBe(401);
+    const paused = await loginFrom('127.0.0.2', server, ADMIN_TOKEN);
     expect(paused.status).toBe(429);
     expect(Number(paused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(paused.headers['set-cookie']).toBeUndefined();
-    expect(paused.text).toContain('Too many wrong tokens were tried.');
+    expect(paused.text).toContain('Too many wrong tokens were tried from here.');
+    // The real admin, elsewhere, signs in during the flood: an attacker cannot lock them out.
+    expect((await loginFrom('127.0.0.3', server, ADMIN_TOKEN)).status).toBe(303);
+  });
+
+  it('past a ceiling of wrong tokens from everywhere, answers them 429, and still takes the right one', async () => {
+    const server = await collector();
+    // 10 addresses, 10 wrong tokens each: the server-wide ceiling (60 at once) is spent.
+    for (let address = 10; address < 20; address++) {
+      await Promise.all(Array.from({ length: 10 }, (_, i) => loginFrom(`127.0.0.${address}`, server, `wrong-${i}`)));
+    }
+    const wrong = await loginFrom('127.0.0.30', server, 'wrong-again');
+    expect(wrong.status).toBe(429);
+    expect(wrong.text).toContain('Too many wrong tokens were tried.');
+    expect((await loginFrom('127.0.0.31', server, ADMIN_TOKEN)).status).toBe(303);
   });
 });
 
