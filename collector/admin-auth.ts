@@ -24,13 +24,17 @@ export class AdminAuth {
   /** Wrong tokens, per address and server-wide (login-limits.ts). */
   readonly loginLimits = new LoginLimits();
 
-  constructor(store: CollectorStore, adminToken: string | undefined) {
+  /** `keep` writes a generated token where its admin finds it (tokens.ts writeTokenFile). */
+  constructor(store: CollectorStore, adminToken: string | undefined, keep: (token: string) => void) {
     this.#store = store;
     if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
       throw new Error(`the admin token must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters long`);
     }
-    const token = givenOrGenerated(adminToken, store.getGeneratedAdminTokenHash(), (hash) =>
-      store.setGeneratedAdminTokenHash(hash),
+    const token = givenOrGenerated(
+      adminToken,
+      store.getGeneratedAdminTokenHash(),
+      (hash) => store.setGeneratedAdminTokenHash(hash),
+      keep,
     );
     this.#tokenHash = token.hash;
     this.generatedToken = token.generated;

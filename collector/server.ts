@@ -5,7 +5,9 @@
  * need a framework, and ingestion stays fast.
  */
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { AdminAuth, clearedSessionCookieHeader, isHttps, sessionCookieHeader } from './admin-auth';
 import { countsCsv, parseCountFilter } from './counts-api';
 import { DEFAULT_K, createDashboardApi, type DashboardApi } from './dashboard-api';
@@ -15,7 +17,7 @@ import { stdoutLog, timestamped, type Log } from './log';
 import { HTML_HEADERS, loginPage } from './pages';
 import { hostCheck, publicHost } from './hosts';
 import { PolicyFile, type ServedFile } from './policy-file';
-import { reportingToken } from './tokens';
+import { ADMIN_TOKEN_FILE, REPORTING_TOKEN_FILE, reportingToken, writeTokenFile } from './tokens';
 import { createReportsHandler } from './reports';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
@@ -69,10 +71,14 @@ export interface Collector {
   /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 (no trailing slash). */
   readonly url: string;
   readonly port: number;
-  /** The admin token generated at this start, to be shown once; null when it was given or generated earlier. */
+  /** The admin token generated at this start; null when it was given or generated earlier. Never printed. */
   readonly generatedAdminToken: string | null;
   /** Likewise the reporting token, for the fleet's managed `reportingToken`. */
   readonly generatedReportingToken: string | null;
+  /** The file (0600) holding the generated admin token, while it is there; null when the token was given. */
+  readonly adminTokenFile: string | null;
+  /** Likewise for the reporting token; null when it was given or is off. */
+  readonly reportingTokenFile: string | null;
   /** Whether reports need a token. */
   readonly reportingTokenRequired: boolean;
   /** Stops listening, lets requests under way finish, closes the database. */
@@ -105,13 +111,15 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   // Bursts of one second's worth: a fleet that wakes together is spread by Retry-After, not refused outright.
   const capacity = new TokenBucket(rate, Math.max(1, rate));
   const store = openSqliteStore(options.dataDir);
+  const adminTokenFile = join(options.dataDir, ADMIN_TOKEN_FILE);
+  const reportingTokenFile = join(options.dataDir, REPORTING_TOKEN_FILE);
   let policy: PolicyFile | null = null;
   let auth: AdminAuth;
   let dashboardApi: DashboardApi;
   let token: ReturnType<typeof reportingToken>;
   try {
-    auth = new AdminAuth(store, options.adminToken);
-    token = reportingToken(store, options.reportingToken);
+    auth = new AdminAuth(store, options.adminToken, (generated) => writeTokenFile(adminTokenFile, generated));
+    token = reportingToken(store, options.reportingToken, (generated) => writeTokenFile(reportingTokenFile, generated));
     if (options.policyFile !== undefined) policy = new PolicyFile(options.policyFile, log);
     dashboardApi = createDashboardApi({
       store,
@@ -334,6 +342,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     port,
     generatedAdminToken: auth.generatedToken,
     generatedReportingToken: token.generated,
+    adminTokenFile: options.adminToken === undefined && existsSync(adminTokenFile) ? adminTokenFile : null,
+    reportingTokenFile:
+      options.reportingToken === undefined && existsSync(reportingTokenFile) ? reportingTokenFile : null,
     reportingTokenRequired: token.hash !== null,
     close() {
       closing ??= new Promise<void>((resolve) => {

@@ -6,7 +6,7 @@
  * may be shown of them (shown.ts), settings and sessions (sessions.ts). Another store implements the same CollectorStore (store.ts) and runs the
  * same tests (tests/unit/collector/sqlite-store.test.ts).
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CollectorStore } from './store';
@@ -20,7 +20,11 @@ import { createSessions, createSettings } from './sqlite/sessions';
 /** Opens the file, refusing one of a newer schema, and brings an older one up to this schema. */
 function openDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const db = new Database(join(dataDir, DATABASE_FILE));
+  // For its owner alone, also a file made by an earlier release: SQLite gives its -wal and -shm files the same mode.
+  const file = join(dataDir, DATABASE_FILE);
+  closeSync(openSync(file, 'a', 0o600));
+  chmodSync(file, 0o600);
+  const db = new Database(file);
   try {
     // WAL: readers (the dashboard) never block ingestion. synchronous=NORMAL: a commit is not fsynced, so a
     // power cut (not a crash of this process) may lose the last moments; an fsync per commit would cap

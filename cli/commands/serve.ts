@@ -42,10 +42,11 @@ Environment:
   DAYLIGHT_PUBLIC_URL        as --public-url (the option wins)
   DAYLIGHT_K                 as --k (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
-                             generated at first start, printed once and kept only hashed
+                             generated at first start, written to DIR/admin-token (0600)
+                             and kept only hashed in the database
   DAYLIGHT_REPORTING_TOKEN   the token reports must carry ("Authorization: Bearer <token>"); without
-                             it one is generated at first start, printed once and kept only hashed:
-                             put it in the fleet's managed reportingToken
+                             it one is generated at first start, written to DIR/reporting-token
+                             (0600): put it in the fleet's managed reportingToken
 
 Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy or
 groups file, port in use).
@@ -53,6 +54,16 @@ groups file, port in use).
 
 /** Addresses no other machine reaches: no rebinding page can either. */
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/** Where a token is, never the token itself. */
+function tokenWhere(generated: string | null, file: string | null, variable: string): string {
+  if (file === null) {
+    return generated === null && process.env[variable] !== undefined
+      ? variable
+      : `the one generated at the first start; its file in the data folder was removed (set ${variable} to replace it)`;
+  }
+  return `${generated === null ? 'in' : 'generated, written to'} ${file} (readable by this user only; set ${variable} to use your own)`;
+}
 
 function whole(value: string, name: string, min: number, max: number): number {
   const number = Number(value);
@@ -128,7 +139,8 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  // stderr, so that stdout stays JSON lines for a log collector and the token does not land in the logs.
+  // stderr, so that stdout stays JSON lines for a log collector. No token is ever printed: journald or docker keep
+  // what a service prints. A generated one is in a file of the data folder that only its owner may read.
   io.err(
     `Daylight collector listening on ${host}:${collector.port}; data in ${dataDir}\n` +
       `Reports: POST /v1/reports${collector.reportingTokenRequired ? ' (reporting token required)' : ' (open to anyone: --no-reporting-token)'}` +
@@ -137,13 +149,9 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       (publicUrl === undefined && !LOOPBACK.has(host)
         ? 'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding\n'
         : '') +
-      (collector.generatedAdminToken !== null
-        ? `Admin token (shown this once, kept only hashed; set DAYLIGHT_ADMIN_TOKEN to use your own): ${collector.generatedAdminToken}\n`
-        : env.DAYLIGHT_ADMIN_TOKEN !== undefined
-          ? 'Admin token: DAYLIGHT_ADMIN_TOKEN\n'
-          : 'Admin token: the one printed at the first start (set DAYLIGHT_ADMIN_TOKEN to replace it)\n') +
-      (collector.generatedReportingToken !== null
-        ? `Reporting token for the fleet's managed reportingToken (shown this once, kept only hashed; set DAYLIGHT_REPORTING_TOKEN to use your own): ${collector.generatedReportingToken}\n`
+      `Admin token: ${tokenWhere(collector.generatedAdminToken, collector.adminTokenFile, 'DAYLIGHT_ADMIN_TOKEN')}\n` +
+      (collector.reportingTokenRequired
+        ? `Reporting token, for the fleet's managed reportingToken: ${tokenWhere(collector.generatedReportingToken, collector.reportingTokenFile, 'DAYLIGHT_REPORTING_TOKEN')}\n`
         : ''),
   );
 

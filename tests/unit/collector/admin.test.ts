@@ -1,6 +1,6 @@
 // @vitest-environment node
 /** Signing in, sessions, the counts API and the pages, against an in-process collector. */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -198,15 +198,20 @@ describe('a session', () => {
 });
 
 describe('the admin token', () => {
-  it('is generated at first start (256 bits), works, is kept only hashed, and is not shown again', async () => {
+  it('is generated at first start (256 bits), written to its own 0600 file, kept hashed in the database', async () => {
     const first = await startTestCollector({ adminToken: undefined });
     const token = first.generatedAdminToken as string;
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.adminTokenFile).toBe(join(first.dataDir, 'admin-token'));
+    expect(readFileSync(first.adminTokenFile as string, 'utf8')).toBe(`${token}\n`);
+    expect(statSync(first.adminTokenFile as string).mode & 0o777).toBe(0o600);
     await signIn(first, token);
     await first.close();
-    for (const file of readdirSync(first.dataDir)) {
+    // Only the file meant for the admin holds it: the database, its WAL and the logs do not.
+    for (const file of readdirSync(first.dataDir).filter((name) => name !== 'admin-token')) {
       expect(readFileSync(join(first.dataDir, file)).includes(token), file).toBe(false);
     }
+    expect(JSON.stringify(first.logs)).not.toContain(token);
     const second = await collector({ dataDir: first.dataDir, adminToken: undefined });
     expect(second.generatedAdminToken).toBeNull();
     await signIn(second, token);

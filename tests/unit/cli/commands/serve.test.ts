@@ -1,7 +1,7 @@
 // @vitest-environment node
 /** `daylight serve`, as IT runs it: the built CLI in a process of its own. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -78,19 +78,18 @@ describe('daylight serve', () => {
     expect(run.stderr).toContain('daylight serve: --port must be a whole number from 0 to 65535, not "80000"');
   });
 
-  it('starts, prints the sign-in URL and generated tokens once, answers /healthz, logs JSON lines, stops on SIGTERM', async () => {
+  it('starts, writes the generated tokens to 0600 files and prints neither, answers /healthz, logs JSON lines, stops on SIGTERM', async () => {
     const first = await serve(['--port', '0', '--host', '127.0.0.1', '--data', 'collector-data']);
-    expect(first.stderr()).toContain(`data in ${join(dir, 'collector-data')}`);
+    const data = join(dir, 'collector-data');
+    expect(first.stderr()).toContain(`data in ${data}`);
     // On loopback, no page elsewhere can rebind a name to it: no warning.
     expect(first.stderr()).not.toContain('DNS rebinding');
-    const token = /Admin token \(shown this once[^)]*\): (\S+)\n/.exec(first.stderr())?.[1];
+    const token = readFileSync(join(data, 'admin-token'), 'utf8').trim();
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(first.stderr()).toContain(`Admin token: generated, written to ${join(data, 'admin-token')} (readable by`);
     // The fleet's reporting token, generated too: without it, nobody can add counts.
     expect(first.stderr()).toContain('Reports: POST /v1/reports (reporting token required)');
-    const reportingToken =
-      /Reporting token for the fleet's managed reportingToken \(shown this once[^)]*\): (\S+)\n/.exec(
-        first.stderr(),
-      )?.[1];
+    const reportingToken = readFileSync(join(data, 'reporting-token'), 'utf8').trim();
     expect(reportingToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(reportingToken).not.toBe(token);
     const health = await send(`${first.url}/healthz`);
@@ -98,6 +97,9 @@ describe('daylight serve', () => {
     expect(health.text).toBe('{"status":"ok"}');
     expect((await postReport(first, fakeReport())).status).toBe(401);
     expect((await postReport(first, fakeReport(), { authorization: `Bearer ${reportingToken}` })).status).toBe(202);
+    // The database, its WAL and the token files are for the collector's user alone.
+    for (const name of readdirSync(data)) expect(statSync(join(data, name)).mode & 0o777, name).toBe(0o600);
+    expect(statSync(data).mode & 0o777).toBe(0o700);
 
     first.child.kill('SIGTERM');
     expect(await first.exit).toBe(0);
@@ -107,11 +109,13 @@ describe('daylight serve', () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines.map((line) => line.msg)).toEqual(['listening', 'request', 'request', 'request', 'stopped']);
-    expect(first.stdout()).not.toContain(token);
-    expect(first.stdout()).not.toContain(reportingToken);
+    for (const output of [first.stdout(), first.stderr()]) {
+      expect(output).not.toContain(token);
+      expect(output).not.toContain(reportingToken);
+    }
 
     const second = await serve(['--port', '0', '--host', '127.0.0.1'], { DAYLIGHT_DATA_DIR: 'collector-data' });
-    expect(second.stderr()).toContain('Admin token: the one printed at the first start');
+    expect(second.stderr()).toContain(`Admin token: in ${join(data, 'admin-token')}`);
     expect(second.stderr()).not.toContain(token);
     expect(second.stderr()).not.toContain(reportingToken);
     expect((await postReport(second, fakeReport(), { authorization: `Bearer ${reportingToken}` })).status).toBe(202);
@@ -152,7 +156,7 @@ describe('daylight serve', () => {
       DAYLIGHT_ADMIN_TOKEN: 'an-admin-token-from-env',
       DAYLIGHT_REPORTING_TOKEN: 'a-reporting-token',
     });
-    expect(serving.stderr()).toContain('Admin token: DAYLIGHT_ADMIN_TOKEN');
+    expect(serving.stderr()).toContain('Admin token: DAYLIGHT_ADMIN_TOKEN\n');
     expect(serving.stderr()).toContain('(reporting token required)');
     expect((await postReport(serving, fakeReport())).status).toBe(401);
     expect((await postReport(serving, fakeReport(), { authorization: 'Bearer a-reporting-token' })).status).toBe(202);
