@@ -60,29 +60,45 @@ export function pathOf(url: string | undefined): string {
 
 /**
  * The whole body, or null as soon as it grows past `limit` bytes (a chunked body
- * has no Content-Length to refuse it by). Rejects when the client goes away.
+ * has no Content-Length to refuse it by). Rejects when the client goes away, or
+ * sends nothing for `idleMs` (the connection is then closed).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+export function readBody(req: IncomingMessage, limit: number, idleMs?: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A client that stops sending in the middle of its body gives up its connection (and whatever it held).
+    let idle: NodeJS.Timeout | undefined;
+    const stillSending = () => {
+      if (idleMs === undefined) return;
+      clearTimeout(idle);
+      idle = setTimeout(() => req.destroy(), idleMs);
+      idle.unref();
+    };
+    stillSending();
     const onData = (chunk: Buffer) => {
+      stillSending();
       size += chunk.length;
       if (size > limit) {
         req.off('data', onData);
         req.off('end', onEnd);
         // Not read any further: the answer closes the connection (CLOSE).
+        clearTimeout(idle);
         req.pause();
         resolve(null);
         return;
       }
       chunks.push(chunk);
     };
-    const onEnd = () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    const onEnd = () => {
+      clearTimeout(idle);
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', reject);
     req.on('close', () => {
+      clearTimeout(idle);
       if (!req.complete) reject(new Error('the client went away'));
     });
   });

@@ -1,8 +1,9 @@
 /**
  * POST /v1/reports (docs/spec/report-protocol.md "Collector answers"). The checks run in
- * the protocol's order: size (413), capacity (429), token (401), body (400).
- * A chunked body has no size until it is read, so it is read (64 KiB at most)
- * before the token is checked: an oversized body is 413 whatever its token.
+ * the protocol's order: declared size (413), token (401), capacity (429), body (413, 400).
+ * The token comes from the headers, so a client without it never holds a slot or sends a
+ * byte of body; a client with it holds at most MAX_REPORTS_IN_FLIGHT_PER_ADDRESS slots, and
+ * one that stops sending its body loses its connection after BODY_IDLE_MS.
  *
  * No CORS headers, on purpose: the extension posts from its service worker, which
  * its host permissions exempt from CORS
@@ -24,6 +25,14 @@ import type { TokenBucket } from './token-bucket';
  * server-wide: with 64 KiB each, at most 64 MiB held, however many slow clients there are.
  */
 export const MAX_REPORTS_IN_FLIGHT = 1024;
+/**
+ * Of those, one client address may hold this many: slow bodies from one place cannot fill them all. A fleet behind
+ * one NAT or proxy sends a report in milliseconds, far below it. Addresses are held in memory only, while they have a
+ * report in flight, and never stored or logged.
+ */
+export const MAX_REPORTS_IN_FLIGHT_PER_ADDRESS = 64;
+/** A body that stops arriving for this long is given up, with its connection. */
+export const BODY_IDLE_MS = 5_000;
 
 export interface ReportsOptions {
   readonly store: CollectorStore;
@@ -82,6 +91,8 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
   const queue = new IngestQueue(options.store);
   const tokenHash = options.reportingTokenHash;
   let reportsInFlight = 0;
+  /** Reports in flight per client address, in memory only, while they are: never stored or logged. */
+  const inFlightByAddress = new Map<string, number>();
   const refused = (reason: string): void => options.store.countRefusal(now().toISOString().slice(0, 10), reason);
 
   /** Compares hashes, so the time taken says nothing of how much of the token was right, nor of its length. */
@@ -107,18 +118,13 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     return parsed;
   };
 
-  /** After the capacity check: read, check the token, parse, store. */
+  /** After the token and capacity checks: read, parse, store. */
   const admitted = async (ex: Exchange): Promise<void> => {
     const { req } = ex;
-    const body = await readBody(req, MAX_REPORT_BYTES);
+    const body = await readBody(req, MAX_REPORT_BYTES, BODY_IDLE_MS);
     if (body === null) {
       refused(TOO_LARGE_REASON);
       reply(ex, TOO_LARGE.status, TOO_LARGE.headers, TOO_LARGE.body, { counts: 0 });
-      return;
-    }
-    if (!hasToken(req.headers.authorization)) {
-      refused(NO_TOKEN_REASON);
-      reply(ex, UNAUTHORIZED.status, UNAUTHORIZED.headers, UNAUTHORIZED.body, { counts: 0 });
       return;
     }
     // A page cannot send application/json to another site without a CORS preflight, which this server never
@@ -157,29 +163,50 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
       reply(ex, TOO_LARGE.status, TOO_LARGE.headers, TOO_LARGE.body, { counts: 0 });
       return;
     }
-    if (reportsInFlight >= MAX_REPORTS_IN_FLIGHT || !capacity.take()) {
-      const retryAfter = reportsInFlight >= MAX_REPORTS_IN_FLIGHT ? 1 : capacity.secondsUntilToken();
-      const body = JSON.stringify({ error: `over capacity; retry after ${retryAfter} s` });
-      reply(
-        ex,
-        429,
-        {
-          ...BASE_HEADERS,
-          ...CLOSE,
-          'content-type': JSON_TYPE,
-          'content-length': Buffer.byteLength(body),
-          'retry-after': String(retryAfter),
-        },
-        body,
-        { counts: 0 },
-      );
+    // From the headers: without the token, a client takes no share of the capacity and sends no body.
+    if (!hasToken(req.headers.authorization)) {
+      refused(NO_TOKEN_REASON);
+      reply(ex, UNAUTHORIZED.status, { ...UNAUTHORIZED.headers, ...CLOSE }, UNAUTHORIZED.body, { counts: 0 });
+      return;
+    }
+    const address = req.socket.remoteAddress ?? '';
+    const fromAddress = inFlightByAddress.get(address) ?? 0;
+    if (
+      reportsInFlight >= MAX_REPORTS_IN_FLIGHT ||
+      fromAddress >= MAX_REPORTS_IN_FLIGHT_PER_ADDRESS ||
+      !capacity.take()
+    ) {
+      const full = reportsInFlight >= MAX_REPORTS_IN_FLIGHT || fromAddress >= MAX_REPORTS_IN_FLIGHT_PER_ADDRESS;
+      overCapacity(ex, full ? 1 : capacity.secondsUntilToken());
       return;
     }
     reportsInFlight++;
+    inFlightByAddress.set(address, fromAddress + 1);
     try {
       await admitted(ex);
     } finally {
       reportsInFlight--;
+      const left = (inFlightByAddress.get(address) ?? 1) - 1;
+      if (left === 0) inFlightByAddress.delete(address);
+      else inFlightByAddress.set(address, left);
     }
   };
+}
+
+/** 429 with Retry-After, closing the connection: the body, if any, is not read. */
+function overCapacity(ex: Exchange, retryAfter: number): void {
+  const body = JSON.stringify({ error: `over capacity; retry after ${retryAfter} s` });
+  reply(
+    ex,
+    429,
+    {
+      ...BASE_HEADERS,
+      ...CLOSE,
+      'content-type': JSON_TYPE,
+      'content-length': Buffer.byteLength(body),
+      'retry-after': String(retryAfter),
+    },
+    body,
+    { counts: 0 },
+  );
 }

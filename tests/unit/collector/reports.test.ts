@@ -2,10 +2,13 @@
 /** POST /v1/reports against an in-process collector: docs/spec/report-protocol.md "Collector answers", status by status. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPORT_BYTES } from '../../../lib/protocol/report-schema';
+import { BODY_IDLE_MS, MAX_REPORTS_IN_FLIGHT } from '../../../collector/reports';
 import {
   fakeCount,
   fakeReport,
@@ -25,6 +28,27 @@ afterEach(() => collectors.disposeAll());
 const collector = collectors.start;
 
 const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
+
+/** POST /v1/reports from a loopback address of its own (127.0.0.0/8 is all this machine), as another client would. */
+function postReportFrom(
+  address: string,
+  server: { url: string },
+  report: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${server.url}/v1/reports`,
+      { method: 'POST', localAddress: address, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(report));
+  });
+}
 
 /** A report whose JSON is just over the size limit, yet valid in every other way. */
 function oversizedReport(): string {
@@ -210,25 +234,30 @@ describe('the reporting token', () => {
   });
 });
 
-describe('the order of the checks: size, capacity, token, body', () => {
+describe('the order of the checks: size, token, capacity, body', () => {
   const TOKEN = 'reporting-token-for-tests';
 
-  it('an oversized body with a wrong token is 413 (Content-Length or chunked)', async () => {
+  it('an oversized body is 413 when its size is declared, whatever its token; a chunked one once read', async () => {
     const server = await collector({ reportingToken: TOKEN });
     const body = oversizedReport();
     expect((await postReport(server, body, { authorization: 'Bearer wrong' })).status).toBe(413);
-    const chunked = await send(`${server.url}/v1/reports`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', authorization: 'Bearer wrong' },
-      body: [body.slice(0, 40_000), body.slice(40_000)],
-    });
-    expect(chunked.status).toBe(413);
+    const chunked = (authorization: string) =>
+      send(`${server.url}/v1/reports`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', authorization },
+        body: [body.slice(0, 40_000), body.slice(40_000)],
+      });
+    expect((await chunked(`Bearer ${TOKEN}`)).status).toBe(413);
+    // Its size is not known before it is read, and nothing is read without the token.
+    expect((await chunked('Bearer wrong')).status).toBe(401);
   });
 
-  it('over capacity with a wrong token is 429 with Retry-After', async () => {
+  it('a wrong token is 401 even over capacity: it takes no share of it', async () => {
     const server = await collector({ reportingToken: TOKEN, maxReportsPerSecond: 1 });
+    expect((await postReport(server, fakeReport(), { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await postReport(server, fakeReport(), { authorization: `Bearer ${TOKEN}` })).status).toBe(202);
-    const answer = await postReport(server, fakeReport(), { authorization: 'Bearer wrong' });
+    expect((await postReport(server, fakeReport(), { authorization: 'Bearer wrong' })).status).toBe(401);
+    const answer = await postReport(server, fakeReport(), { authorization: `Bearer ${TOKEN}` });
     expect(answer.status).toBe(429);
     expect(answer.headers['retry-after']).toBe('1');
     expect(json(answer.text).error).toBe('over capacity; retry after 1 s');
@@ -239,6 +268,61 @@ describe('the order of the checks: size, capacity, token, body', () => {
     expect((await postReport(server, '{not json', { authorization: 'Bearer wrong' })).status).toBe(401);
     expect((await postReport(server, { schemaVersion: 9 }, {})).status).toBe(401);
   });
+});
+
+describe('slow bodies', () => {
+  const TOKEN = 'reporting-token-for-tests';
+
+  it('from one address, even with the token, do not hold back the reports of another', async () => {
+    const server = await collector({ reportingToken: TOKEN });
+    const { port } = new URL(server.url);
+    // As many connections as the collector takes reports at once, each sending one byte of a 1,000-byte body.
+    const slow = await Promise.all(
+      Array.from(
+        { length: MAX_REPORTS_IN_FLIGHT },
+        () =>
+          new Promise<Socket>((resolve, reject) => {
+            const socket = connect({ host: '127.0.0.1', port: Number(port), localAddress: '127.0.0.2' }, () => {
+              socket.write(
+                `POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+                  `Authorization: Bearer ${TOKEN}\r\nContent-Length: 1000\r\n\r\n{`,
+              );
+              resolve(socket);
+            });
+            socket.on('error', reject);
+          }),
+      ),
+    );
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          postReportFrom('127.0.0.3', server, fakeReport(), { authorization: `Bearer ${TOKEN}` }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));
+    } finally {
+      for (const socket of slow) socket.destroy();
+    }
+  });
+
+  it(`lose their connection after ${BODY_IDLE_MS / 1000} s without a byte`, async () => {
+    const server = await collector({ reportingToken: TOKEN });
+    const started = Date.now();
+    const closed = await new Promise<number>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(new URL(server.url).port) }, () => {
+        socket.write(
+          `POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+            `Authorization: Bearer ${TOKEN}\r\nContent-Length: 1000\r\n\r\n{`,
+        );
+      });
+      socket.on('close', () => resolve(Date.now() - started));
+      socket.on('error', reject);
+      socket.resume();
+    });
+    expect(closed).toBeGreaterThanOrEqual(BODY_IDLE_MS - 100);
+    expect(closed).toBeLessThan(BODY_IDLE_MS + 3000);
+  }, 15_000);
 });
 
 describe('capacity', () => {
