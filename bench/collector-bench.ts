@@ -9,13 +9,18 @@
  * realistic body (10–50 counts over a week of days, catalog tools, the protocol's events) with a batchId
  * of its own, so each one is a real insert, never a replay.
  *
+ * Then the same load again while an attacker holding the reporting token keeps 1,024 connections from another
+ * loopback address sending a body a byte every 2 s, reconnecting as soon as one is closed (docs/spec/report-protocol.md
+ * "Capacity"): the rate under it, against the rate without, says whether slow bodies can stall ingestion.
+ *
  * Progress goes to stderr, the results as one JSON line to stdout. Exits non-zero when an answer is not
  * 202, a request fails, or the database does not hold one batch per 202: a fast server that drops or
  * refuses reports is not a result.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +43,12 @@ const BODY_POOL = 1000;
 const ADMIN_TOKEN = 'bench-admin-token-not-secret';
 /** daylight serve requires the fleet's reporting token; each request carries it, as the extension's do. */
 const REPORTING_TOKEN = 'bench-reporting-token-not-secret';
+/** The slow-body attacker: as many connections as the collector takes reports at once, from an address of its own. */
+const SLOW_CONNECTIONS = 1024;
+const SLOW_ADDRESS = '127.0.0.2';
+const SLOW_BYTE_EVERY_MS = 2000;
+/** A closed connection is opened again this soon: about the pace that held every slot before (35 a second). */
+const RECONNECT_MS = 1000;
 
 const progress = (message: string) => process.stderr.write(`[collector-bench] ${message}\n`);
 
@@ -132,43 +143,127 @@ function run(url: string, seconds: number, lists: { json: string }[]): Promise<a
   });
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'daylight-collector-bench-'));
-try {
-  const lists = countLists();
-  const server = await startServer(dataDir);
-  progress(`daylight serve at ${server.url}; warm-up ${WARMUP_SECONDS} s, then ${DURATION_SECONDS} s measured`);
-  const warmup = await run(server.url, WARMUP_SECONDS, lists);
-  const result = await run(server.url, DURATION_SECONDS, lists);
-  const exitCode = await server.stop();
+/** Keeps SLOW_CONNECTIONS connections dripping a report body until `stop`; how many connections it opened. */
+function slowBodies(url: string): { stop: () => number } {
+  const { port } = new URL(url);
+  const sockets = new Set<Socket>();
+  let opened = 0;
+  let stopped = false;
+  const open = (): void => {
+    if (stopped) return;
+    opened++;
+    const socket = connect({ host: '127.0.0.1', port: Number(port), localAddress: SLOW_ADDRESS }, () => {
+      socket.write(
+        `POST /v1/reports HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n` +
+          `Authorization: Bearer ${REPORTING_TOKEN}\r\nContent-Length: 60000\r\n\r\n{`,
+      );
+    });
+    sockets.add(socket);
+    const drip = setInterval(() => socket.write(' '), SLOW_BYTE_EVERY_MS);
+    socket.resume();
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      clearInterval(drip);
+      sockets.delete(socket);
+      setTimeout(open, RECONNECT_MS);
+    });
+  };
+  for (let i = 0; i < SLOW_CONNECTIONS; i++) open();
+  return {
+    stop: () => {
+      stopped = true;
+      for (const socket of sockets) socket.destroy();
+      return opened;
+    },
+  };
+}
 
-  const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
-  const storedBatches = db.prepare('SELECT count(*) FROM batches').pluck().get() as number;
-  db.close();
-  const accepted = warmup['2xx'] + result['2xx'];
-  const failures = warmup.non2xx + warmup.errors + warmup.timeouts + result.non2xx + result.errors + result.timeouts;
-  const meanCounts = lists.reduce((sum, list) => sum + list.counts, 0) / lists.length;
-  const meanBodyBytes = lists.reduce((sum, list) => sum + list.json.length + 200, 0) / lists.length;
+/**
+ * slowBodies in a process of its own, this file run again with SLOW_BODIES_URL: the attacker's work must not slow
+ * down the load generator's event loop, only compete for the machine as a real attacker's would.
+ */
+async function attacker(url: string): Promise<{ stop: () => Promise<number> }> {
+  const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, SLOW_BODIES_URL: url } });
+  // Measured once its connections are all open and the first answers are in, as an attack under way would be.
+  await new Promise((resolve) => child.once('message', resolve));
+  await new Promise((resolve) => setTimeout(resolve, WARMUP_SECONDS * 1000));
+  return {
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('message', (opened) => {
+          child.disconnect();
+          resolve(opened as number);
+        });
+        child.send('stop');
+      }),
+  };
+}
 
-  process.stdout.write(
-    `${JSON.stringify({
-      connections: CONNECTIONS,
-      seconds: DURATION_SECONDS,
-      countsPerReport: { min: 10, max: 50, mean: meanCounts },
-      meanBodyBytes,
-      reportsPerSecond: result.requests.average,
-      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-      requests: result.requests.total,
-      accepted,
-      storedBatches,
-      failures,
-      statusCodes: result.statusCodeStats,
-      serverExitCode: exitCode,
-    })}\n`,
-  );
-  // Requests still in flight when autocannon stops (warm-up and measured run) may be stored without their 202 counted.
-  if (failures > 0 || storedBatches < accepted || storedBatches > accepted + 2 * CONNECTIONS || exitCode !== 0) {
-    process.exitCode = 1;
+const slowBodiesUrl = process.env.SLOW_BODIES_URL;
+if (slowBodiesUrl !== undefined) {
+  const attack = slowBodies(slowBodiesUrl);
+  process.send?.('ready');
+  process.once('message', () => process.send?.(attack.stop()));
+} else {
+  await main();
+}
+
+// Long: the whole run, from the collector's start to the JSON line, in the order the file's header tells.
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'daylight-collector-bench-'));
+  try {
+    const lists = countLists();
+    const server = await startServer(dataDir);
+    progress(`daylight serve at ${server.url}; warm-up ${WARMUP_SECONDS} s, then ${DURATION_SECONDS} s measured`);
+    const warmup = await run(server.url, WARMUP_SECONDS, lists);
+    const result = await run(server.url, DURATION_SECONDS, lists);
+    progress(`again, ${DURATION_SECONDS} s, beside ${SLOW_CONNECTIONS} connections sending a byte every 2 s`);
+    const attack = await attacker(server.url);
+    const attacked = await run(server.url, DURATION_SECONDS, lists);
+    const slowConnectionsOpened = await attack.stop();
+    const exitCode = await server.stop();
+
+    const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+    const storedBatches = db.prepare('SELECT count(*) FROM batches').pluck().get() as number;
+    db.close();
+    const accepted = warmup['2xx'] + result['2xx'] + attacked['2xx'];
+    const failures = [warmup, result, attacked].reduce((sum, one) => sum + one.non2xx + one.errors + one.timeouts, 0);
+    const meanCounts = lists.reduce((sum, list) => sum + list.counts, 0) / lists.length;
+    const meanBodyBytes = lists.reduce((sum, list) => sum + list.json.length + 200, 0) / lists.length;
+
+    process.stdout.write(
+      `${JSON.stringify({
+        connections: CONNECTIONS,
+        seconds: DURATION_SECONDS,
+        countsPerReport: { min: 10, max: 50, mean: meanCounts },
+        meanBodyBytes,
+        reportsPerSecond: result.requests.average,
+        latencyMs: {
+          p50: result.latency.p50,
+          p90: result.latency.p90,
+          p99: result.latency.p99,
+          max: result.latency.max,
+        },
+        requests: result.requests.total,
+        accepted,
+        storedBatches,
+        failures,
+        statusCodes: result.statusCodeStats,
+        underSlowBodies: {
+          connections: SLOW_CONNECTIONS,
+          opened: slowConnectionsOpened,
+          reportsPerSecond: attacked.requests.average,
+          latencyMs: { p50: attacked.latency.p50, p99: attacked.latency.p99 },
+          statusCodes: attacked.statusCodeStats,
+        },
+        serverExitCode: exitCode,
+      })}\n`,
+    );
+    // Requests still in flight when autocannon stops (warm-up and measured run) may be stored without their 202 counted.
+    if (failures > 0 || storedBatches < accepted || storedBatches > accepted + 3 * CONNECTIONS || exitCode !== 0) {
+      process.exitCode = 1;
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(dataDir, { recursive: true, force: true });
 }

@@ -39,6 +39,7 @@ const TARGETS = {
   nudgeMedianMs: 100, // page.goto(<AI tool URL>) until the nudge page shows its heading
   collectorReportsPerSecond: 5000, // POST /v1/reports accepted, load generator on the same 2 cores
   collectorP99Ms: 50,
+  collectorUnderSlowBodies: 0.95, // reports/s beside 1,024 slow-body connections ÷ reports/s without
   dashboardP99Ms: 100, // GET /api/v1/dashboard, every view, over about a million aggregate rows
   contentScriptBytes: 15_000, // raw, per content script
 };
@@ -180,7 +181,7 @@ const [checkTime, nodeTime] = timeProcesses(
 );
 
 // 4: the collector under load: `daylight serve` in its own process, autocannon in another.
-progress('loading the collector with autocannon (about 15 s)');
+progress('loading the collector with autocannon, then beside slow bodies (about 30 s)');
 const collectorRun = runNode([path.join(DATA, 'collector-bench.js')], { capture: true, allowFailure: true });
 process.stderr.write(collectorRun.stderr);
 const collector = collectorRun.stdout.trim().startsWith('{') ? lastJsonLine(collectorRun.stdout) : null;
@@ -260,6 +261,10 @@ const pass = {
   collectorReportsPerSecond:
     collector === null ? null : collector.reportsPerSecond >= TARGETS.collectorReportsPerSecond,
   collectorP99Ms: collector === null ? null : collector.latencyMs.p99 <= TARGETS.collectorP99Ms,
+  collectorUnderSlowBodies:
+    collector === null
+      ? null
+      : collector.underSlowBodies.reportsPerSecond / collector.reportsPerSecond >= TARGETS.collectorUnderSlowBodies,
   dashboardP99Ms: dashboard === null ? null : dashboard.views.every((view) => view.p99 <= TARGETS.dashboardP99Ms),
   contentScriptBytes:
     sizes === null || sizes.contentScripts.length === 0
@@ -388,6 +393,14 @@ function collectorRows() {
       `${collector.latencyMs.p50} / ${collector.latencyMs.p90} / ${collector.latencyMs.max} ms`,
       '',
       'info',
+    ],
+    [
+      `beside ${int(collector.underSlowBodies.connections)} connections sending a body a byte every 2 s ` +
+        `(${int(collector.underSlowBodies.opened)} opened): reports/s, ÷ without`,
+      `${int(collector.underSlowBodies.reportsPerSecond)}, ` +
+        `${(collector.underSlowBodies.reportsPerSecond / collector.reportsPerSecond).toFixed(2)}x`,
+      `>= ${TARGETS.collectorUnderSlowBodies}x`,
+      verdict(pass.collectorUnderSlowBodies),
     ],
     [
       'batches stored / answers 202',
