@@ -40,6 +40,8 @@ export interface ReportsOptions {
   /** The SHA-256 of the token `Authorization: Bearer <token>` must carry, or null (collector/tokens.ts). */
   readonly reportingTokenHash: Buffer | null;
   readonly now: () => Date;
+  /** How many days back a report's days may go: the collector's retention (at most REPORT_DAYS_BACK). */
+  readonly daysBack: number;
   /** Whether the collector knows a report's group (not empty) and policy revision (docs/spec/report-protocol.md). */
   readonly knows: { readonly group: (group: string) => boolean; readonly revision: (revision: string) => boolean };
 }
@@ -138,7 +140,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
       badRequest(ex, `(report): not valid JSON: ${json.message}`, refused);
       return;
     }
-    const parsed = known(parseReport(json.value, now()));
+    const parsed = known(parseReport(json.value, now(), options.daysBack));
     if (!parsed.ok) {
       // docs/spec/report-protocol.md: a replayed batchId is answered 200 and ignored, whatever its body.
       const batchId = (json.value as { batchId?: unknown } | null)?.batchId;

@@ -4,19 +4,20 @@
  * to admins who signed in. node:http and nothing else: a dozen routes do not
  * need a framework, and ingestion stays fast.
  */
-import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AdminAuth, clearedSessionCookieHeader, isHttps, sessionCookieHeader } from './admin-auth';
+import { AdminAuth } from './admin-auth';
 import { countsCsv, parseCountFilter } from './counts-api';
 import { DEFAULT_K, createDashboardApi, type DashboardApi } from './dashboard-api';
 import { ASSETS_ROUTE, createDashboardAssets, findDashboardDir, routeName } from './dashboard-assets';
-import { BASE_HEADERS, JSON_TYPE, pathOf, readBody, reply, replyJson, type Exchange } from './http';
+import { BASE_HEADERS, JSON_TYPE, pathOf, reply, replyJson, type Exchange } from './http';
 import { stdoutLog, timestamped, type Log } from './log';
-import { HTML_HEADERS, loginPage } from './pages';
 import { hostCheck, publicHost } from './hosts';
+import { createSignIn, redirect } from './sign-in';
 import { PolicyFile, type ServedFile } from './policy-file';
+import { DEFAULT_RETAIN_DAYS, scheduleRetention } from './retention';
 import { ADMIN_TOKEN_FILE, REPORTING_TOKEN_FILE, reportingToken, writeTokenFile } from './tokens';
 import { createReportsHandler } from './reports';
 import { openSqliteStore } from './sqlite-store';
@@ -32,7 +33,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const TIMEOUT_CHECK_MS = 2_000;
 /** On close, requests under way get this long to finish before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
-const MAX_LOGIN_BODY_BYTES = 4096;
 
 export interface CollectorOptions {
   /** Default 8787; 0 picks a free port. */
@@ -48,6 +48,8 @@ export interface CollectorOptions {
   readonly policyFile?: string | undefined;
   /** The groups a report may name (collector/groups-file.ts); without them, any group. */
   readonly groups?: readonly string[] | undefined;
+  /** Days kept (retention.ts); older ones are deleted, and reports of them refused. Default DEFAULT_RETAIN_DAYS. */
+  readonly retainDays?: number | undefined;
   /** The URL the fleet and the admins reach the collector at: requests naming another Host get 421 (hosts.ts). */
   readonly publicUrl?: string | undefined;
   /** Without it, a token is generated at first start (see `generatedAdminToken`) and kept hashed. */
@@ -105,6 +107,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   if (!(rate > 0)) throw new RangeError(`maxReportsPerSecond must be above 0, not ${rate}`);
   const k = options.k ?? DEFAULT_K;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`k must be a whole number from 1, not ${k}`);
+  const retainDays = options.retainDays ?? DEFAULT_RETAIN_DAYS;
+  if (!Number.isInteger(retainDays) || retainDays < 1) {
+    throw new RangeError(`retainDays must be a whole number from 1, not ${retainDays}`);
+  }
   // Made before anything opens, so that a bad URL stops the start; made again with the port listened on.
   let knownHost = hostCheck(options.publicUrl, options.port ?? DEFAULT_PORT);
   const publicHostName = options.publicUrl === undefined ? '' : publicHost(options.publicUrl);
@@ -150,6 +156,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     capacity,
     reportingTokenHash: token.hash,
     now: () => new Date(),
+    daysBack: retainDays - 1,
     knows: {
       group: (group) => groups === null || groups.has(group),
       revision: (revision) => policy === null || served() === revision || store.hasServedRevision(revision),
@@ -157,6 +164,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   });
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 
+  const { showLogin, login, logout } = createSignIn(auth);
   const routes = new Map<string, Route>([
     ['/v1/reports', { access: 'public', kind: 'api', methods: { POST: reports } }],
     [
@@ -185,54 +193,6 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ['/api/v1/dashboard', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.json } }],
     ['/api/v1/dashboard.csv', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.csv } }],
   ]);
-
-  function replyHtml(ex: Exchange, status: number, html: string, headers?: OutgoingHttpHeaders): void {
-    reply(ex, status, { ...HTML_HEADERS, 'content-length': Buffer.byteLength(html), ...headers }, html);
-  }
-
-  function redirect(ex: Exchange, location: string, headers?: OutgoingHttpHeaders): void {
-    reply(ex, 303, { ...BASE_HEADERS, location, 'content-length': 0, ...headers }, '');
-  }
-
-  function showLogin(ex: Exchange): void {
-    if (auth.hasSession(ex.req)) redirect(ex, '/');
-    else replyHtml(ex, 200, loginPage(null));
-  }
-
-  async function login(ex: Exchange): Promise<void> {
-    const limits = auth.loginLimits;
-    // The socket's address, held by the limits in memory only: never stored or logged.
-    const address = ex.req.socket.remoteAddress ?? '';
-    // Checked before the token: an address trying wrong tokens has none looked at, right or wrong, for a while.
-    const paused = limits.pausedFor(address);
-    if (paused > 0) {
-      tooManyWrongTokens(ex, paused, 'Too many wrong tokens were tried from here.');
-      return;
-    }
-    const body = await readBody(ex.req, MAX_LOGIN_BODY_BYTES);
-    const token = body === null ? null : new URLSearchParams(body.toString('utf8')).get('token');
-    if (token !== null && auth.isAdminToken(token)) {
-      redirect(ex, '/', { 'set-cookie': sessionCookieHeader(auth.startSession(), isHttps(ex.req)) });
-      return;
-    }
-    limits.wrongToken(address);
-    // Past the ceiling of wrong tokens from everywhere: the right token was still taken above.
-    const everywhere = limits.serverPausedFor();
-    if (everywhere > 0) {
-      tooManyWrongTokens(ex, everywhere, 'Too many wrong tokens were tried.');
-      return;
-    }
-    replyHtml(ex, 401, loginPage('That is not the admin token.'), body === null ? { connection: 'close' } : undefined);
-  }
-
-  function tooManyWrongTokens(ex: Exchange, seconds: number, why: string): void {
-    replyHtml(ex, 429, loginPage(`${why} Try again in ${seconds} seconds.`), { 'retry-after': String(seconds) });
-  }
-
-  function logout(ex: Exchange): void {
-    auth.endSession(ex.req);
-    redirect(ex, '/login', { 'set-cookie': clearedSessionCookieHeader(isHttps(ex.req)) });
-  }
 
   function counts(ex: Exchange, format: 'json' | 'csv'): void {
     const query = ex.req.url?.includes('?') === true ? ex.req.url.slice(ex.req.url.indexOf('?') + 1) : '';
@@ -333,6 +293,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   }
   const { port } = server.address() as AddressInfo;
   knownHost = hostCheck(options.publicUrl, port);
+  const retention = scheduleRetention(store, retainDays, () => new Date(), log);
   const url = `http://${urlHost(host)}:${port}`;
   log({ level: 'info', msg: 'listening', host, port });
 
@@ -349,12 +310,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     close() {
       closing ??= new Promise<void>((resolve) => {
         policy?.close();
+        retention.stop();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close(() => {
           clearTimeout(cut);
-          store.close();
-          log({ level: 'info', msg: 'stopped' });
-          resolve();
+          // A day being deleted is one transaction: the run stops between two.
+          void retention.idle().then(() => {
+            store.close();
+            log({ level: 'info', msg: 'stopped' });
+            resolve();
+          });
         });
         server.closeIdleConnections();
       });

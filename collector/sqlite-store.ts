@@ -12,9 +12,17 @@ import Database from 'better-sqlite3';
 import type { CollectorStore } from './store';
 import { createIngest } from './sqlite/ingest';
 import { createQueries } from './sqlite/queries';
+import { createRetention } from './sqlite/retention';
 import { createShown } from './sqlite/shown';
 import { rebuildRollups } from './sqlite/rollups';
-import { CREATE_TABLES, DATABASE_FILE, MIGRATE_TO_3, MIGRATE_TO_4, SCHEMA_VERSION } from './sqlite/schema';
+import {
+  CREATE_TABLES,
+  DATABASE_FILE,
+  MIGRATE_TO_3,
+  MIGRATE_TO_4,
+  MIGRATE_TO_5,
+  SCHEMA_VERSION,
+} from './sqlite/schema';
 import { createSessions, createSettings } from './sqlite/sessions';
 
 /** Opens the file, refusing one of a newer schema, and brings an older one up to this schema. */
@@ -42,6 +50,12 @@ function openDatabase(dataDir: string): Database.Database {
       // built empty, at no cost.
       const oldCounts = db.prepare("SELECT 1 FROM pragma_table_info('counts') WHERE name = 'batches'").get();
       if (oldCounts !== undefined) db.exec(MIGRATE_TO_3);
+      const oldBatches = db.prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'id'").get();
+      const batchDays = db.prepare("SELECT 1 FROM pragma_table_info('batches') WHERE name = 'day'").get();
+      if (oldBatches !== undefined && batchDays === undefined) {
+        db.exec(MIGRATE_TO_5.addDay);
+        db.prepare(MIGRATE_TO_5.setDay).run({ today: new Date().toISOString().slice(0, 10) });
+      }
       db.exec(CREATE_TABLES);
       if (version < 3) rebuildRollups(db);
       if (version < 4) db.exec(MIGRATE_TO_4);
@@ -71,6 +85,7 @@ export function openSqliteStore(dataDir: string): CollectorStore {
     hasBatch,
     ...queries,
     ...createShown(db, settings, queries.usageCells),
+    ...createRetention(db),
     countRefusal: (day, reason) => void countRefusal.run(day, reason),
     refusals: (from, to) => refusals.all(from, to),
     ...createSessions(db, settings),

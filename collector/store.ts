@@ -142,6 +142,14 @@ export interface CollectorStore {
   shownCounts(filter: CountFilter, k: number): CountRow[];
 
   /**
+   * Deletes every row of the oldest day before `before` (counts, rollups, shown rows, refusals, the batchIds accepted
+   * that day), in one transaction; false when there is none left.
+   */
+  pruneOneDay(before: string): boolean;
+  /** After days before `before` went: the month rows before it go, and its own month's are made again. */
+  pruneMonths(before: string): void;
+
+  /**
    * One more report refused on `day` (UTC, the day it arrived) for `reason`: the field a 400 named, without
    * indices, or the status's cause (collector/reports.ts refusalReason). Nothing of the report is kept.
    */

@@ -30,6 +30,8 @@ Options:
       --groups FILE                the groups reports may name (the fleet's managed group), one a
                                    line; a report of another group is refused (default: any group)
       --max-reports-per-second N   server-wide limit, past it 429 with Retry-After (default 1000)
+      --retain-days N              days of counts kept (default 400); older ones are deleted at start
+                                   and every hour, and reports of them refused
       --k N                        the dashboard hides a number when fewer than N people (browsers)
                                    are behind it (default 5)
       --no-reporting-token         accept reports from anyone who reaches the collector (default:
@@ -41,6 +43,7 @@ Environment:
   DAYLIGHT_DATA_DIR          as --data (the option wins)
   DAYLIGHT_PUBLIC_URL        as --public-url (the option wins)
   DAYLIGHT_K                 as --k (the option wins)
+  DAYLIGHT_RETAIN_DAYS       as --retain-days (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
                              generated at first start, written to DIR/admin-token (0600)
                              and kept only hashed in the database
@@ -86,6 +89,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       'public-url': { type: 'string' },
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
+      'retain-days': { type: 'string' },
       'no-reporting-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -103,6 +107,11 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
     rateText === undefined ? undefined : whole(rateText, '--max-reports-per-second', 1, 1_000_000_000);
   const kText = values.k ?? env.DAYLIGHT_K;
   const k = kText === undefined ? undefined : whole(kText, values.k === undefined ? 'DAYLIGHT_K' : '--k', 1, 1_000_000);
+  const retainText = values['retain-days'] ?? env.DAYLIGHT_RETAIN_DAYS;
+  const retainDays =
+    retainText === undefined
+      ? undefined
+      : whole(retainText, values['retain-days'] === undefined ? 'DAYLIGHT_RETAIN_DAYS' : '--retain-days', 1, 100_000);
   const dataDir = resolve(values.data ?? env.DAYLIGHT_DATA_DIR ?? 'data');
   const host = values.host ?? '0.0.0.0';
   const publicUrl = values['public-url'] ?? env.DAYLIGHT_PUBLIC_URL;
@@ -123,6 +132,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       reportingToken: values['no-reporting-token'] === true ? null : env.DAYLIGHT_REPORTING_TOKEN,
       maxReportsPerSecond,
       k,
+      retainDays,
     });
   } catch (error) {
     io.err(`daylight serve: ${error instanceof Error ? error.message : String(error)}\n`);

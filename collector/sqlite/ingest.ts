@@ -38,7 +38,7 @@ interface Tally {
 
 // Long: the statements of one transaction, prepared once; the steps that run them are short functions.
 export function createIngest(db: Database.Database) {
-  const insertBatch = db.prepare<[Buffer]>('INSERT OR IGNORE INTO batches (id) VALUES (?)');
+  const insertBatch = db.prepare<[Buffer, string]>('INSERT OR IGNORE INTO batches (id, day) VALUES (?, ?)');
   const selectBatch = db.prepare<[Buffer]>('SELECT 1 FROM batches WHERE id = ?').pluck();
   // Most cells exist after the first days, so an UPDATE alone finds them: one B-tree search where an upsert
   // (INSERT ... ON CONFLICT DO UPDATE) makes two. bench/collector-bench.ts: about a tenth less time per report.
@@ -85,10 +85,12 @@ export function createIngest(db: Database.Database) {
 
   /** The reports' counts and marks added up per cell and per rollup row; a batchId already stored is a duplicate. */
   function tally(reports: readonly Report[]): Tally {
+    // The day (UTC) the batches arrive, which their ids are pruned by (retention.ts).
+    const today = new Date().toISOString().slice(0, 10);
     const cells = new Map<string, Cell>();
     const usages = new Map<string, Usage>();
     const results = reports.map((report): IngestResult => {
-      if (insertBatch.run(uuidBytes(report.batchId)).changes === 0) return 'duplicate';
+      if (insertBatch.run(uuidBytes(report.batchId), today).changes === 0) return 'duplicate';
       const group = report.group ?? '';
       const { policyRevision } = report;
       const groupAndRevision = `${group.length} ${group}${policyRevision}`;

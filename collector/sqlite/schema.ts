@@ -13,8 +13,9 @@ export const DATABASE_FILE = 'collector.sqlite3';
  *    the tool, in the counts. A file of version 1 or 2 knew no people: its counts are kept with 0 people.
  * 4: what collector/release.ts releases, kept per day (the shown_ tables) in place of the month rollups of
  *    usage_days and its rows of every revision.
+ * 5: the day each batchId was accepted, so that ids past the retention go (retention.ts).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** A UsageKind's columns in the rollups: `<kind>_n` and `<kind>_people`, in USAGE_KINDS order. */
 export const KIND_COLUMNS = USAGE_KINDS.map((kind) => kind.replace('-', '_'));
@@ -136,8 +137,10 @@ CREATE INDEX IF NOT EXISTS counts_by_group ON counts (grp, day);`;
 
 export const CREATE_TABLES = `
 CREATE TABLE IF NOT EXISTS batches (
-  id BLOB PRIMARY KEY
+  id BLOB PRIMARY KEY,
+  day TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS batches_by_day ON batches (day);
 ${COUNTS_TABLE}
 CREATE TABLE IF NOT EXISTS sessions (
   hash BLOB PRIMARY KEY,
@@ -164,6 +167,15 @@ export const MIGRATE_TO_4 = `
 DROP TABLE IF EXISTS usage_months;
 DROP INDEX IF EXISTS usage_days_by_group;
 DELETE FROM usage_days WHERE policy_revision = '${EVERY_REVISION}';`;
+
+/**
+ * Brings the batchIds of a file of schema 4 or older to schema 5, before CREATE_TABLES: they get the day of the
+ * upgrade as the day they were accepted, so they stay for one retention from now.
+ */
+export const MIGRATE_TO_5 = {
+  addDay: "ALTER TABLE batches ADD COLUMN day TEXT NOT NULL DEFAULT ''",
+  setDay: 'UPDATE batches SET day = @today',
+} as const;
 
 /** The sorted JSON list of the tools a file of schema 2 counted as sanctioned (its collector's policy). */
 const SANCTIONED_TOOLS = 'sanctioned-tools';

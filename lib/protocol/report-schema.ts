@@ -56,11 +56,9 @@ export function latestReportDay(today: Date): string {
  */
 export const REPORT_DAYS_BACK = 366;
 
-/** The earliest `day` a report may carry: REPORT_DAYS_BACK days before today in UTC. */
-export function earliestReportDay(today: Date): string {
-  const earliest = new Date(
-    Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - REPORT_DAYS_BACK),
-  );
+/** The earliest `day` a report may carry: `daysBack` days before today in UTC. */
+export function earliestReportDay(today: Date, daysBack = REPORT_DAYS_BACK): string {
+  const earliest = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - daysBack));
   return earliest.toISOString().slice(0, 10);
 }
 
@@ -199,8 +197,9 @@ export type ParsedReport =
 /**
  * Checks a decoded JSON body against the field rules. The error names the first
  * field that breaks one, as a JSON path: `counts[3].day: not a real calendar date`.
+ * `daysBack`: how far back a day may go, at most REPORT_DAYS_BACK (a collector that keeps less takes less).
  */
-export function parseReport(json: unknown, today: Date): ParsedReport {
+export function parseReport(json: unknown, today: Date, daysBack = REPORT_DAYS_BACK): ParsedReport {
   const parsed = ReportSchema.safeParse(json);
   if (!parsed.success) {
     // Again with each issue's input, which tells a missing field from a wrong one: a third slower, so only here.
@@ -211,7 +210,7 @@ export function parseReport(json: unknown, today: Date): ParsedReport {
     return { ok: false, error: `${path}: ${missing ? 'is required' : issue.message}` };
   }
   const latest = latestReportDay(today);
-  const earliest = earliestReportDay(today);
+  const earliest = earliestReportDay(today, Math.min(daysBack, REPORT_DAYS_BACK));
   const { counts } = parsed.data;
   for (let i = 0; i < counts.length; i++) {
     // Strings of one fixed format compare like the days they name.
@@ -220,7 +219,7 @@ export function parseReport(json: unknown, today: Date): ParsedReport {
     if (day < earliest) {
       return {
         ok: false,
-        error: `counts[${i}].day: is more than ${REPORT_DAYS_BACK} days ago (before ${earliest}, UTC)`,
+        error: `counts[${i}].day: is more than ${Math.min(daysBack, REPORT_DAYS_BACK)} days ago (before ${earliest}, UTC)`,
       };
     }
   }

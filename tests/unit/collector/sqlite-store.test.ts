@@ -38,6 +38,7 @@ describe('openSqliteStore', () => {
       'active_days.policy_revision',
       'active_days.people',
       'batches.id',
+      'batches.day',
       'counts.day',
       'counts.tool',
       'counts.event',
@@ -90,7 +91,7 @@ describe('openSqliteStore', () => {
     const db = new Database(join(dir(), DATABASE_FILE));
     db.pragma('user_version = 99');
     db.close();
-    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 4)');
+    expect(() => open()).toThrow('was written by a newer Daylight (schema 99, this one knows 5)');
     closed();
   });
 });
