@@ -42,8 +42,14 @@ export interface ReportsOptions {
   readonly now: () => Date;
   /** How many days back a report's days may go: the collector's retention (at most REPORT_DAYS_BACK). */
   readonly daysBack: number;
-  /** Whether the collector knows a report's group (not empty) and policy revision (docs/spec/report-protocol.md). */
-  readonly knows: { readonly group: (group: string) => boolean; readonly revision: (revision: string) => boolean };
+  /**
+   * Why the collector does not take a report's group (not empty) or policy revision, as a 400's error naming the
+   * field; null when it does (docs/spec/report-protocol.md "Groups and revisions").
+   */
+  readonly unknown: {
+    readonly group: (group: string) => string | null;
+    readonly revision: (revision: string) => string | null;
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -108,16 +114,10 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
   const known = (parsed: ParsedReport): ParsedReport => {
     if (!parsed.ok) return parsed;
     const { group, policyRevision } = parsed.report;
-    if (group !== undefined && group !== '' && !options.knows.group(group)) {
-      return { ok: false, error: 'group: not one of the groups this collector knows (daylight serve --groups)' };
-    }
-    if (!options.knows.revision(policyRevision)) {
-      return {
-        ok: false,
-        error: 'policyRevision: not a revision of the policy this collector has served (daylight serve --policy)',
-      };
-    }
-    return parsed;
+    const error =
+      (group === undefined || group === '' ? null : options.unknown.group(group)) ??
+      options.unknown.revision(policyRevision);
+    return error === null ? parsed : { ok: false, error };
   };
 
   /** After the token and capacity checks: read, parse, store. */

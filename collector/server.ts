@@ -16,6 +16,7 @@ import { BASE_HEADERS, JSON_TYPE, pathOf, reply, replyJson, type Exchange } from
 import { stdoutLog, timestamped, type Log } from './log';
 import { hostCheck, publicHost } from './hosts';
 import { createSignIn, redirect } from './sign-in';
+import { unknownValues } from './known-values';
 import { PolicyFile, type ServedFile } from './policy-file';
 import { DEFAULT_RETAIN_DAYS, scheduleRetention } from './retention';
 import { ADMIN_TOKEN_FILE, REPORTING_TOKEN_FILE, reportingToken, writeTokenFile } from './tokens';
@@ -157,10 +158,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     reportingTokenHash: token.hash,
     now: () => new Date(),
     daysBack: retainDays - 1,
-    knows: {
-      group: (group) => groups === null || groups.has(group),
-      revision: (revision) => policy === null || served() === revision || store.hasServedRevision(revision),
-    },
+    unknown: unknownValues(
+      store,
+      groups,
+      policy === null ? null : (revision) => served() === revision || store.hasServedRevision(revision),
+    ),
   });
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 

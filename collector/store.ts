@@ -119,6 +119,11 @@ export interface CollectorStore {
   /** Keeps `revision` as one of the policy this collector has served: reports under it are accepted from then on. */
   addServedRevision(revision: string): void;
   hasServedRevision(revision: string): boolean;
+  /** Whether a group (a revision) was ever reported, and how many were: the bounds of known-values.ts. */
+  knowsGroup(group: string): boolean;
+  groupCount(): number;
+  knowsRevision(revision: string): boolean;
+  revisionCount(): number;
 
   /** Every group ever reported (not the reports without one), and every policy revision, newest (first seen) first. */
   dashboardLists(): { readonly groups: string[]; readonly revisions: string[] };

@@ -7,7 +7,17 @@ import type { GroupCell } from '../release';
 import type { CollectorStore } from '../store';
 import { eachKind, usageOf } from './schema';
 
-type Queries = Pick<CollectorStore, 'dashboardLists' | 'usageCells' | 'addServedRevision' | 'hasServedRevision'>;
+type Queries = Pick<
+  CollectorStore,
+  | 'dashboardLists'
+  | 'usageCells'
+  | 'addServedRevision'
+  | 'hasServedRevision'
+  | 'knowsGroup'
+  | 'groupCount'
+  | 'knowsRevision'
+  | 'revisionCount'
+>;
 
 export function createQueries(db: Database.Database): Queries {
   const knownGroups = db.prepare<[], string>('SELECT grp FROM known_groups ORDER BY grp').pluck();
@@ -25,7 +35,16 @@ export function createQueries(db: Database.Database): Queries {
   const addServedRevision = db.prepare<[string]>('INSERT OR IGNORE INTO served_revisions VALUES (?)');
   const hasServedRevision = db.prepare<[string]>('SELECT 1 FROM served_revisions WHERE policy_revision = ?').pluck();
 
+  const knowsGroup = db.prepare<[string]>('SELECT 1 FROM known_groups WHERE grp = ?').pluck();
+  const groupCount = db.prepare<[], number>('SELECT COUNT(*) FROM known_groups').pluck();
+  const knowsRevision = db.prepare<[string]>('SELECT 1 FROM known_revisions WHERE policy_revision = ?').pluck();
+  const revisionCount = db.prepare<[], number>('SELECT COUNT(*) FROM known_revisions').pluck();
+
   return {
+    knowsGroup: (group) => knowsGroup.get(group) !== undefined,
+    groupCount: () => groupCount.get() as number,
+    knowsRevision: (revision) => knowsRevision.get(revision) !== undefined,
+    revisionCount: () => revisionCount.get() as number,
     addServedRevision: (revision) => void addServedRevision.run(revision),
     hasServedRevision: (revision) => hasServedRevision.get(revision) !== undefined,
     dashboardLists: () => ({ groups: knownGroups.all(), revisions: knownRevisions.all() }),

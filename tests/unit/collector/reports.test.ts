@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_REPORT_BYTES } from '../../../lib/protocol/report-schema';
+import { MAX_GROUPS } from '../../../collector/known-values';
 import { BODY_IDLE_MS, MAX_REPORTS_IN_FLIGHT } from '../../../collector/reports';
+import { openSqliteStore } from '../../../collector/sqlite-store';
 import {
   fakeCount,
   fakeReport,
@@ -491,6 +493,29 @@ describe('groups and revisions the collector knows (docs/spec/report-protocol.md
     const dashboard = json((await send(`${server.url}/api/v1/dashboard`, { headers: { cookie } })).text);
     expect(dashboard.groups).toEqual(['legal', 'sales']);
     expect(dashboard.refused).toEqual([{ reason: 'group', n: 1 }]);
+  });
+
+  it('without --groups or a policy, takes 1,000 groups and revisions, then only those it knows', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'daylight-bounds-'));
+    try {
+      const store = openSqliteStore(join(dir, 'data'));
+      store.ingest(
+        Array.from({ length: MAX_GROUPS }, (_, i) => fakeReport({ group: `group-${i}`, policyRevision: `r-${i}` })),
+      );
+      store.close();
+      const server = await collector({ dataDir: join(dir, 'data') });
+      const newGroup = await postReport(server, fakeReport({ group: 'one-more', policyRevision: 'r-1' }));
+      expect(newGroup.status).toBe(400);
+      expect(json(newGroup.text).error).toBe(
+        'group: this collector already knows 1,000 groups and takes no new one without a list of them (daylight serve --groups)',
+      );
+      const newRevision = await postReport(server, fakeReport({ group: 'group-1', policyRevision: 'r-new' }));
+      expect(json(newRevision.text).error).toMatch(/^policyRevision: this collector already knows 1,000 revisions/);
+      expect((await postReport(server, fakeReport({ group: 'group-7', policyRevision: 'r-9' }))).status).toBe(202);
+      await server.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('with a policy, refuses a revision it never served; one it served before a change is still taken', async () => {
