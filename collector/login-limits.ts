@@ -2,8 +2,8 @@
  * Limits on wrong admin tokens at POST /login, so that nobody can guess the token quickly and nobody can lock the
  * real admin out by trying wrong ones:
  *
- * - per client address: 10 wrong tokens at once, then one every 6 s; an address past it gets 429 before its token is
- *   looked at, so one address cannot guess faster, whatever it sends;
+ * - per client address: 10 tries at once, then one every 6 s, each taken before the token is read; an address past it
+ *   gets 429 without its token being looked at, so one address cannot guess faster, however many it sends at once;
  * - server-wide, a ceiling on wrong tokens from every address together (60 at once, then one a second), which is
  *   checked only after the token: the right token is always taken, from any address that is not itself paused.
  *
@@ -16,7 +16,10 @@ const PER_ADDRESS_BURST = 10;
 const PER_ADDRESS_PER_SECOND = 1 / 6;
 const SERVER_BURST = 60;
 const SERVER_PER_SECOND = 1;
-/** Beyond this many addresses, those whose limit is full again are forgotten first: memory stays bounded. */
+/**
+ * Beyond this many addresses the one not seen for longest is forgotten (and may try 10 more): memory stays bounded, and
+ * an attacker with as many addresses has as many tries anyway.
+ */
 const MAX_ADDRESSES = 10_000;
 
 export class LoginLimits {
@@ -29,33 +32,30 @@ export class LoginLimits {
     this.#server = new TokenBucket(SERVER_PER_SECOND, SERVER_BURST, now);
   }
 
-  /** Seconds until `address` may try again, or 0: checked before the token is looked at. */
-  pausedFor(address: string): number {
-    const bucket = this.#addresses.get(address);
-    return bucket === undefined || bucket.hasToken() ? 0 : bucket.secondsUntilToken();
-  }
-
-  /** A wrong token from `address`: counted against it and against the server-wide ceiling. */
-  wrongToken(address: string): void {
+  /**
+   * Takes one try of `address` before its token is read, so that tokens sent all at once count as well: seconds until
+   * it may try again when it has none left (nothing taken), else 0.
+   */
+  tryFrom(address: string): number {
     let bucket = this.#addresses.get(address);
     if (bucket === undefined) {
-      this.#forgetSome();
       bucket = new TokenBucket(PER_ADDRESS_PER_SECOND, PER_ADDRESS_BURST, this.#now);
-      this.#addresses.set(address, bucket);
+    } else {
+      // Most recently used last: when the map is full, the address not seen for longest goes first.
+      this.#addresses.delete(address);
     }
-    bucket.take();
+    this.#addresses.set(address, bucket);
+    if (this.#addresses.size > MAX_ADDRESSES) this.#addresses.delete(this.#addresses.keys().next().value as string);
+    return bucket.take() ? 0 : bucket.secondsUntilToken();
+  }
+
+  /** A wrong token (its address's try was taken already): counted against the server-wide ceiling. */
+  wrongToken(): void {
     this.#server.take();
   }
 
   /** Seconds until a wrong token is answered 401 again rather than 429, or 0: never applies to the right token. */
   serverPausedFor(): number {
     return this.#server.hasToken() ? 0 : this.#server.secondsUntilToken();
-  }
-
-  #forgetSome(): void {
-    if (this.#addresses.size < MAX_ADDRESSES) return;
-    for (const [address, bucket] of this.#addresses) if (bucket.isFull()) this.#addresses.delete(address);
-    // Every address is still limited: the oldest goes, which at worst lets it try 10 more.
-    if (this.#addresses.size >= MAX_ADDRESSES) this.#addresses.delete(this.#addresses.keys().next().value as string);
   }
 }

@@ -63,7 +63,7 @@ ${error === null ? '' : `<p id="login-error" class="error" role="alert">${escape
 <form method="post" action="/login">
 <label for="token">Admin token</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required autofocus aria-describedby="${described}"${error === null ? '' : ' aria-invalid="true"'}>
-<p id="token-hint" class="hint">Printed by <code>daylight serve</code> at its first start, or the value of DAYLIGHT_ADMIN_TOKEN.</p>
+<p id="token-hint" class="hint">In <code>admin-token</code> of the collector's data folder, written at its first start, or the value of DAYLIGHT_ADMIN_TOKEN.</p>
 <button type="submit">Sign in</button>
 </form>`,
   );

@@ -32,8 +32,8 @@ export function createSignIn(auth: AdminAuth) {
     const limits = auth.loginLimits;
     // The socket's address, held by the limits in memory only: never stored or logged.
     const address = ex.req.socket.remoteAddress ?? '';
-    // Checked before the token: an address trying wrong tokens has none looked at, right or wrong, for a while.
-    const paused = limits.pausedFor(address);
+    // Taken before the token is read: an address out of tries has none looked at, right or wrong, for a while.
+    const paused = limits.tryFrom(address);
     if (paused > 0) {
       tooManyWrongTokens(ex, paused, 'Too many wrong tokens were tried from here.');
       return;
@@ -44,7 +44,7 @@ export function createSignIn(auth: AdminAuth) {
       redirect(ex, '/', { 'set-cookie': sessionCookieHeader(auth.startSession(), isHttps(ex.req)) });
       return;
     }
-    limits.wrongToken(address);
+    limits.wrongToken();
     // Past the ceiling of wrong tokens from everywhere: the right token was still taken above.
     const everywhere = limits.serverPausedFor();
     if (everywhere > 0) {

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -148,6 +149,41 @@ describe('the sign-in page', () => {
     expect(paused.text).toContain('Too many wrong tokens were tried from here.');
     // The real admin, elsewhere, signs in during the flood: an attacker cannot lock them out.
     expect((await loginFrom('127.0.0.3', server, ADMIN_TOKEN)).status).toBe(303);
+  });
+
+  it('looks at no more than 10 tokens of one address sent all at once, bodies after headers', async () => {
+    const server = await collector();
+    const port = Number(new URL(server.url).port);
+    // 40 sign-ins whose headers all arrive before any body: each must count before its token is looked at.
+    const sockets = await Promise.all(
+      Array.from(
+        { length: 40 },
+        (_, i) =>
+          new Promise<{ socket: Socket; body: string; answer: Promise<string> }>((resolve) => {
+            const body = new URLSearchParams({ token: i === 39 ? ADMIN_TOKEN : `wrong-${i}` }).toString();
+            const socket = connect({ host: '127.0.0.1', port, localAddress: '127.0.0.4' }, () => {
+              socket.write(
+                `POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+                  `Content-Length: ${body.length}\r\n\r\n`,
+              );
+              resolve({ socket, body, answer });
+            });
+            let text = '';
+            const answer = new Promise<string>((done) => {
+              socket.setEncoding('utf8').on('data', (chunk: string) => {
+                text += chunk;
+                if (text.includes('\r\n')) done(text.slice(9, 12));
+              });
+            });
+          }),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const { socket, body } of sockets) socket.write(body);
+    const statuses = await Promise.all(sockets.map(({ answer }) => answer));
+    for (const { socket } of sockets) socket.destroy();
+    expect(statuses.filter((status) => status === '401')).toHaveLength(10);
+    expect(statuses.filter((status) => status === '429')).toHaveLength(30);
   });
 
   it('past a ceiling of wrong tokens from everywhere, answers them 429, and still takes the right one', async () => {
