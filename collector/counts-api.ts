@@ -59,12 +59,13 @@ export function parseCountFilter(query: URLSearchParams): ParsedFilter {
 /** Text a spreadsheet would run as a formula (OWASP "CSV injection"): kept as text by an apostrophe before it. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 /**
- * The same after a list separator: Excel splits a CSV at `,` in English and at `;` in German, French or Spanish, and a
- * reader that does not honour quotes would start a cell there.
+ * The same after a list separator, a quote or a line break: Excel splits a CSV at `,` in English and at `;` in German,
+ * French or Spanish, and with the other separator reads a quoted field and then the rest of the line as it comes, so a
+ * cell may start after any of them.
  */
-const FORMULA_AFTER_SEPARATOR = /([,;])(?=[=+\-@\t\r])/g;
+const FORMULA_AFTER_SEPARATOR = /([,;"\r\n])(?=[=+\-@\t\r])/g;
 
-/** One RFC 4180 field: every text quoted, formulas neutralised at its start and after each separator in it. */
+/** One RFC 4180 field: every text quoted, formulas neutralised at its start and wherever a cell could start in it. */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);

@@ -33,9 +33,12 @@ function readQuoted(record: string, separator: string): string[] {
   return cells;
 }
 
-/** The cells of one record split at every `separator`, quotes or not (the worst reader). */
+/**
+ * The cells of a text split at every line break and `separator`, quotes or not, and stripped of the quotes around them
+ * (the worst reader: Excel with another separator reads a quoted field, then the rest of the line as text).
+ */
 const readNaively = (record: string, separator: string): string[] =>
-  record.split(separator).map((cell) => cell.replace(/^"|"$/g, ''));
+  record.split(/\r\n|\n|\r/).flatMap((line) => line.split(separator).map((cell) => cell.replace(/^"+|"+$/g, '')));
 
 const READERS = [',', ';'].flatMap((separator) => [
   { name: `quotes honoured, "${separator}"`, read: (record: string) => readQuoted(record, separator) },
@@ -46,6 +49,8 @@ describe('csvField', () => {
   it.each([
     ["x;=cmd|' /C calc'!A0", "a formula after a ';', as a German Excel splits it"],
     ['x,+1', "a formula after a ','"],
+    ["x;\"=cmd|' /C calc'!A0;y", "a formula after a ';' and a quote"],
+    ['a\n=2+3;b', 'a formula at the start of a line'],
     ['=HYPERLINK("https://evil.example")', 'a formula at the start'],
     ['a;b,c', 'separators without a formula'],
   ])('leaves no cell a formula: %j (%s)', (value) => {
@@ -67,7 +72,7 @@ describe('csvField', () => {
           }
           const [whole] = readQuoted(field, ',');
           // The text, with an apostrophe before each formula start: what a spreadsheet shows as text.
-          expect(whole?.replace(/(^|[,;])'(?=[=+\-@\t\r])/g, '$1')).toBe(text);
+          expect(whole?.replace(/(^|[,;"\r\n])'(?=[=+\-@\t\r])/g, '$1')).toBe(text);
         },
       ),
     );
