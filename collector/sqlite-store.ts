@@ -6,7 +6,7 @@
  * may be shown of them (shown.ts), settings and sessions (sessions.ts). Another store implements the same CollectorStore (store.ts) and runs the
  * same tests (tests/unit/collector/sqlite-store.test.ts).
  */
-import { chmodSync, closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CollectorStore } from './store';
@@ -28,10 +28,11 @@ import { createSessions, createSettings } from './sqlite/sessions';
 /** Opens the file, refusing one of a newer schema, and brings an older one up to this schema. */
 function openDatabase(dataDir: string): Database.Database {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  // For its owner alone, also a file made by an earlier release: SQLite gives its -wal and -shm files the same mode.
+  // For its owner alone, also files made by an earlier release: SQLite gives new -wal and -shm files the database's
+  // mode, and those an earlier run left behind are set here.
   const file = join(dataDir, DATABASE_FILE);
   closeSync(openSync(file, 'a', 0o600));
-  chmodSync(file, 0o600);
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
   const db = new Database(file);
   try {
     // WAL: readers (the dashboard) never block ingestion. synchronous=NORMAL: a commit is not fsynced, so a

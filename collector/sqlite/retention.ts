@@ -1,9 +1,9 @@
 /**
  * Retention (`daylight serve --retain-days`): every row of a day before the retention goes, counts, rollups, shown
  * rows, refusals and the batchIds accepted that day, one day per transaction, so that ingestion waits at most for
- * one day's rows (collector/retention.ts schedules the days). A batchId may go once its day is past the retention:
- * a batch sent again after that carries days older still, which parseReport refuses (docs/spec/report-protocol.md
- * "What the collector stores").
+ * one day's rows (collector/retention.ts schedules the days). A batchId goes two days after its day is past the
+ * retention: a batch sent again after that carries days older still (at most tomorrow's when it was accepted), which
+ * parseReport refuses (docs/spec/report-protocol.md "What the collector stores").
  */
 import type Database from 'better-sqlite3';
 import { addDays, firstOfMonth } from '../../lib/protocol/day';
@@ -19,18 +19,19 @@ const DAY_TABLES = [
   'withheld_fleet',
   'dirty_days',
   'refusals',
-  'batches',
 ] as const;
+/** How long a batchId outlives the retention: a batch may hold tomorrow's counts, and a day of slack. */
+const BATCH_DAYS_PAST = 2;
 
 export function createRetention(db: Database.Database): Pick<CollectorStore, 'pruneOneDay' | 'pruneMonths'> {
   // Each MIN alone, so that each is one step down an index whose first column is the day.
   const oldestDay = db
-    .prepare<{ before: string }, string | null>(
+    .prepare<{ before: string; batchesBefore: string }, string | null>(
       `SELECT MIN(day) FROM (
          SELECT (SELECT MIN(day) FROM counts WHERE day < @before) AS day
          UNION ALL SELECT (SELECT MIN(day) FROM usage_days INDEXED BY usage_days_by_day WHERE day < @before)
          UNION ALL SELECT (SELECT MIN(day) FROM refusals WHERE day < @before)
-         UNION ALL SELECT (SELECT MIN(day) FROM batches INDEXED BY batches_by_day WHERE day < @before))`,
+         UNION ALL SELECT (SELECT MIN(day) FROM batches INDEXED BY batches_by_day WHERE day < @batchesBefore))`,
     )
     .pluck();
   const deletes = DAY_TABLES.map((table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE day = ?`));
@@ -49,8 +50,10 @@ export function createRetention(db: Database.Database): Pick<CollectorStore, 'pr
      WHERE day BETWEEN @from AND @to`,
   );
 
-  const pruneDay = db.transaction((day: string) => {
+  const deleteBatches = db.prepare<[string, string]>('DELETE FROM batches WHERE day = ? AND day < ?');
+  const pruneDay = db.transaction((day: string, batchesBefore: string) => {
     for (const statement of deletes) statement.run(day);
+    deleteBatches.run(day, batchesBefore);
   });
   const pruneMonths = db.transaction((before: string) => {
     const month = before.slice(0, 7);
@@ -63,9 +66,10 @@ export function createRetention(db: Database.Database): Pick<CollectorStore, 'pr
 
   return {
     pruneOneDay(before) {
-      const day = oldestDay.get({ before });
+      const batchesBefore = addDays(before, -BATCH_DAYS_PAST);
+      const day = oldestDay.get({ before, batchesBefore });
       if (day === null || day === undefined) return false;
-      pruneDay(day);
+      pruneDay(day, batchesBefore);
       return true;
     },
     pruneMonths: (before) => void pruneMonths(before),

@@ -66,6 +66,29 @@ describe('retention', () => {
     expect(rows(dataDir, `SELECT COUNT(*) FROM visit_months WHERE month < '${before.slice(0, 7)}'`)).toEqual([[0]]);
   });
 
+  it('keeps a batchId two days past the retention: a batch may hold tomorrow, and is refused once it is gone', () => {
+    const dataDir = join(dir, 'data');
+    openSqliteStore(dataDir).close();
+    const before = firstKeptDay(new Date(), 30);
+    const db = new Database(join(dataDir, DATABASE_FILE));
+    const insert = db.prepare('INSERT INTO batches (id, day) VALUES (?, ?)');
+    for (const [byte, days] of [
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ] as const) {
+      insert.run(Buffer.alloc(16, byte), addDays(before, -days));
+    }
+    db.close();
+    const store = openSqliteStore(dataDir);
+    while (store.pruneOneDay(before));
+    store.close();
+    expect(rows(dataDir, 'SELECT day FROM batches ORDER BY day')).toEqual([
+      [addDays(before, -2)],
+      [addDays(before, -1)],
+    ]);
+  });
+
   it('gives the batchIds of a file of schema 4 the day of the upgrade', () => {
     const dataDir = join(dir, 'data');
     const store = openSqliteStore(dataDir);
