@@ -113,3 +113,16 @@ export function isJsonType(contentType: string | undefined): boolean {
   const semicolon = contentType.indexOf(';');
   return (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase() === 'application/json';
 }
+
+/**
+ * The client's address, for limits held in memory only (never stored or logged): the socket's, or behind a reverse
+ * proxy that `trustProxy` says is there, the last X-Forwarded-For entry, which that proxy appended (the ones before
+ * it are the client's to write).
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const socket = req.socket.remoteAddress ?? '';
+  if (!trustProxy) return socket;
+  const forwarded = req.headers['x-forwarded-for'];
+  const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
+  return last === undefined || last === '' ? socket : last;
+}

@@ -14,7 +14,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { parseJsonText } from '../lib/json-text';
 import { MAX_REPORT_BYTES, parseReport, type ParsedReport } from '../lib/protocol/report-schema';
-import { BASE_HEADERS, CLOSE, JSON_TYPE, isJsonType, readBody, reply, type Exchange } from './http';
+import { BASE_HEADERS, CLOSE, JSON_TYPE, clientAddress, isJsonType, readBody, reply, type Exchange } from './http';
 import { IngestQueue } from './ingest-queue';
 import { sha256 } from './tokens';
 import type { CollectorStore } from './store';
@@ -42,6 +42,8 @@ export interface ReportsOptions {
   readonly now: () => Date;
   /** How many days back a report's days may go: the collector's retention (at most REPORT_DAYS_BACK). */
   readonly daysBack: number;
+  /** Behind a reverse proxy that appends X-Forwarded-For: the per-address limit goes by it (http.ts clientAddress). */
+  readonly trustProxy: boolean;
   /**
    * Why the collector does not take a report's group (not empty) or policy revision, as a 400's error naming the
    * field; null when it does (docs/spec/report-protocol.md "Groups and revisions").
@@ -171,7 +173,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
       reply(ex, UNAUTHORIZED.status, { ...UNAUTHORIZED.headers, ...CLOSE }, UNAUTHORIZED.body, { counts: 0 });
       return;
     }
-    const address = req.socket.remoteAddress ?? '';
+    const address = clientAddress(req, options.trustProxy);
     const fromAddress = inFlightByAddress.get(address) ?? 0;
     if (
       reportsInFlight >= MAX_REPORTS_IN_FLIGHT ||

@@ -49,6 +49,11 @@ export interface CollectorOptions {
   readonly policyFile?: string | undefined;
   /** The groups a report may name (collector/groups-file.ts); without them, any group. */
   readonly groups?: readonly string[] | undefined;
+  /**
+   * The collector is behind a reverse proxy that appends X-Forwarded-For: limits per client address (sign-in tries,
+   * reports in flight) go by the address it names, not by the proxy's. Off by default: a client could name any.
+   */
+  readonly trustProxy?: boolean | undefined;
   /** Days kept (retention.ts); older ones are deleted, and reports of them refused. Default DEFAULT_RETAIN_DAYS. */
   readonly retainDays?: number | undefined;
   /** The URL the fleet and the admins reach the collector at: requests naming another Host get 421 (hosts.ts). */
@@ -158,6 +163,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     reportingTokenHash: token.hash,
     now: () => new Date(),
     daysBack: retainDays - 1,
+    trustProxy: options.trustProxy === true,
     unknown: unknownValues(
       store,
       groups,
@@ -166,7 +172,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   });
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 
-  const { showLogin, login, logout } = createSignIn(auth);
+  const { showLogin, login, logout } = createSignIn(auth, options.trustProxy === true);
   const routes = new Map<string, Route>([
     ['/v1/reports', { access: 'public', kind: 'api', methods: { POST: reports } }],
     [

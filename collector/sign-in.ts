@@ -4,7 +4,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { clearedSessionCookieHeader, isHttps, sessionCookieHeader, type AdminAuth } from './admin-auth';
-import { BASE_HEADERS, readBody, reply, type Exchange } from './http';
+import { BASE_HEADERS, clientAddress, readBody, reply, type Exchange } from './http';
 import { HTML_HEADERS, loginPage } from './pages';
 
 const MAX_LOGIN_BODY_BYTES = 4096;
@@ -22,7 +22,8 @@ function tooManyWrongTokens(ex: Exchange, seconds: number, why: string): void {
   replyHtml(ex, 429, loginPage(`${why} Try again in ${seconds} seconds.`), { 'retry-after': String(seconds) });
 }
 
-export function createSignIn(auth: AdminAuth) {
+/** `trustProxy`: the collector is behind a reverse proxy that appends X-Forwarded-For (http.ts clientAddress). */
+export function createSignIn(auth: AdminAuth, trustProxy: boolean) {
   function showLogin(ex: Exchange): void {
     if (auth.hasSession(ex.req)) redirect(ex, '/');
     else replyHtml(ex, 200, loginPage(null));
@@ -30,8 +31,8 @@ export function createSignIn(auth: AdminAuth) {
 
   async function login(ex: Exchange): Promise<void> {
     const limits = auth.loginLimits;
-    // The socket's address, held by the limits in memory only: never stored or logged.
-    const address = ex.req.socket.remoteAddress ?? '';
+    // Held by the limits in memory only: never stored or logged.
+    const address = clientAddress(ex.req, trustProxy);
     // Taken before the token is read: an address out of tries has none looked at, right or wrong, for a while.
     const paused = limits.tryFrom(address);
     if (paused > 0) {

@@ -30,6 +30,9 @@ Options:
       --groups FILE                the groups reports may name (the fleet's managed group), one a
                                    line; a report of another group is refused (default: any group)
       --max-reports-per-second N   server-wide limit, past it 429 with Retry-After (default 1000)
+      --trust-proxy                behind a reverse proxy that appends X-Forwarded-For: limits per
+                                   client (sign-in tries, reports in flight) go by the address it
+                                   names, not the proxy's (a client could name any without a proxy)
       --retain-days N              days of counts kept (default 400); older ones are deleted at start
                                    and every hour, and reports of them refused
       --k N                        the dashboard hides a number when fewer than N people (browsers)
@@ -90,6 +93,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
       'retain-days': { type: 'string' },
+      'trust-proxy': { type: 'boolean' },
       'no-reporting-token': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -133,6 +137,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       maxReportsPerSecond,
       k,
       retainDays,
+      trustProxy: values['trust-proxy'] === true,
     });
   } catch (error) {
     io.err(`daylight serve: ${error instanceof Error ? error.message : String(error)}\n`);

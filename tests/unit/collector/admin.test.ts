@@ -186,6 +186,20 @@ describe('the sign-in page', () => {
     expect(statuses.filter((status) => status === '429')).toHaveLength(30);
   });
 
+  it('behind a proxy (trustProxy), pauses the client X-Forwarded-For names, not the proxy; else ignores it', async () => {
+    const via = (server: { url: string }, client: string, token: string) =>
+      login(server, token, { 'x-forwarded-for': `203.0.113.9, ${client}` });
+    const proxied = await collector({ trustProxy: true });
+    for (let i = 0; i < 10; i++) expect((await via(proxied, '198.51.100.1', `wrong-${i}`)).status).toBe(401);
+    expect((await via(proxied, '198.51.100.1', ADMIN_TOKEN)).status).toBe(429);
+    // The admin, another client behind the same proxy, signs in.
+    expect((await via(proxied, '198.51.100.2', ADMIN_TOKEN)).status).toBe(303);
+    // Without a proxy said to be there, a client naming a new address each time is still one address.
+    const direct = await collector();
+    for (let i = 0; i < 10; i++) expect((await via(direct, `198.51.100.${i}`, `wrong-${i}`)).status).toBe(401);
+    expect((await via(direct, '198.51.100.99', `wrong-again`)).status).toBe(429);
+  });
+
   it('past a ceiling of wrong tokens from everywhere, answers them 429, and still takes the right one', async () => {
     const server = await collector();
     // 10 addresses, 10 wrong tokens each: the server-wide ceiling (60 at once) is spent.
