@@ -22,6 +22,10 @@ import type { Counter } from './navigation';
 import type { PolicyLoader } from './policy-loader';
 import type { Snoozes } from './snoozes';
 
+/** How often, and how long apart, Continue looks for the nudge the tab showed before it is refused. */
+const NUDGED_TRIES = 10;
+const NUDGED_WAIT_MS = 50;
+
 export interface MessageDeps {
   readonly loader: PolicyLoader;
   readonly snoozes: Snoozes;
@@ -59,6 +63,19 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin, state }: Ba
           alternative: alternative === undefined ? null : { name: alternative.name, url: alternative.url },
         };
       }
+    }
+  }
+
+  /**
+   * Whether the extension showed its nudge for `tool` in the tab. The page's Continue can arrive before the
+   * background has handled the navigation that showed it (Firefox delivers its commit late at times): a few tries,
+   * half a second at most, before a refusal.
+   */
+  async function nudgedInTab(tabId: number, tool: string): Promise<boolean> {
+    for (let attempt = 0; ; attempt++) {
+      if ((await state.tab(tabId).get()).nudged.includes(tool)) return true;
+      if (attempt === NUDGED_TRIES) return false;
+      await new Promise((resolve) => setTimeout(resolve, NUDGED_WAIT_MS));
     }
   }
 
@@ -100,7 +117,7 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin, state }: Ba
         // And only on a warning the extension showed, in the tab itself: not on a nudge page that a web
         // page opened or framed (docs/spec/report-protocol.md "What is counted").
         const tabId = sender.tab?.id;
-        const shownHere = tabId !== undefined && (await state.tab(tabId).get()).nudged.includes(decision.tool);
+        const shownHere = tabId !== undefined && (await nudgedInTab(tabId, decision.tool));
         if (sender.frameId !== 0 || !shownHere) return { ok: false, error: 'not allowed' };
         if (p.warn.requireReason && (request.reason ?? '').trim() === '')
           return { ok: false, error: 'a reason is required' };
