@@ -76,7 +76,8 @@ const TOO_LARGE = fixedAnswer(413, { error: `the body is over ${MAX_REPORT_BYTES
 const UNAUTHORIZED = fixedAnswer(
   401,
   { error: 'a reporting token is required: Authorization: Bearer <token>' },
-  { 'www-authenticate': 'Bearer' },
+  // Answered before the body is read: the connection is not reused, so the rest is never read.
+  { 'www-authenticate': 'Bearer', ...CLOSE },
 );
 
 /**
@@ -170,7 +171,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
     // From the headers: without the token, a client takes no share of the capacity and sends no body.
     if (!hasToken(req.headers.authorization)) {
       refused(NO_TOKEN_REASON);
-      reply(ex, UNAUTHORIZED.status, { ...UNAUTHORIZED.headers, ...CLOSE }, UNAUTHORIZED.body, { counts: 0 });
+      reply(ex, UNAUTHORIZED.status, UNAUTHORIZED.headers, UNAUTHORIZED.body, { counts: 0 });
       return;
     }
     const address = clientAddress(req, options.trustProxy);

@@ -21,6 +21,8 @@ export const SCHEMA_VERSION = 5;
 export const KIND_COLUMNS = USAGE_KINDS.map((kind) => kind.replace('-', '_'));
 export const eachKind = (sql: (column: string) => string): string => KIND_COLUMNS.map(sql).join(', ');
 export const KIND_INDEX = Object.fromEntries(USAGE_KINDS.map((kind, i) => [kind, i])) as Record<UsageKind, number>;
+/** A rollup table's column pair for each kind, as CREATE TABLE declares them. */
+const KIND_COLUMN_DEFINITIONS = eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`);
 /** The revision of the shown rows that add up every revision: a report's revision is 1 to 64 characters. */
 export const EVERY_REVISION = '';
 
@@ -45,7 +47,7 @@ CREATE TABLE IF NOT EXISTS usage_days (
   day TEXT NOT NULL,
   grp TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  ${KIND_COLUMN_DEFINITIONS},
   PRIMARY KEY (policy_revision, day, grp)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS usage_days_by_day ON usage_days (day);
@@ -94,7 +96,7 @@ CREATE TABLE IF NOT EXISTS shown_days (
   day TEXT NOT NULL,
   grp TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  ${KIND_COLUMN_DEFINITIONS},
   PRIMARY KEY (policy_revision, day, grp)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS shown_days_by_group ON shown_days (grp, policy_revision, day);
@@ -103,13 +105,13 @@ CREATE TABLE IF NOT EXISTS shown_months (
   month TEXT NOT NULL,
   grp TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  ${KIND_COLUMN_DEFINITIONS},
   PRIMARY KEY (policy_revision, month, grp)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS shown_fleet (
   day TEXT NOT NULL,
   policy_revision TEXT NOT NULL,
-  ${eachKind((kind) => `${kind}_n INTEGER NOT NULL, ${kind}_people INTEGER NOT NULL`)},
+  ${KIND_COLUMN_DEFINITIONS},
   PRIMARY KEY (policy_revision, day)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS withheld_fleet (

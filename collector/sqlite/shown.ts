@@ -22,7 +22,17 @@ import {
 } from '../store';
 import { splitByMonth } from './rollups';
 import type { Settings } from './sessions';
-import { eachKind, EVERY_REVISION, KIND_COLUMNS, KIND_INDEX, SHOWN_UNDER_K, usageOf, zeros } from './schema';
+import {
+  eachKind,
+  EVERY_REVISION,
+  KIND_COLUMNS,
+  KIND_INDEX,
+  kindValues,
+  SHOWN_UNDER_K,
+  usageOf,
+  zeros,
+  type KindTotals,
+} from './schema';
 
 type Shown = Pick<CollectorStore, 'shownDays' | 'shownGroups' | 'shownToolVisits' | 'shownCounts'>;
 
@@ -57,7 +67,7 @@ const ANY_REVISION = `(@revision = '${EVERY_REVISION}' OR c.policy_revision = @r
 
 /** Rows of kinds, in USAGE_KINDS order, per key, as the shown tables hold them; cells added up on the way. */
 function kindRows() {
-  const byKey = new Map<string, { n: number[]; people: number[] }>();
+  const byKey = new Map<string, KindTotals>();
   return {
     add(key: string, kind: UsageKind, n: number, people: number) {
       let row = byKey.get(key);
@@ -65,8 +75,7 @@ function kindRows() {
       (row.n[KIND_INDEX[kind]] as number) += n;
       (row.people[KIND_INDEX[kind]] as number) += people;
     },
-    entries: () =>
-      [...byKey].map(([key, row]) => [key, row.n.flatMap((n, i) => [n, row.people[i] as number])] as const),
+    entries: () => [...byKey].map(([key, row]) => [key, kindValues(row)] as const),
   };
 }
 
@@ -254,7 +263,7 @@ export function createShown(
         // An aggregate without GROUP BY answers one row, of NULLs when no day matched.
         return row === undefined || row[0] === null ? [] : usageOf(row, 0).map((usage) => ({ group, ...usage }));
       }
-      const byGroup = new Map<string, { n: number[]; people: number[] }>();
+      const byGroup = new Map<string, KindTotals>();
       const bounds = shownRange.get({ every: EVERY_REVISION }) as Bounds;
       for (const row of overRange(filter, bounds, groupsOverMonths, groupsOverDays)) {
         const grp = row[0] as string;
@@ -265,11 +274,8 @@ export function createShown(
           totals.people[kind] = Math.max(totals.people[kind] as number, row[2 + 2 * kind] as number);
         }
       }
-      return [...byGroup].flatMap(([grp, { n, people }]) =>
-        usageOf(
-          n.flatMap((count, i) => [count, people[i] as number]),
-          0,
-        ).map((usage): ShownGroup => ({ group: grp === '' ? null : grp, ...usage })),
+      return [...byGroup].flatMap(([grp, totals]) =>
+        usageOf(kindValues(totals), 0).map((usage): ShownGroup => ({ group: grp === '' ? null : grp, ...usage })),
       );
     },
     shownToolVisits(filter, k) {
