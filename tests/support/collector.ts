@@ -126,10 +126,17 @@ export interface Answer {
  */
 export function send(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: string | readonly string[] } = {},
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | readonly string[];
+    /** A loopback address of its own (127.0.0.0/8 is all this machine), to send as another client would. */
+    localAddress?: string | undefined;
+  } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+    const { method = 'GET', headers, localAddress } = options;
+    const req = request(url, { method, headers, ...(localAddress !== undefined && { localAddress }) }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -154,9 +161,11 @@ export function postReport(
   collector: { readonly url: string },
   body: unknown,
   headers: Record<string, string> = {},
+  localAddress?: string,
 ): Promise<Answer> {
   return send(`${collector.url}/v1/reports`, {
     method: 'POST',
+    localAddress,
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });

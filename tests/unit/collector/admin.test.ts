@@ -2,7 +2,6 @@
 /** Signing in, sessions, the counts API and the pages, against an in-process collector. */
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,7 +15,6 @@ import {
   signIn,
   startTestCollector,
   testCollectors,
-  type Answer,
 } from '../../support/collector';
 
 /** k = 1: these tests read what is stored back through /api/v1/counts, which hides cells below k people. */
@@ -24,30 +22,16 @@ const collectors = testCollectors({ k: 1 });
 afterEach(() => collectors.disposeAll());
 const collector = collectors.start;
 
-/** POST /login from a loopback address of its own (127.0.0.0/8 is all this machine), as another client would. */
-function loginFrom(address: string, server: { url: string }, token: string): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const body = new URLSearchParams({ token }).toString();
-    const req = request(
-      `${server.url}/login`,
-      { method: 'POST', localAddress: address, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const login = (server: { url: string }, token: string, headers: Record<string, string> = {}) =>
+const login = (server: { url: string }, token: string, headers: Record<string, string> = {}, localAddress?: string) =>
   send(`${server.url}/login`, {
     method: 'POST',
+    localAddress,
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams({ token }).toString(),
   });
+
+/** POST /login from a loopback address of its own, as another client would. */
+const loginFrom = (address: string, server: { url: string }, token: string) => login(server, token, {}, address);
 
 describe('without a session', () => {
   it('API routes answer 401 and pages redirect to /login; the fleet routes and /healthz stay open', async () => {

@@ -195,6 +195,13 @@ function peopleOfCells(people: readonly Person[]) {
   };
 }
 
+/** `people` with `delta` added to one count of the person at `index`. */
+function addTo(people: readonly Person[], index: number, count: Person['counts'][number], delta: number): Person[] {
+  return people.map((p, i) =>
+    i === index ? { ...p, counts: p.counts.map((c) => (c === count ? { ...c, n: c.n + delta } : c)) } : p,
+  );
+}
+
 describe('every way out', () => {
   it("answers the same, for every filter and range, when visits move between small groups' cells of one fleet cell", () => {
     fc.assert(
@@ -222,16 +229,7 @@ describe('every way out', () => {
         );
         fc.pre(pairs.length > 0);
         const { from, to } = pairs[pick % pairs.length] as (typeof pairs)[number];
-        const moved = people.map((p, index) => ({
-          ...p,
-          counts: p.counts.map((c) =>
-            index === from.index && c === from.count
-              ? { ...c, n: c.n - δ }
-              : index === to.index && c === to.count
-                ? { ...c, n: c.n + δ }
-                : c,
-          ),
-        }));
+        const moved = addTo(addTo(people, from.index, from.count, -δ), to.index, to.count, δ);
         expect(answers(moved)).toBe(answers(people));
       }),
       { numRuns: 25 },
@@ -248,12 +246,7 @@ describe('every way out', () => {
         );
         fc.pre(inWithheldFleetCell.length > 0);
         const chosen = inWithheldFleetCell[pick % inWithheldFleetCell.length] as (typeof inWithheldFleetCell)[number];
-        const changed = people.map((p, index) =>
-          index === chosen.index
-            ? { ...p, counts: p.counts.map((c) => (c === chosen.count ? { ...c, n: c.n + n } : c)) }
-            : p,
-        );
-        expect(answers(changed)).toBe(answers(people));
+        expect(answers(addTo(people, chosen.index, chosen.count, n))).toBe(answers(people));
       }),
       { numRuns: 25 },
     );

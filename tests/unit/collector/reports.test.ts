@@ -2,7 +2,6 @@
 /** POST /v1/reports against an in-process collector: docs/spec/report-protocol.md "Collector answers", status by status. */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -30,27 +29,6 @@ afterEach(() => collectors.disposeAll());
 const collector = collectors.start;
 
 const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
-
-/** POST /v1/reports from a loopback address of its own (127.0.0.0/8 is all this machine), as another client would. */
-function postReportFrom(
-  address: string,
-  server: { url: string },
-  report: unknown,
-  headers: Record<string, string>,
-): Promise<{ status: number }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${server.url}/v1/reports`,
-      { method: 'POST', localAddress: address, headers: { 'content-type': 'application/json', ...headers } },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-      },
-    );
-    req.on('error', reject);
-    req.end(JSON.stringify(report));
-  });
-}
 
 /** A report whose JSON is just over the size limit, yet valid in every other way. */
 function oversizedReport(): string {
@@ -299,7 +277,7 @@ describe('slow bodies', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       const answers = await Promise.all(
         Array.from({ length: 20 }, () =>
-          postReportFrom('127.0.0.3', server, fakeReport(), { authorization: `Bearer ${TOKEN}` }),
+          postReport(server, fakeReport(), { authorization: `Bearer ${TOKEN}` }, '127.0.0.3'),
         ),
       );
       expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 202));

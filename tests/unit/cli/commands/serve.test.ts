@@ -51,6 +51,16 @@ function serve(args: readonly string[], env: Record<string, string> = {}): Promi
   });
 }
 
+/** Runs `daylight serve ...args`, which must refuse to start: its exit code and what it said on stderr. */
+async function refusedStart(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: cleanEnv(), cwd: dir });
+  children.push(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stderr };
+}
+
 describe('daylight serve', () => {
   it('--help explains the command, its endpoints and its environment', () => {
     const run = runCli(['serve', '--help']);
@@ -167,27 +177,14 @@ describe('daylight serve', () => {
   it('refuses to start with an invalid policy: exit 2, each error with its path', async () => {
     const policy = join(dir, 'bad.json');
     writeFileSync(policy, JSON.stringify({ schemaVersion: 1, revision: 'r', catalog: 'none', defaultAction: 'nope' }));
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--policy', policy], {
-      env: cleanEnv(),
-      cwd: dir,
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const { code, stderr } = await refusedStart(['--policy', policy]);
     expect(code).toBe(2);
     expect(stderr).toContain(`daylight serve: ${policy} is not a valid policy:\n  defaultAction: must be one of`);
   });
 
   it('refuses to start with a --public-url that is not an http(s) URL', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--public-url', 'ftp://daylight.example'], {
-      env: cleanEnv(),
-      cwd: dir,
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    const { code, stderr } = await refusedStart(['--public-url', 'ftp://daylight.example']);
+    expect(code).toBe(2);
     expect(stderr).toContain('daylight serve: --public-url must be an http or https URL');
   });
 
@@ -195,28 +192,15 @@ describe('daylight serve', () => {
     const policy = join(dir, 'big.json');
     const text = JSON.stringify({ schemaVersion: 1, revision: 'r', note: '' });
     writeFileSync(policy, text.replace('"note":""', `"note":"${'x'.repeat(1 << 20)}"`));
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--policy', policy], {
-      env: cleanEnv(),
-      cwd: dir,
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(2);
+    const { code, stderr } = await refusedStart(['--policy', policy]);
+    expect(code).toBe(2);
     expect(stderr).toContain('over the 1,048,576 (1 MiB) that the extension accepts');
   });
 
   it('refuses to start with a bad --groups file: exit 2, naming the line', async () => {
     const groups = join(dir, 'groups.txt');
     writeFileSync(groups, `Sales\n${'x'.repeat(65)}\n`);
-    const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--groups', groups], {
-      env: cleanEnv(),
-      cwd: dir,
-    });
-    children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
+    const { code, stderr } = await refusedStart(['--groups', groups]);
     expect(code).toBe(2);
     expect(stderr).toContain(
       `daylight serve: ${groups} is not a list of groups:\n  line 2: a group is at most 64 characters`,
