@@ -210,7 +210,8 @@ export function parseReport(json: unknown, today: Date, daysBack = REPORT_DAYS_B
     return { ok: false, error: `${path}: ${missing ? 'is required' : issue.message}` };
   }
   const latest = latestReportDay(today);
-  const earliest = earliestReportDay(today, Math.min(daysBack, REPORT_DAYS_BACK));
+  const back = Math.min(daysBack, REPORT_DAYS_BACK);
+  const earliest = earliestReportDay(today, back);
   const { counts } = parsed.data;
   for (let i = 0; i < counts.length; i++) {
     // Strings of one fixed format compare like the days they name.
@@ -219,7 +220,7 @@ export function parseReport(json: unknown, today: Date, daysBack = REPORT_DAYS_B
     if (day < earliest) {
       return {
         ok: false,
-        error: `counts[${i}].day: is more than ${Math.min(daysBack, REPORT_DAYS_BACK)} days ago (before ${earliest}, UTC)`,
+        error: `counts[${i}].day: is more than ${back} days ago (before ${earliest}, UTC)`,
       };
     }
   }
