@@ -34,3 +34,6 @@ export function hostCheck(publicUrl: string | undefined, port: number): HostChec
 
 /** The public URL's host, for the answer that refuses another. */
 export const publicHost = (publicUrl: string): string => new URL(publicUrl).host;
+
+/** Addresses no other machine reaches, so neither a rebinding page nor a listener on the network. */
+export const isLoopbackHost = (host: string): boolean => ['127.0.0.1', '::1', 'localhost'].includes(host);

@@ -22,6 +22,7 @@ button { font: inherit; font-weight: 600; margin-top: 1rem; padding: 0.5rem 1.25
 a { color: var(--accent); }
 .hint { color: var(--muted); font-size: 0.875rem; }
 .error { color: var(--error); font-weight: 600; }
+.warning { padding: 0.75rem 1rem; border: 2px solid var(--error); border-radius: 6px; }
 `;
 
 const STYLE_HASH = `'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`;
@@ -53,12 +54,18 @@ ${main}
 `;
 }
 
-/** The sign-in form; `error` is shown above it and announced to screen readers. */
-export function loginPage(error: string | null): string {
-  const described = error === null ? 'token-hint' : 'login-error token-hint';
+/**
+ * The sign-in form; `error` is shown above it and announced to screen readers. `plainHttp`: the page was reached
+ * over the network without TLS, so the token would cross it in clear; said before the field, where it is read first.
+ */
+export function loginPage(error: string | null, plainHttp = false): string {
+  const described = [error === null ? '' : 'login-error', plainHttp ? 'plain-http' : '', 'token-hint']
+    .filter(Boolean)
+    .join(' ');
   return page(
     'Sign in',
     `<h1>Daylight collector</h1>
+${plainHttp ? `<p id="plain-http" class="warning"><strong>Not encrypted.</strong> This collector is reached over plain HTTP, so the admin token and the counts cross the network in clear. Give it a certificate (<code>daylight serve --tls-cert</code>) or put a TLS proxy in front of it (docs/deploy.md).</p>` : ''}
 ${error === null ? '' : `<p id="login-error" class="error" role="alert">${escapeHtml(error)}</p>`}
 <form method="post" action="/login">
 <label for="token">Admin token</label>

@@ -4,7 +4,7 @@
  * to admins who signed in. node:http and nothing else: a dozen routes do not
  * need a framework, and ingestion stays fast.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { DEFAULT_K, createDashboardApi, type DashboardApi } from './dashboard-ap
 import { ASSETS_ROUTE, createDashboardAssets, findDashboardDir, routeName } from './dashboard-assets';
 import { BASE_HEADERS, JSON_TYPE, pathOf, reply, replyJson, type Exchange } from './http';
 import { stdoutLog, timestamped, type Log } from './log';
-import { hostCheck, publicHost } from './hosts';
+import { hostCheck, isLoopbackHost, publicHost } from './hosts';
 import { createSignIn, redirect } from './sign-in';
 import { unknownValues } from './known-values';
 import { PolicyFile, type ServedFile } from './policy-file';
@@ -23,6 +23,7 @@ import { ADMIN_TOKEN_FILE, REPORTING_TOKEN_FILE, reportingToken, writeTokenFile 
 import { createReportsHandler } from './reports';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
+import { HSTS, createListener, type TlsFiles } from './tls';
 
 export const DEFAULT_PORT = 8787;
 /** Far above what a fleet sends (50,000 devices reporting daily is under 1 a second) and well under what one core ingests. */
@@ -56,6 +57,8 @@ export interface CollectorOptions {
   readonly trustProxy?: boolean | undefined;
   /** Days kept (retention.ts); older ones are deleted, and reports of them refused. Default DEFAULT_RETAIN_DAYS. */
   readonly retainDays?: number | undefined;
+  /** HTTPS with this certificate and key (tls.ts), reloaded when the files change; plain HTTP without. */
+  readonly tls?: TlsFiles | undefined;
   /** The URL the fleet and the admins reach the collector at: requests naming another Host get 421 (hosts.ts). */
   readonly publicUrl?: string | undefined;
   /** Without it, a token is generated at first start (see `generatedAdminToken`) and kept hashed. */
@@ -76,7 +79,7 @@ export interface CollectorOptions {
 }
 
 export interface Collector {
-  /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 (no trailing slash). */
+  /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 or https://127.0.0.1:8443 (no trailing slash). */
   readonly url: string;
   readonly port: number;
   /** The admin token generated at this start; null when it was given or generated earlier. Never printed. */
@@ -172,7 +175,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   });
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 
-  const { showLogin, login, logout } = createSignIn(auth, options.trustProxy === true);
+  const host = options.host ?? '127.0.0.1';
+  // Other machines reach it and nothing encrypts: the sign-in page says so to whoever is not behind a TLS proxy.
+  const plainHttpOnNetwork = options.tls === undefined && !isLoopbackHost(host);
+  const { showLogin, login, logout } = createSignIn(auth, options.trustProxy === true, plainHttpOnNetwork);
   const routes = new Map<string, Route>([
     ['/v1/reports', { access: 'public', kind: 'api', methods: { POST: reports } }],
     [
@@ -239,6 +245,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       replyJson(ex, 421, { error: `this collector answers to ${publicHostName} (daylight serve --public-url)` });
       return;
     }
+    if (options.tls !== undefined) res.setHeader('strict-transport-security', HSTS);
     // Unknown paths are private too: without a session, nothing says which paths exist.
     const access = route?.access ?? 'admin';
     const kind = route?.kind ?? (path.startsWith('/api/') || path.startsWith('/v1/') ? 'api' : 'page');
@@ -276,17 +283,19 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     }
   }
 
-  const server = createServer(
-    {
-      headersTimeout: HEADERS_TIMEOUT_MS,
-      requestTimeout: REQUEST_TIMEOUT_MS,
-      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
-    },
-    (req, res) => void handle(req, res),
-  );
-
-  const host = options.host ?? '127.0.0.1';
+  let listener: ReturnType<typeof createListener> | null = null;
   try {
+    listener = createListener(
+      {
+        headersTimeout: HEADERS_TIMEOUT_MS,
+        requestTimeout: REQUEST_TIMEOUT_MS,
+        connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+      },
+      options.tls,
+      (req, res) => void handle(req, res),
+      log,
+    );
+    const { server } = listener;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port ?? DEFAULT_PORT, host, () => {
@@ -295,14 +304,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       });
     });
   } catch (error) {
+    listener?.stop();
     policy?.close();
     store.close();
     throw error;
   }
+  const { server, stop: stopWatchingTls } = listener;
   const { port } = server.address() as AddressInfo;
   knownHost = hostCheck(options.publicUrl, port);
   const retention = scheduleRetention(store, retainDays, () => new Date(), log);
-  const url = `http://${urlHost(host)}:${port}`;
+  const url = `${options.tls === undefined ? 'http' : 'https'}://${urlHost(host)}:${port}`;
   log({ level: 'info', msg: 'listening', host, port });
 
   let closing: Promise<void> | null = null;
@@ -318,6 +329,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     close() {
       closing ??= new Promise<void>((resolve) => {
         policy?.close();
+        stopWatchingTls();
         retention.stop();
         const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
         server.close(() => {

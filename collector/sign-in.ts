@@ -18,15 +18,21 @@ export function redirect(ex: Exchange, location: string, headers?: OutgoingHttpH
   reply(ex, 303, { ...BASE_HEADERS, location, 'content-length': 0, ...headers }, '');
 }
 
-function tooManyWrongTokens(ex: Exchange, seconds: number, why: string): void {
-  replyHtml(ex, 429, loginPage(`${why} Try again in ${seconds} seconds.`), { 'retry-after': String(seconds) });
-}
+/**
+ * `trustProxy`: the collector is behind a reverse proxy that appends X-Forwarded-For (http.ts clientAddress).
+ * `plainHttpOnNetwork`: it listens on the network without TLS of its own; a sign-in that did not come through a TLS
+ * proxy (X-Forwarded-Proto: https) is then warned that the token crosses the network in clear.
+ */
+export function createSignIn(auth: AdminAuth, trustProxy: boolean, plainHttpOnNetwork: boolean) {
+  const page = (ex: Exchange, error: string | null): string => loginPage(error, plainHttpOnNetwork && !isHttps(ex.req));
 
-/** `trustProxy`: the collector is behind a reverse proxy that appends X-Forwarded-For (http.ts clientAddress). */
-export function createSignIn(auth: AdminAuth, trustProxy: boolean) {
+  function tooManyWrongTokens(ex: Exchange, seconds: number, why: string): void {
+    replyHtml(ex, 429, page(ex, `${why} Try again in ${seconds} seconds.`), { 'retry-after': String(seconds) });
+  }
+
   function showLogin(ex: Exchange): void {
     if (auth.hasSession(ex.req)) redirect(ex, '/');
-    else replyHtml(ex, 200, loginPage(null));
+    else replyHtml(ex, 200, page(ex, null));
   }
 
   async function login(ex: Exchange): Promise<void> {
@@ -52,7 +58,7 @@ export function createSignIn(auth: AdminAuth, trustProxy: boolean) {
       tooManyWrongTokens(ex, everywhere, 'Too many wrong tokens were tried.');
       return;
     }
-    replyHtml(ex, 401, loginPage('That is not the admin token.'), body === null ? { connection: 'close' } : undefined);
+    replyHtml(ex, 401, page(ex, 'That is not the admin token.'), body === null ? { connection: 'close' } : undefined);
   }
 
   function logout(ex: Exchange): void {

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isLoopbackHost } from '../../collector/hosts';
 import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
 export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--public-url URL] [--data DIR]
-                      [--policy FILE] [--groups FILE]
+                      [--tls-cert FILE --tls-key FILE] [--policy FILE] [--groups FILE]
 
 Runs the collector: receives the extension's usage reports, serves the policy
 to the fleet, and shows the counts to admins who signed in. Logs one JSON
@@ -23,6 +24,10 @@ Options:
       --public-url URL             the URL the fleet and the admins use (https://daylight.example.com):
                                    a request naming another host is refused with 421, so a web page
                                    cannot reach the collector by DNS rebinding
+      --tls-cert FILE              serve HTTPS with this PEM certificate (and its intermediates, as
+                                   certbot's fullchain.pem); needs --tls-key. Both files are read
+                                   again when they change: renewal is a file copy, no restart
+      --tls-key FILE               the certificate's PEM private key, without a passphrase
   -d, --data DIR                   where the database lives (default ./data, created if missing)
       --policy FILE                a policy to serve: refused at start when invalid; when edited,
                                    reloaded, or kept at the last valid one if the edit is not.
@@ -45,6 +50,8 @@ Environment:
   DAYLIGHT_PORT              as --port (the option wins)
   DAYLIGHT_DATA_DIR          as --data (the option wins)
   DAYLIGHT_PUBLIC_URL        as --public-url (the option wins)
+  DAYLIGHT_TLS_CERT          as --tls-cert (the option wins)
+  DAYLIGHT_TLS_KEY           as --tls-key (the option wins)
   DAYLIGHT_K                 as --k (the option wins)
   DAYLIGHT_RETAIN_DAYS       as --retain-days (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
@@ -57,9 +64,6 @@ Environment:
 Exit code: 0 after a clean stop, 2 when it cannot start (bad option, invalid policy or
 groups file, port in use).
 `;
-
-/** Addresses no other machine reaches: no rebinding page can either. */
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 /** Where a token is, never the token itself. */
 function tokenWhere(generated: string | null, file: string | null, variable: string): string {
@@ -90,6 +94,8 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       policy: { type: 'string' },
       groups: { type: 'string' },
       'public-url': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
       'retain-days': { type: 'string' },
@@ -119,6 +125,15 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   const dataDir = resolve(values.data ?? env.DAYLIGHT_DATA_DIR ?? 'data');
   const host = values.host ?? '0.0.0.0';
   const publicUrl = values['public-url'] ?? env.DAYLIGHT_PUBLIC_URL;
+  const certFile = values['tls-cert'] ?? env.DAYLIGHT_TLS_CERT;
+  const keyFile = values['tls-key'] ?? env.DAYLIGHT_TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new UsageError('--tls-cert and --tls-key go together: give both (or DAYLIGHT_TLS_CERT and DAYLIGHT_TLS_KEY)');
+  }
+  const tls =
+    certFile === undefined || keyFile === undefined
+      ? undefined
+      : { certFile: resolve(certFile), keyFile: resolve(keyFile) };
 
   // Loaded here only: the other commands must not pay for the server and SQLite at every start.
   const { startCollector } = await import('../../collector/server');
@@ -128,6 +143,7 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
     collector = await startCollector({
       groups: values.groups === undefined ? undefined : readGroupsFile(resolve(values.groups)),
       publicUrl,
+      tls,
       port,
       host,
       dataDir,
@@ -157,12 +173,16 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   // stderr, so that stdout stays JSON lines for a log collector. No token is ever printed: journald or docker keep
   // what a service prints. A generated one is in a file of the data folder that only its owner may read.
   io.err(
-    `Daylight collector listening on ${host}:${collector.port}; data in ${dataDir}\n` +
+    `Daylight collector listening on ${host}:${collector.port} (${tls === undefined ? 'HTTP' : 'HTTPS'}); data in ${dataDir}\n` +
       `Reports: POST /v1/reports${collector.reportingTokenRequired ? ' (reporting token required)' : ' (open to anyone: --no-reporting-token)'}` +
       `${values.policy === undefined ? '' : `; policy: GET /v1/policy (${values.policy})`}\n` +
       `Sign in: ${collector.url}/login\n` +
-      (publicUrl === undefined && !LOOPBACK.has(host)
+      (publicUrl === undefined && !isLoopbackHost(host)
         ? 'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding\n'
+        : '') +
+      (tls === undefined && !isLoopbackHost(host)
+        ? 'Warning: plain HTTP on the network, so the admin token, the session and the reports cross it in clear: ' +
+          'give --tls-cert and --tls-key, or put a TLS proxy in front (docs/deploy.md)\n'
         : '') +
       `Admin token: ${tokenWhere(collector.generatedAdminToken, collector.adminTokenFile, 'DAYLIGHT_ADMIN_TOKEN')}\n` +
       (collector.reportingTokenRequired

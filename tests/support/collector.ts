@@ -1,7 +1,8 @@
 /** Test helpers for the collector: report builders, an in-process collector in a temporary data dir, HTTP calls. */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCollector, type Collector, type CollectorOptions } from '../../collector/server';
@@ -121,7 +122,7 @@ export interface Answer {
 }
 
 /**
- * One HTTP request with node:http, which (unlike fetch) can send a wrong Content-Length, a chunked body
+ * One HTTP(S) request with node:http(s), which (unlike fetch) can send a wrong Content-Length, a chunked body
  * in pieces, and still read the answer when the server closes the connection before reading the body.
  */
 export function send(
@@ -132,11 +133,20 @@ export function send(
     body?: string | readonly string[];
     /** A loopback address of its own (127.0.0.0/8 is all this machine), to send as another client would. */
     localAddress?: string | undefined;
+    /** For an https URL: the one certificate trusted (PEM), as a client that was given it would. */
+    ca?: string | undefined;
   } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const { method = 'GET', headers, localAddress } = options;
-    const req = request(url, { method, headers, ...(localAddress !== undefined && { localAddress }) }, (res) => {
+    const { method = 'GET', headers, localAddress, ca } = options;
+    const request = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const settings = {
+      method,
+      headers,
+      ...(localAddress !== undefined && { localAddress }),
+      ...(ca !== undefined && { ca }),
+    };
+    const req = request(url, settings, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));

@@ -22,6 +22,8 @@ export interface LaunchOptions {
   readonly sites: { readonly httpsPort: number; readonly httpPort: number; readonly hosts?: readonly string[] };
   /** Hostnames that reach the fake sites (patterns like `*.example.com` work too); default `sites.hosts`. */
   readonly hosts?: readonly string[];
+  /** Hosts whose HTTPS (port 443) goes to a server of its own on 127.0.0.1, by port: a collector with TLS. */
+  readonly httpsServers?: Readonly<Record<string, number>>;
   readonly extraArgs?: readonly string[];
   /** The browser's language (e.g. `de`), which chrome.i18n follows; default the machine's. */
   readonly language?: string;
@@ -56,11 +58,18 @@ export interface LaunchedChromium {
  * `MAP * ~NOTFOUND` last. That catch-all also catches `localhost` and even the IP literal `127.0.0.1`
  * (verified on Chromium 156), so both are EXCLUDEd: EXCLUDE wins over any MAP.
  */
-export function hostResolverRules(hosts: readonly string[], ports: { httpsPort: number; httpPort: number }): string {
-  const maps = hosts.flatMap((host) => [
-    `MAP ${host}:443 127.0.0.1:${ports.httpsPort}`,
-    `MAP ${host}:80 127.0.0.1:${ports.httpPort}`,
-  ]);
+export function hostResolverRules(
+  hosts: readonly string[],
+  ports: { httpsPort: number; httpPort: number },
+  httpsServers: Readonly<Record<string, number>> = {},
+): string {
+  const maps = [
+    ...Object.entries(httpsServers).map(([host, port]) => `MAP ${host}:443 127.0.0.1:${port}`),
+    ...hosts.flatMap((host) => [
+      `MAP ${host}:443 127.0.0.1:${ports.httpsPort}`,
+      `MAP ${host}:80 127.0.0.1:${ports.httpPort}`,
+    ]),
+  ];
   return [...maps, 'MAP * ~NOTFOUND', 'EXCLUDE localhost', 'EXCLUDE 127.0.0.1'].join(',');
 }
 
@@ -98,7 +107,7 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedCh
               `--load-extension=${options.extensionDir}`,
             ]),
         '--ignore-certificate-errors', // the fake sites' certificate is self-signed
-        `--host-resolver-rules=${hostResolverRules(hosts, options.sites)}`,
+        `--host-resolver-rules=${hostResolverRules(hosts, options.sites, options.httpsServers)}`,
         ...(options.extraArgs ?? []),
       ],
     });

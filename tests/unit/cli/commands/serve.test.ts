@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, runCli } from '../../../support/cli';
+import { testCertificate } from '../../../support/certificates';
 import { fakeReport, postReport, send } from '../../../support/collector';
 
 let dir: string;
@@ -44,7 +45,7 @@ function serve(args: readonly string[], env: Record<string, string> = {}): Promi
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      const url = /Sign in: (http:\/\/127\.0\.0\.1:\d+)\/login\n/.exec(stderr)?.[1];
+      const url = /Sign in: (https?:\/\/127\.0\.0\.1:\d+)\/login\n/.exec(stderr)?.[1];
       if (url !== undefined) resolve({ child, url, stderr: () => stderr, stdout: () => stdout, exit });
     });
     void exit.then((code) => reject(new Error(`daylight serve exited with ${code}: ${stderr}`)));
@@ -66,13 +67,15 @@ describe('daylight serve', () => {
     const run = runCli(['serve', '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^Usage: daylight serve \[--port N\] \[--host H\] \[--public-url URL\] \[--data DIR\]\n\s+\[--policy FILE\] \[--groups FILE\]\n/,
+      /^Usage: daylight serve \[--port N\] \[--host H\] \[--public-url URL\] \[--data DIR\]\n\s+\[--tls-cert FILE --tls-key FILE\] \[--policy FILE\] \[--groups FILE\]\n/,
     );
     for (const text of [
       'POST /v1/reports',
       '--groups FILE',
       '--public-url URL',
       'DAYLIGHT_PUBLIC_URL',
+      '--tls-cert FILE',
+      'DAYLIGHT_TLS_KEY',
       'DAYLIGHT_ADMIN_TOKEN',
       'DAYLIGHT_REPORTING_TOKEN',
       'DAYLIGHT_DATA_DIR',
@@ -147,6 +150,9 @@ describe('daylight serve', () => {
     expect(open.stderr()).toContain(
       'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding',
     );
+    expect(open.stderr()).toContain(
+      'Warning: plain HTTP on the network, so the admin token, the session and the reports cross it in clear',
+    );
     open.child.kill('SIGTERM');
     expect(await open.exit).toBe(0);
     const guarded = await serve(['--port', '0', '--no-reporting-token'], {
@@ -157,6 +163,38 @@ describe('daylight serve', () => {
     expect((await postReport(guarded, fakeReport(), { host: 'daylight.example.com' })).status).toBe(202);
     guarded.child.kill('SIGTERM');
     expect(await guarded.exit).toBe(0);
+  });
+
+  it('serves HTTPS with --tls-cert and --tls-key, and no longer warns of plain HTTP', async () => {
+    const pair = await testCertificate();
+    writeFileSync(join(dir, 'cert.pem'), pair.cert);
+    writeFileSync(join(dir, 'key.pem'), pair.key, { mode: 0o600 });
+    const serving = await serve(['--port', '0', '--no-reporting-token', '--tls-cert', 'cert.pem'], {
+      DAYLIGHT_TLS_KEY: 'key.pem',
+    });
+    expect(serving.url).toMatch(/^https:/);
+    expect(serving.stderr()).toMatch(/listening on 0\.0\.0\.0:\d+ \(HTTPS\)/);
+    expect(serving.stderr()).not.toContain('plain HTTP');
+    const answer = await send(`${serving.url}/v1/reports`, {
+      method: 'POST',
+      ca: pair.cert,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fakeReport()),
+    });
+    expect(answer.status).toBe(202);
+    serving.child.kill('SIGTERM');
+    expect(await serving.exit).toBe(0);
+  });
+
+  it('refuses --tls-cert without --tls-key, and a pair that does not load, with exit 2', async () => {
+    const alone = await refusedStart(['--tls-cert', 'cert.pem']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--tls-cert and --tls-key go together');
+    writeFileSync(join(dir, 'cert.pem'), 'not a certificate');
+    writeFileSync(join(dir, 'key.pem'), 'not a key');
+    const bad = await refusedStart(['--tls-cert', 'cert.pem', '--tls-key', 'key.pem']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`daylight serve: --tls-cert ${join(dir, 'cert.pem')}: not a PEM certificate`);
   });
 
   it('takes the port, admin and reporting tokens from the environment', async () => {
