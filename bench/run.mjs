@@ -41,6 +41,7 @@ const TARGETS = {
   collectorP99Ms: 50,
   collectorUnderSlowBodies: 0.95, // reports/s beside 1,024 slow-body connections ÷ reports/s without
   dashboardP99Ms: 100, // GET /api/v1/dashboard, every view, over about a million aggregate rows
+  rebuildAckGapMs: 100, // the longest time between two acknowledged reports while every day's shown rows are made
   contentScriptBytes: 15_000, // raw, per content script
 };
 
@@ -266,6 +267,7 @@ const pass = {
       ? null
       : collector.underSlowBodies.reportsPerSecond / collector.reportsPerSecond >= TARGETS.collectorUnderSlowBodies,
   dashboardP99Ms: dashboard === null ? null : dashboard.views.every((view) => view.p99 <= TARGETS.dashboardP99Ms),
+  rebuildAckGapMs: dashboard === null ? null : dashboard.rebuildAckGapMs <= TARGETS.rebuildAckGapMs,
   contentScriptBytes:
     sizes === null || sizes.contentScripts.length === 0
       ? null
@@ -358,11 +360,18 @@ function dashboardRows() {
       'info',
     ],
     [
-      `first answer after them: what may be shown, made for all ${dashboard.days} days`,
+      `first answer after them: what may be shown, made for all ${dashboard.days} days, one a transaction`,
       ms(dashboard.firstAnswerMs),
       '',
       'info',
     ],
+    [
+      `  meanwhile, reports on 4 connections: longest time between two acknowledgements (${int(dashboard.rebuildAcks)} acknowledged)`,
+      ms(dashboard.rebuildAckGapMs),
+      `<= ${TARGETS.rebuildAckGapMs} ms`,
+      verdict(pass.rebuildAckGapMs),
+    ],
+    ['  the same with nothing to make (floor)', ms(dashboard.steadyAckGapMs), '', 'info'],
     ['database file', `${int(dashboard.databaseBytes / 2 ** 20)} MiB`, '', 'info'],
   ];
 }

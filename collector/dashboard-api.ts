@@ -94,11 +94,13 @@ export interface DashboardApiOptions {
   readonly policy: () => PolicySnapshot | null;
   readonly now: () => Date;
   readonly log: Log;
+  /** Resolves once the shown rows of the days that changed are made (collector/shown-maker.ts). */
+  readonly shownReady: () => Promise<void>;
 }
 
 export interface DashboardApi {
-  readonly json: (ex: Exchange) => void;
-  readonly csv: (ex: Exchange) => void;
+  readonly json: (ex: Exchange) => Promise<void>;
+  readonly csv: (ex: Exchange) => Promise<void>;
 }
 
 // Long: a factory; the policy's tool names it closes over are shared by the JSON and CSV answers inside.
@@ -117,7 +119,7 @@ export function createDashboardApi(options: DashboardApiOptions): DashboardApi {
     return tools;
   }
 
-  function answer(ex: Exchange): Dashboard | null {
+  async function answer(ex: Exchange): Promise<Dashboard | null> {
     const url = ex.req.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const parsed = parseDashboardQuery(new URLSearchParams(query), options.now().toISOString().slice(0, 10));
@@ -125,16 +127,17 @@ export function createDashboardApi(options: DashboardApiOptions): DashboardApi {
       replyJson(ex, 400, { error: parsed.error });
       return null;
     }
+    await options.shownReady();
     return buildDashboard(store, parsed.filter, k, currentTools(), options.groups);
   }
 
   return {
-    json: (ex) => {
-      const dashboard = answer(ex);
+    json: async (ex) => {
+      const dashboard = await answer(ex);
       if (dashboard !== null) replyJson(ex, 200, dashboard);
     },
-    csv: (ex) => {
-      const dashboard = answer(ex);
+    csv: async (ex) => {
+      const dashboard = await answer(ex);
       if (dashboard === null) return;
       const csv = dashboardCsv(dashboard);
       reply(

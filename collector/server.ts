@@ -21,6 +21,7 @@ import { PolicyFile, type ServedFile } from './policy-file';
 import { DEFAULT_RETAIN_DAYS, scheduleRetention } from './retention';
 import { ADMIN_TOKEN_FILE, REPORTING_TOKEN_FILE, reportingToken, writeTokenFile } from './tokens';
 import { createReportsHandler } from './reports';
+import { startShownMaker } from './shown-maker';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
 import { HSTS, createListener, type TlsFiles } from './tls';
@@ -128,6 +129,13 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const store = openSqliteStore(options.dataDir);
   const adminTokenFile = join(options.dataDir, ADMIN_TOKEN_FILE);
   const reportingTokenFile = join(options.dataDir, REPORTING_TOKEN_FILE);
+  // Makes the shown rows between reports, from now on: after an upgrade or with a new k, every day is to be made.
+  const shown = startShownMaker(store, k, log);
+  const closeStore = async (): Promise<void> => {
+    shown.stop();
+    await shown.idle();
+    store.close();
+  };
   let policy: PolicyFile | null = null;
   let auth: AdminAuth;
   let dashboardApi: DashboardApi;
@@ -143,10 +151,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       policy: () => policy?.current ?? null,
       now: () => new Date(),
       log,
+      shownReady: () => shown.ready(),
     });
   } catch (error) {
     policy?.close();
-    store.close();
+    await closeStore();
     throw error;
   }
 
@@ -208,13 +217,14 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     ['/api/v1/dashboard.csv', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.csv } }],
   ]);
 
-  function counts(ex: Exchange, format: 'json' | 'csv'): void {
+  async function counts(ex: Exchange, format: 'json' | 'csv'): Promise<void> {
     const query = ex.req.url?.includes('?') === true ? ex.req.url.slice(ex.req.url.indexOf('?') + 1) : '';
     const parsed = parseCountFilter(new URLSearchParams(query));
     if (!parsed.ok) {
       replyJson(ex, 400, { error: parsed.error });
       return;
     }
+    await shown.ready();
     // Only what the dashboard may show too (collector/release.ts): the counts of the released group cells.
     const rows = store.shownCounts(parsed.filter, k);
     if (format === 'json') {
@@ -306,7 +316,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   } catch (error) {
     listener?.stop();
     policy?.close();
-    store.close();
+    await closeStore();
     throw error;
   }
   const { server, stop: stopWatchingTls } = listener;
@@ -335,11 +345,13 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         server.close(() => {
           clearTimeout(cut);
           // A day being deleted is one transaction: the run stops between two.
-          void retention.idle().then(() => {
-            store.close();
-            log({ level: 'info', msg: 'stopped' });
-            resolve();
-          });
+          void retention
+            .idle()
+            .then(closeStore)
+            .then(() => {
+              log({ level: 'info', msg: 'stopped' });
+              resolve();
+            });
         });
         server.closeIdleConnections();
       });

@@ -133,10 +133,14 @@ export interface CollectorStore {
    * device marks a day's kind once. Kinds without counts are left out. What collector/release.ts releases.
    */
   usageCells(from: string, to: string): GroupCell[];
+  /** The days whose shown rows are to be made (again) under k, newest first: every day under a k not used before. */
+  shownDaysToMake(k: number): string[];
+  /** Makes a day's shown rows under k in one transaction, if they are still to be made. */
+  makeShownDay(day: string, k: number): void;
   /**
    * What may be shown under k (collector/release.ts), per day and kind: of the fleet, or of the filter's group.
-   * Kinds with nothing released are left out. Every shown method first makes the shown rows of the days whose
-   * counts changed.
+   * Kinds with nothing released are left out. Every shown method first makes the shown rows of the days still to
+   * be made.
    */
   shownDays(filter: DashboardFilter, k: number): ShownDay[];
   /** What may be shown under k, per group and kind over the range: of every group, or of the filter's group. */

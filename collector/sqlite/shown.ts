@@ -3,8 +3,9 @@
  * by collector/release.ts from the day's cells, and the queries over them.
  *
  * A day's shown rows depend on all of that day's cells (a fleet cell is their sum), so a day is made whole, anew,
- * whenever its counts changed: ingest marks the days it adds to (dirty_days), and the first query after it makes
- * them, in one transaction. A year of a large fleet is then read from its month rows, as fast as the rollups it
+ * whenever its counts changed: ingest marks the days it adds to (dirty_days). The collector makes them one day a
+ * transaction between reports (collector/shown-maker.ts), so that ingestion never waits long; whatever is left when
+ * a query runs, it makes first. A year of a large fleet is then read from its month rows, as fast as the rollups it
  * replaces (bench/dashboard-bench.ts); another k makes every day anew.
  */
 import type Database from 'better-sqlite3';
@@ -34,7 +35,10 @@ import {
   type KindTotals,
 } from './schema';
 
-type Shown = Pick<CollectorStore, 'shownDays' | 'shownGroups' | 'shownToolVisits' | 'shownCounts'>;
+type Shown = Pick<
+  CollectorStore,
+  'shownDaysToMake' | 'makeShownDay' | 'shownDays' | 'shownGroups' | 'shownToolVisits' | 'shownCounts'
+>;
 
 interface RangeParameters {
   from: string;
@@ -135,23 +139,37 @@ export function createShown(
   usageCells: CollectorStore['usageCells'],
 ): Shown {
   const { makeDay, makeMonth } = createMaker(db, usageCells);
-  const dirtyDays = db.prepare<[], string>('SELECT day FROM dirty_days ORDER BY day').pluck();
+  const dirtyDays = db.prepare<[], string>('SELECT day FROM dirty_days ORDER BY day DESC').pluck();
+  const isDirty = db.prepare<[string], number>('SELECT EXISTS (SELECT 1 FROM dirty_days WHERE day = ?)').pluck();
+  const anyDirtyDay = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM dirty_days)').pluck();
   const everyDayDirty = db.prepare('INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM usage_days');
-  const makeDirtyDays = db.transaction((k: number) => {
-    if (settings.get(SHOWN_UNDER_K)?.toString() !== String(k)) {
-      everyDayDirty.run();
-      settings.set(SHOWN_UNDER_K, Buffer.from(String(k)));
-    }
-    const days = dirtyDays.all();
+  const madeUnder = (k: number): boolean => settings.get(SHOWN_UNDER_K)?.toString() === String(k);
+  /** Under another k, every day is to be made again; no query reads one before it is (`current`). */
+  const startUnder = (k: number): void => {
+    everyDayDirty.run();
+    settings.set(SHOWN_UNDER_K, Buffer.from(String(k)));
+  };
+  const makeDays = (days: readonly string[], k: number): void => {
     for (const day of days) makeDay(day, k);
     for (const month of new Set(days.map((day) => day.slice(0, 7)))) makeMonth(month);
+  };
+  const makeEveryDirtyDay = db.transaction((k: number) => {
+    if (!madeUnder(k)) startUnder(k);
+    makeDays(dirtyDays.all(), k);
   });
-  const anyDirtyDay = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM dirty_days)').pluck();
   /** Makes the shown rows of the days that changed; every query runs it first, taking the write lock only then. */
   const current = (k: number): void => {
-    if (settings.get(SHOWN_UNDER_K)?.toString() === String(k) && anyDirtyDay.get() === 0) return;
-    makeDirtyDays.immediate(k);
+    if (madeUnder(k) && anyDirtyDay.get() === 0) return;
+    makeEveryDirtyDay.immediate(k);
   };
+  const daysToMake = db.transaction((k: number) => {
+    if (!madeUnder(k)) startUnder(k);
+    return dirtyDays.all();
+  });
+  const makeOneDay = db.transaction((day: string, k: number) => {
+    if (!madeUnder(k)) startUnder(k);
+    if (isDirty.get(day) === 1) makeDays([day], k);
+  });
 
   const fleetDays = db
     .prepare<RangeParameters, unknown[]>(
@@ -241,6 +259,8 @@ export function createShown(
   }
 
   return {
+    shownDaysToMake: (k) => (madeUnder(k) ? dirtyDays.all() : daysToMake.immediate(k)),
+    makeShownDay: (day, k) => makeOneDay.immediate(day, k),
     shownDays(filter, k) {
       current(k);
       const parameters = { from: filter.from, to: filter.to, revision: filter.revision ?? EVERY_REVISION };

@@ -112,6 +112,28 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
       });
     });
 
+    describe('shown rows', () => {
+      it('list the days whose counts changed, newest first, until each is made; every day under a new k', () => {
+        const db = open();
+        const days = ['2026-03-01', '2026-03-02', '2026-04-10'];
+        db.ingest(days.map((day) => fakeReport({ counts: [fakeCount({ day })] })));
+        expect(db.shownDaysToMake(1)).toEqual([...days].reverse());
+        db.makeShownDay('2026-04-10', 1);
+        expect(db.shownDaysToMake(1)).toEqual(['2026-03-02', '2026-03-01']);
+        // A query makes what is left before it reads.
+        const shown = db.shownDays({ from: '2026-03-01', to: '2026-04-30' }, 1);
+        expect([...new Set(shown.map((row) => row.day))]).toEqual(days);
+        expect(db.shownDaysToMake(1)).toEqual([]);
+        db.ingest([fakeReport({ counts: [fakeCount({ day: '2026-03-02' })] })]);
+        expect(db.shownDaysToMake(1)).toEqual(['2026-03-02']);
+        expect(db.shownDaysToMake(2)).toEqual([...days].reverse());
+        // A day made under the new k leaves the list; making it again changes nothing.
+        db.makeShownDay('2026-03-02', 2);
+        db.makeShownDay('2026-03-02', 2);
+        expect(db.shownDaysToMake(2)).toEqual(['2026-04-10', '2026-03-01']);
+      });
+    });
+
     describe('sessions', () => {
       it('expire, can be deleted, and end when the admin token changes', () => {
         const db = open();
