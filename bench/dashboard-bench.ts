@@ -46,6 +46,8 @@ const DAY_MS = 86_400_000;
 const POLICY_REVISION = '2026-11-26.1';
 /** Connections posting reports while the shown rows are made. */
 const LOAD_CONNECTIONS = 4;
+/** Days the retention part deletes. */
+const PRUNED_DAYS = 30;
 
 const progress = (message: string) => process.stderr.write(`[dashboard-bench] ${message}\n`);
 const dayAt = (time: number): string => new Date(time).toISOString().slice(0, 10);
@@ -153,6 +155,13 @@ async function signIn(url: string): Promise<string> {
 const disagrees = (shown: number | null, sum: number, whole: boolean): boolean =>
   whole ? (shown ?? 0) !== sum : shown !== null && shown > sum;
 
+/** A promise and the function that settles it. */
+function deferred<T>(): { promise: Promise<T>; done: (value: T) => void } {
+  let done: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((resolve) => (done = resolve));
+  return { promise, done };
+}
+
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 
@@ -179,13 +188,17 @@ try {
   const revision = `${dayAt(Date.parse(today) - 180 * DAY_MS).slice(0, 7)}-01.1`;
   const current = `${today.slice(0, 7)}-01.1`;
 
+  /** The longest a day's shown rows took to make, as the collector logs it. */
+  let longestDayMs = 0;
   const collector = await startCollector({
     port: 0,
     dataDir,
     policyFile: POLICY,
     adminToken: ADMIN_TOKEN,
     reportingToken: null,
-    log: () => {},
+    log: (entry) => {
+      if (entry.msg === 'shown rows made') longestDayMs = entry.longestDayMs as number;
+    },
   });
   const problems: string[] = [];
   let measured = {};
@@ -335,6 +348,40 @@ try {
     await collector.close();
     check.close();
   }
+
+  // Retention on the same data: a collector that keeps 30 days fewer deletes them at its start, one day a
+  // transaction, and makes its first month's shown rows again, while reports keep arriving.
+  const retention = deferred<Record<string, unknown>>();
+  const pruned = await startCollector({
+    port: 0,
+    dataDir,
+    policyFile: POLICY,
+    adminToken: ADMIN_TOKEN,
+    reportingToken: null,
+    retainDays: DAYS - PRUNED_DAYS,
+    log: (entry) => {
+      if (entry.msg === 'retention') retention.done(entry);
+    },
+  });
+  let pruneLoad: AckRun;
+  let pruneLog: Record<string, unknown>;
+  try {
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    pruneLoad = await postUntil(
+      pruned.url,
+      { day: dayAt(Date.parse(today) + DAY_MS), revision: POLICY_REVISION, group },
+      LOAD_CONNECTIONS,
+      retention.promise.then(() => wait(200)),
+    );
+    pruneLog = await retention.promise;
+  } finally {
+    await pruned.close();
+  }
+  progress(
+    `retention: ${String(pruneLog.daysDeleted)} days deleted in ${String(pruneLog.ms)} ms; meanwhile ${pruneLoad.acks.length} reports acknowledged, longest gap ${Math.round(longestGap(pruneLoad.acks))} ms`,
+  );
+  if (pruneLog.daysDeleted !== PRUNED_DAYS)
+    problems.push(`retention deleted ${String(pruneLog.daysDeleted)} days, not ${PRUNED_DAYS}`);
   process.stdout.write(
     `${JSON.stringify({
       rows: generated.rows,
@@ -347,6 +394,10 @@ try {
       rebuildAckGapMs: longestGap(rebuildLoad.acks),
       steadyAckGapMs: longestGap(steadyLoad.acks),
       rebuildAcks: rebuildLoad.acks.length,
+      longestDayMs,
+      pruneMs: pruneLog.ms,
+      pruneAckGapMs: longestGap(pruneLoad.acks),
+      pruneAcks: pruneLoad.acks.length,
       rounds: ROUNDS,
       ...measured,
       problems,

@@ -25,6 +25,7 @@ export function scheduleRetention(store: CollectorStore, retainDays: number, now
   let stopped = false;
   const run = async (): Promise<void> => {
     const before = firstKeptDay(now(), retainDays);
+    const started = performance.now();
     let days = 0;
     while (!stopped && store.pruneOneDay(before)) {
       days++;
@@ -32,7 +33,7 @@ export function scheduleRetention(store: CollectorStore, retainDays: number, now
     }
     if (days === 0 || stopped) return;
     store.pruneMonths(before);
-    log({ level: 'info', msg: 'retention', daysDeleted: days, before });
+    log({ level: 'info', msg: 'retention', daysDeleted: days, before, ms: Math.round(performance.now() - started) });
   };
   const start = () => {
     running = running.then(run).catch((error: unknown) => {

@@ -33,13 +33,22 @@ export function startShownMaker(
   async function makeDays(): Promise<void> {
     const days = store.shownDaysToMake(k);
     const started = performance.now();
+    let longestDay = 0;
     for (const day of days) {
       await nextTurn();
       if (stopped) throw new Error('the collector is closing');
+      const dayStarted = performance.now();
       store.makeShownDay(day, k);
+      longestDay = Math.max(longestDay, performance.now() - dayStarted);
     }
     if (days.length > LOG_PASS_OVER_DAYS) {
-      log({ level: 'info', msg: 'shown rows made', days: days.length, ms: Math.round(performance.now() - started) });
+      log({
+        level: 'info',
+        msg: 'shown rows made',
+        days: days.length,
+        ms: Math.round(performance.now() - started),
+        longestDayMs: Math.round(longestDay),
+      });
     }
   }
 

@@ -60,12 +60,20 @@ describe('the shown-rows maker', () => {
     expect(store.dirty.size).toBe(3);
   });
 
-  it('logs a pass of more than a month of days, with how long it took', async () => {
+  it('logs a pass of more than a month of days, with how long it took and its longest day', async () => {
     const logs: Record<string, unknown>[] = [];
     const days = Array.from({ length: 40 }, (_, i) => `day${String(i).padStart(2, '0')}`);
     const maker = startShownMaker(daysStore(days, []), 5, (entry) => logs.push(entry));
     await maker.ready();
-    expect(logs).toEqual([{ level: 'info', msg: 'shown rows made', days: 40, ms: expect.any(Number) as unknown }]);
+    expect(logs).toEqual([
+      {
+        level: 'info',
+        msg: 'shown rows made',
+        days: 40,
+        ms: expect.any(Number) as unknown,
+        longestDayMs: expect.any(Number) as unknown,
+      },
+    ]);
   });
 });
 
