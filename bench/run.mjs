@@ -104,6 +104,7 @@ await build({
     'bench/nudge-bench.ts',
     'bench/collector-bench.ts',
     'bench/dashboard-bench.ts',
+    'bench/storage-bench.ts',
   ],
   outdir: 'bench/.data',
   bundle: true,
@@ -203,6 +204,13 @@ const dashboard = dashboardRun.stdout.trim().startsWith('{') ? lastJsonLine(dash
 if (dashboard === null)
   broken.push(`bench/dashboard-bench.ts failed (exit ${dashboardRun.status}); its error is above`);
 else broken.push(...dashboard.problems.map((problem) => `dashboard API: ${problem}`));
+
+// 4c: the database's bytes per million reports.
+progress('storing a million reports through the store (about 70 s)');
+const storageRun = runNode([path.join(DATA, 'storage-bench.js')], { capture: true, allowFailure: true });
+process.stderr.write(storageRun.stderr);
+const storage = storageRun.stdout.trim().startsWith('{') ? lastJsonLine(storageRun.stdout) : null;
+if (storage === null) broken.push(`bench/storage-bench.ts failed (exit ${storageRun.status}); its error is above`);
 
 // 5: the extension, built fresh: the nudge in headless Chromium, then bundle sizes.
 progress('building the extension (wxt build)');
@@ -338,8 +346,22 @@ const rows = [
   ['CLI cost over a bare node start', ms(checkTime.medianMs - nodeTime.medianMs), '', 'info'],
   ...collectorRows(),
   ...dashboardRows(),
+  ...storageRows(),
   ...extensionRows(),
 ];
+
+function storageRows() {
+  if (storage === null) return [['Storage'], ['bytes per million reports', 'not measured', '', 'BROKEN']];
+  const mib = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return [
+    [
+      `Storage: ${int(storage.reports)} reports (${int(storage.devices)} devices × ${storage.days} days, ` +
+        `${storage.groups} groups), ${int(storage.countRows)} count rows`,
+    ],
+    ['database file per million reports', mib(storage.bytesPerMillionReports), '', 'info'],
+    ...storage.tables.map((table) => [`  ${table.name}`, mib(table.bytes), '', 'info']),
+  ];
+}
 
 function dashboardRows() {
   const target = `p99 <= ${TARGETS.dashboardP99Ms} ms`;
