@@ -69,7 +69,11 @@ const policy = await (await fetch(`${base}/v1/policy`)).json();
 check(policy.reporting?.url === `${base}/v1/reports`, 'the served policy reports to this collector');
 const dashboard = await fetch(`${base}/`, { redirect: 'manual' });
 check(dashboard.status === 303 && dashboard.headers.get('location') === '/login', 'the dashboard asks for a sign-in');
-const token = /Admin token: {2}(\S+)/.exec(output)?.[1] ?? '';
+// Where a newcomer finds it: the file it names. The token itself is never printed.
+const tokenFile = /Admin token: {2}in (\S+)/.exec(output)?.[1];
+check(tokenFile !== undefined, 'npm start says where the admin token is');
+const token = readFileSync(tokenFile, 'utf8').trim();
+check(!output.includes(token) && !output.includes(reportingToken), 'npm start prints no token');
 const signIn = await fetch(`${base}/login`, {
   method: 'POST',
   headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -77,7 +81,7 @@ const signIn = await fetch(`${base}/login`, {
   redirect: 'manual',
 });
 const cookie = signIn.headers.get('set-cookie')?.split(';')[0] ?? '';
-check(cookie !== '', 'the printed admin token signs in');
+check(cookie !== '', 'the admin token in the file it names signs in');
 const page = await fetch(`${base}/`, { headers: { cookie } });
 check(page.status === 200 && (await page.text()).includes('/assets/'), 'the dashboard is built and served');
 check(/Sample data: \d+ reports added/.test(output), 'the sample data went in');

@@ -66,12 +66,15 @@ function run(label, command, args, extraEnv = {}) {
   if (result.status !== 0) fail(`${label} failed (exit ${result.status})`);
 }
 
-// Local tokens, kept beside the data so every `npm start` shows the same ones (this is a trial on one
-// machine; a real deployment sets DAYLIGHT_ADMIN_TOKEN or keeps the printed one). The reporting token
-// goes into this trial build, as IT puts it in the fleet's managed reportingToken.
+// Local tokens, kept beside the data so every `npm start` uses the same ones. Only their files' paths are
+// printed, as `daylight serve` does: a terminal's scrollback or a CI log keeps what is printed. The reporting
+// token goes into this trial build, as IT puts it in the fleet's managed reportingToken.
 mkdirSync(stateDir, { recursive: true });
-const adminToken = env.DAYLIGHT_ADMIN_TOKEN ?? localToken(resolve(stateDir, 'admin-token'));
-const reportingToken = env.DAYLIGHT_REPORTING_TOKEN ?? localToken(resolve(stateDir, 'reporting-token'));
+const adminTokenFile = resolve(stateDir, 'admin-token');
+const reportingTokenFile = resolve(stateDir, 'reporting-token');
+const adminToken = env.DAYLIGHT_ADMIN_TOKEN ?? localToken(adminTokenFile);
+const reportingToken = env.DAYLIGHT_REPORTING_TOKEN ?? localToken(reportingTokenFile);
+const tokenWhere = (variable, file) => (env[variable] === undefined ? `in ${file}` : `${variable}`);
 
 function localToken(file) {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -147,8 +150,8 @@ process.stdout.write(`
 Daylight is running on this machine.
 
   Dashboard:    ${base}/
-  Admin token:  ${adminToken}
-  Reporting token: ${reportingToken}  (in these builds; IT puts it in the managed reportingToken)
+  Admin token:  ${tokenWhere('DAYLIGHT_ADMIN_TOKEN', adminTokenFile)}  (paste it at the sign-in)
+  Reporting token: ${tokenWhere('DAYLIGHT_REPORTING_TOKEN', reportingTokenFile)}  (already in these builds; IT puts it in the managed reportingToken)
   Policy:       ${policyUrl}  (from ${examplePath})
   Collector log: ${log}
 
