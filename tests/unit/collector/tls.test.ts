@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createConnection } from 'node:net';
 import { connect } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testCertificate, type TestCertificate } from '../../support/certificates';
@@ -114,6 +115,16 @@ describe('with --tls-cert and --tls-key', () => {
       `--tls-cert ${files.keyFile}: not a PEM certificate`,
     );
   });
+
+  it('drops a connection that does not finish its TLS handshake within 10 s (slowloris before the headers)', async () => {
+    const server = await collectors.start({ tls: writePair(first) });
+    const socket = createConnection({ host: '127.0.0.1', port: Number(new URL(server.url).port) });
+    const opened = Date.now();
+    await new Promise((resolve) => socket.once('close', resolve));
+    const seconds = (Date.now() - opened) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(9);
+    expect(seconds).toBeLessThan(15);
+  }, 20_000);
 
   it('logs a warning at load when the certificate expires within two weeks', async () => {
     const soon = await testCertificate(['localhost'], 5);
