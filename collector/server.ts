@@ -24,7 +24,7 @@ import { createReportsHandler } from './reports';
 import { startShownMaker } from './shown-maker';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
-import { HSTS, createListener, type TlsFiles } from './tls';
+import { HSTS, createListener, hstsFor, type TlsFiles } from './tls';
 
 export const DEFAULT_PORT = 8787;
 /** Far above what a fleet sends (50,000 devices reporting daily is under 1 a second) and well under what one core ingests. */
@@ -255,7 +255,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       replyJson(ex, 421, { error: `this collector answers to ${publicHostName} (daylight serve --public-url)` });
       return;
     }
-    if (options.tls !== undefined) res.setHeader('strict-transport-security', HSTS);
+    if (options.tls !== undefined && hstsFor(req.headers.host)) res.setHeader('strict-transport-security', HSTS);
     // Unknown paths are private too: without a session, nothing says which paths exist.
     const access = route?.access ?? 'admin';
     const kind = route?.kind ?? (path.startsWith('/api/') || path.startsWith('/v1/') ? 'api' : 'page');

@@ -10,9 +10,11 @@
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { isIP } from 'node:net';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { basename, dirname } from 'node:path';
+import { dirname } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import type { Log } from './log';
 
 export interface TlsFiles {
@@ -22,7 +24,7 @@ export interface TlsFiles {
   readonly keyFile: string;
 }
 
-export interface TlsPair {
+interface TlsPair {
   readonly cert: Buffer;
   readonly key: Buffer;
   /** The certificate's SHA-256 fingerprint, to say in the log which one is in force. */
@@ -32,6 +34,17 @@ export interface TlsPair {
 
 /** One year, the usual value: browsers then refuse plain HTTP to this host for that long after one HTTPS visit. */
 export const HSTS = 'max-age=31536000';
+
+/**
+ * Whether an answer to a request naming `host` carries HSTS: only for a name. Browsers ignore it for an IP address
+ * (RFC 6797 §8.1), and on localhost it would pin every local server of the admin's machine to HTTPS for a year.
+ */
+export function hstsFor(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
+  const lower = name.toLowerCase();
+  return isIP(name) === 0 && lower !== 'localhost' && !lower.endsWith('.localhost');
+}
 
 /** A certificate that expires sooner than this is logged as a warning at every load. */
 const EXPIRY_WARNING_DAYS = 14;
@@ -54,7 +67,7 @@ function readPem(file: string, option: string): Buffer {
 }
 
 /** Reads and checks a pair; throws, naming the option and the file, when it cannot serve. */
-export function loadTlsPair(files: TlsFiles): TlsPair {
+function loadTlsPair(files: TlsFiles): TlsPair {
   const cert = readPem(files.certFile, '--tls-cert');
   const key = readPem(files.keyFile, '--tls-key');
   let certificate: X509Certificate;
@@ -74,6 +87,13 @@ export function loadTlsPair(files: TlsFiles): TlsPair {
   if (!certificate.checkPrivateKey(privateKey)) {
     throw new Error(`--tls-key ${files.keyFile}: not the key of the certificate in --tls-cert ${files.certFile}`);
   }
+  // The whole chain as the server will take it: an intermediate cut short (a copy half done) fails here, not in
+  // setSecureContext, where it would end the process.
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new Error(`--tls-cert ${files.certFile}: not a PEM certificate chain (${reason(error)})`, { cause: error });
+  }
   return { cert, key, fingerprint: certificate.fingerprint256, validTo: new Date(certificate.validTo) };
 }
 
@@ -88,26 +108,38 @@ function logLoaded(pair: TlsPair, log: Log, msg: string, now: Date): void {
   });
 }
 
-/** Watches the pair's files and gives each new good pair to `use`; the last good one stays otherwise. */
+const DAY_MS = 86_400_000;
+
+/**
+ * Watches the pair's files and gives each new good pair to `use`; the last good one stays otherwise. The whole
+ * folder is watched, not the two names: Kubernetes swaps a `..data` link to renew a secret's files.
+ */
 function watchTlsPair(files: TlsFiles, first: TlsPair, use: (pair: TlsPair) => void, log: Log): () => void {
   let current = first;
   let settle: NodeJS.Timeout | undefined;
+  let expiryWarned = Date.now();
   const reload = () => {
     let pair: TlsPair;
     try {
       pair = loadTlsPair(files);
+      if (pair.cert.equals(current.cert) && pair.key.equals(current.key)) {
+        // A renewal that stopped says so while there is time: once a day in the last two weeks.
+        if (pair.validTo.getTime() - Date.now() < EXPIRY_WARNING_DAYS * DAY_MS && Date.now() - expiryWarned >= DAY_MS) {
+          expiryWarned = Date.now();
+          logLoaded(pair, log, 'TLS certificate not renewed yet', new Date());
+        }
+        return;
+      }
+      use(pair);
     } catch (error) {
       log({ level: 'error', msg: 'the TLS files do not load; still serving the last good pair', error: reason(error) });
       return;
     }
-    if (pair.fingerprint === current.fingerprint && pair.key.equals(current.key)) return;
-    use((current = pair));
+    current = pair;
     logLoaded(pair, log, 'TLS certificate reloaded', new Date());
   };
-  const names = new Set([basename(files.certFile), basename(files.keyFile)]);
   const watchers: FSWatcher[] = [...new Set([dirname(files.certFile), dirname(files.keyFile)])].map((folder) => {
-    const watcher = watch(folder, { persistent: false }, (_event, name) => {
-      if (name !== null && !names.has(name)) return;
+    const watcher = watch(folder, { persistent: false }, () => {
       clearTimeout(settle);
       settle = setTimeout(reload, SETTLE_MS);
       settle.unref();
@@ -126,7 +158,7 @@ function watchTlsPair(files: TlsFiles, first: TlsPair, use: (pair: TlsPair) => v
   };
 }
 
-export interface ListenerOptions {
+interface ListenerOptions {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly connectionsCheckingInterval: number;

@@ -134,6 +134,12 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
     certFile === undefined || keyFile === undefined
       ? undefined
       : { certFile: resolve(certFile), keyFile: resolve(keyFile) };
+  if (tls !== undefined && publicUrl?.startsWith('http:') === true) {
+    throw new UsageError(`--public-url must be an https URL with --tls-cert, not "${publicUrl}"`);
+  }
+  // An https public URL without TLS of its own: a TLS proxy is in front (docs/deploy.md), which the warning below
+  // would wrongly deny. The sign-in page still warns a request that did not come through it.
+  const plainOnNetwork = tls === undefined && !isLoopbackHost(host) && publicUrl?.startsWith('https:') !== true;
 
   // Loaded here only: the other commands must not pay for the server and SQLite at every start.
   const { startCollector } = await import('../../collector/server');
@@ -176,11 +182,11 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
     `Daylight collector listening on ${host}:${collector.port} (${tls === undefined ? 'HTTP' : 'HTTPS'}); data in ${dataDir}\n` +
       `Reports: POST /v1/reports${collector.reportingTokenRequired ? ' (reporting token required)' : ' (open to anyone: --no-reporting-token)'}` +
       `${values.policy === undefined ? '' : `; policy: GET /v1/policy (${values.policy})`}\n` +
-      `Sign in: ${collector.url}/login\n` +
+      `Sign in: ${publicUrl === undefined ? '' : `${publicUrl.replace(/\/+$/, '')}/login, or on this machine `}${collector.url}/login\n` +
       (publicUrl === undefined && !isLoopbackHost(host)
         ? 'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding\n'
         : '') +
-      (tls === undefined && !isLoopbackHost(host)
+      (plainOnNetwork
         ? 'Warning: plain HTTP on the network, so the admin token, the session and the reports cross it in clear: ' +
           'give --tls-cert and --tls-key, or put a TLS proxy in front (docs/deploy.md)\n'
         : '') +

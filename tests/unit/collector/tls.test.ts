@@ -24,7 +24,7 @@ afterEach(async () => {
 let first: TestCertificate;
 let renewed: TestCertificate;
 beforeAll(async () => {
-  [first, renewed] = await Promise.all([testCertificate(), testCertificate()]);
+  [first, renewed] = await Promise.all([testCertificate(['localhost', 'daylight.example.com']), testCertificate()]);
 });
 
 /** The pair written where IT would keep it; returns the files' paths. */
@@ -51,18 +51,23 @@ function servedFingerprint(port: number, ca: string): Promise<string> {
 const fingerprintOf = (pair: TestCertificate): string => new X509Certificate(pair.cert).fingerprint256;
 
 describe('with --tls-cert and --tls-key', () => {
-  it('answers over HTTPS, with HSTS, to a client that trusts the certificate; reports are stored, cookies Secure', async () => {
+  it('answers over HTTPS, with HSTS for its name, to a client that trusts the certificate; reports stored, cookies Secure', async () => {
     const server = await collectors.start({ tls: writePair(first), k: 1 });
     expect(server.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const ca = first.cert;
     const posted = await send(`${server.url}/v1/reports`, {
       method: 'POST',
       ca,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', host: 'daylight.example.com' },
       body: JSON.stringify(fakeReport()),
     });
     expect(posted.status).toBe(202);
     expect(posted.headers['strict-transport-security']).toBe('max-age=31536000');
+    // Not for an address or localhost: it would pin every local server of the admin's machine to HTTPS.
+    for (const host of [new URL(server.url).host, `localhost:${new URL(server.url).port}`, '[::1]']) {
+      const answer = await send(`${server.url}/healthz`, { ca, headers: { host } });
+      expect(answer.headers['strict-transport-security'], host).toBeUndefined();
+    }
     const login = await send(`${server.url}/login`, {
       method: 'POST',
       ca,
@@ -93,6 +98,22 @@ describe('with --tls-cert and --tls-key', () => {
       .toMatchObject({ level: 'error', error: expect.stringContaining('--tls-cert') as unknown });
     expect(await servedFingerprint(port, first.cert)).toBe(fingerprintOf(first));
 
+    // The new certificate whole, its intermediate cut short: the chain fails where the leaf passed.
+    writeFileSync(files.keyFile, renewed.key);
+    writeFileSync(files.certFile, `${renewed.cert.trimEnd()}\n${first.cert.slice(0, 300)}`);
+    await expect
+      .poll(
+        () =>
+          server.logs.filter((entry) => entry.msg === 'the TLS files do not load; still serving the last good pair'),
+        {
+          timeout: 5000,
+        },
+      )
+      .toContainEqual(
+        expect.objectContaining({ error: expect.stringContaining('not a PEM certificate chain') as unknown }),
+      );
+    expect(await servedFingerprint(port, first.cert)).toBe(fingerprintOf(first));
+
     writePair(renewed, join(files.certFile, '..'));
     await expect.poll(() => servedFingerprint(port, renewed.cert), { timeout: 5000 }).toBe(fingerprintOf(renewed));
     expect(server.logs).toContainEqual(
@@ -102,7 +123,7 @@ describe('with --tls-cert and --tls-key', () => {
     expect(answer.status).toBe(200);
   });
 
-  it('refuses to start, naming the option, with a key of another certificate, a missing file or no certificate', async () => {
+  it('refuses to start, naming the option, with a key of another certificate, a missing file, no certificate or a chain cut short', async () => {
     const files = writePair(first);
     const other = writePair(renewed);
     await expect(collectors.start({ tls: { certFile: files.certFile, keyFile: other.keyFile } })).rejects.toThrow(
@@ -113,6 +134,10 @@ describe('with --tls-cert and --tls-key', () => {
     );
     await expect(collectors.start({ tls: { ...files, certFile: files.keyFile } })).rejects.toThrow(
       `--tls-cert ${files.keyFile}: not a PEM certificate`,
+    );
+    writeFileSync(files.certFile, `${first.cert.trimEnd()}\n${renewed.cert.slice(0, 300)}`);
+    await expect(collectors.start({ tls: files })).rejects.toThrow(
+      `--tls-cert ${files.certFile}: not a PEM certificate chain`,
     );
   });
 

@@ -45,7 +45,9 @@ function serve(args: readonly string[], env: Record<string, string> = {}): Promi
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      const url = /Sign in: (https?:\/\/127\.0\.0\.1:\d+)\/login\n/.exec(stderr)?.[1];
+      const url = /Sign in: (?:\S+\/login, or on this machine )?(https?:\/\/127\.0\.0\.1:\d+)\/login\n/.exec(
+        stderr,
+      )?.[1];
       if (url !== undefined) resolve({ child, url, stderr: () => stderr, stdout: () => stdout, exit });
     });
     void exit.then((code) => reject(new Error(`daylight serve exited with ${code}: ${stderr}`)));
@@ -159,6 +161,9 @@ describe('daylight serve', () => {
       DAYLIGHT_PUBLIC_URL: 'https://daylight.example.com',
     });
     expect(guarded.stderr()).not.toContain('DNS rebinding');
+    // Its https public URL is a TLS proxy in front: no plain-HTTP warning, and the sign-in named at that URL.
+    expect(guarded.stderr()).not.toContain('plain HTTP');
+    expect(guarded.stderr()).toMatch(/Sign in: https:\/\/daylight\.example\.com\/login, or on this machine http:/);
     expect((await postReport(guarded, fakeReport(), { host: 'attacker-rebind.example' })).status).toBe(421);
     expect((await postReport(guarded, fakeReport(), { host: 'daylight.example.com' })).status).toBe(202);
     guarded.child.kill('SIGTERM');
@@ -186,10 +191,13 @@ describe('daylight serve', () => {
     expect(await serving.exit).toBe(0);
   });
 
-  it('refuses --tls-cert without --tls-key, and a pair that does not load, with exit 2', async () => {
+  it('refuses --tls-cert without --tls-key or with an http public URL, and a pair that does not load, with exit 2', async () => {
     const alone = await refusedStart(['--tls-cert', 'cert.pem']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toContain('--tls-cert and --tls-key go together');
+    const plainUrl = await refusedStart(['--tls-cert', 'c', '--tls-key', 'k', '--public-url', 'http://d.example']);
+    expect(plainUrl.code).toBe(2);
+    expect(plainUrl.stderr).toContain('--public-url must be an https URL with --tls-cert, not "http://d.example"');
     writeFileSync(join(dir, 'cert.pem'), 'not a certificate');
     writeFileSync(join(dir, 'key.pem'), 'not a key');
     const bad = await refusedStart(['--tls-cert', 'cert.pem', '--tls-key', 'key.pem']);
