@@ -52,6 +52,15 @@ export async function postUntil(
   return { acks, refused };
 }
 
+export const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A promise and the function that settles it. */
+export function deferred<T>(): { promise: Promise<T>; done: (value: T) => void } {
+  let done: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((resolve) => (done = resolve));
+  return { promise, done };
+}
+
 /** The longest time between two acknowledgements of a run. */
 export function longestGap(acks: readonly number[]): number {
   let longest = 0;

@@ -31,7 +31,7 @@ import { openSqliteStore } from '../collector/sqlite-store';
 import { rebuildRollups } from '../collector/sqlite/rollups';
 import { DATABASE_FILE } from '../collector/sqlite/schema';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
-import { longestGap, postUntil, type AckRun } from './ack-gaps';
+import { deferred, longestGap, postUntil, wait, type AckRun } from './ack-gaps';
 import { mulberry32 } from './urls';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -155,13 +155,6 @@ async function signIn(url: string): Promise<string> {
 const disagrees = (shown: number | null, sum: number, whole: boolean): boolean =>
   whole ? (shown ?? 0) !== sum : shown !== null && shown > sum;
 
-/** A promise and the function that settles it. */
-function deferred<T>(): { promise: Promise<T>; done: (value: T) => void } {
-  let done: (value: T) => void = () => undefined;
-  const promise = new Promise<T>((resolve) => (done = resolve));
-  return { promise, done };
-}
-
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 
@@ -186,9 +179,12 @@ try {
     .pluck()
     .get(today) as string;
   const revision = `${dayAt(Date.parse(today) - 180 * DAY_MS).slice(0, 7)}-01.1`;
+  // The reports posted under load: of tomorrow, a day no view shows, by devices of a known group already marked.
+  const load = { day: dayAt(Date.parse(today) + DAY_MS), revision: POLICY_REVISION, group };
   const current = `${today.slice(0, 7)}-01.1`;
 
-  /** The longest a day's shown rows took to make, as the collector logs it. */
+  /** From the collector's start until every day's shown rows were made, and the longest day, as it logs them. */
+  let shownMadeMs = 0;
   let longestDayMs = 0;
   const collector = await startCollector({
     port: 0,
@@ -197,7 +193,9 @@ try {
     adminToken: ADMIN_TOKEN,
     reportingToken: null,
     log: (entry) => {
-      if (entry.msg === 'shown rows made') longestDayMs = entry.longestDayMs as number;
+      if (entry.msg !== 'shown rows made') return;
+      shownMadeMs = entry.ms as number;
+      longestDayMs = entry.longestDayMs as number;
     },
   });
   const problems: string[] = [];
@@ -242,10 +240,7 @@ try {
     };
 
     // Every day's shown rows are made (collector/sqlite/shown.ts), as after an upgrade or a new k, while reports keep
-    // arriving: the longest time between two acknowledgements, then the same with nothing to make. The reports are
-    // of tomorrow, a day no view shows, by devices of a known group already marked (no people): the checks below are not changed.
-    const load = { day: dayAt(Date.parse(today) + DAY_MS), revision: POLICY_REVISION, group };
-    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // arriving: the longest time between two acknowledgements, then the same with nothing to make.
     const firstAnswer = wait(200).then(() => get('/api/v1/dashboard'));
     rebuildLoad = await postUntil(
       collector.url,
@@ -366,14 +361,8 @@ try {
   let pruneLoad: AckRun;
   let pruneLog: Record<string, unknown>;
   try {
-    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-    pruneLoad = await postUntil(
-      pruned.url,
-      { day: dayAt(Date.parse(today) + DAY_MS), revision: POLICY_REVISION, group },
-      LOAD_CONNECTIONS,
-      retention.promise.then(() => wait(200)),
-    );
-    pruneLog = await retention.promise;
+    const stop = retention.promise.then(() => wait(200));
+    [pruneLoad, pruneLog] = await Promise.all([postUntil(pruned.url, load, LOAD_CONNECTIONS, stop), retention.promise]);
   } finally {
     await pruned.close();
   }
@@ -394,6 +383,7 @@ try {
       rebuildAckGapMs: longestGap(rebuildLoad.acks),
       steadyAckGapMs: longestGap(steadyLoad.acks),
       rebuildAcks: rebuildLoad.acks.length,
+      shownMadeMs,
       longestDayMs,
       pruneMs: pruneLog.ms,
       pruneAckGapMs: longestGap(pruneLoad.acks),

@@ -64,6 +64,7 @@ export function startShownMaker(
 
   return {
     async ready() {
+      if (stopped) throw new Error('the collector is closing');
       // A pass under way took its days before this call: the days changed since are taken by the next one.
       if (pass !== null) await pass;
       await runPass();

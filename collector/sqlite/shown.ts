@@ -4,9 +4,10 @@
  *
  * A day's shown rows depend on all of that day's cells (a fleet cell is their sum), so a day is made whole, anew,
  * whenever its counts changed: ingest marks the days it adds to (dirty_days). The collector makes them one day a
- * transaction between reports (collector/shown-maker.ts), so that ingestion never waits long; whatever is left when
- * a query runs, it makes first. A year of a large fleet is then read from its month rows, as fast as the rollups it
- * replaces (bench/dashboard-bench.ts); another k makes every day anew.
+ * transaction between reports (collector/shown-maker.ts), so that ingestion never waits long, and reads what is
+ * made: a query never makes days itself, or a report that marks a year of days would have every query hold the
+ * event loop for the year. A year of a large fleet is then read from its month rows, as fast as the rollups it
+ * replaces (bench/dashboard-bench.ts); another k clears every shown row and makes every day anew.
  */
 import type Database from 'better-sqlite3';
 import { addDays, firstOfMonth } from '../../lib/protocol/day';
@@ -37,7 +38,7 @@ import {
 
 type Shown = Pick<
   CollectorStore,
-  'shownDaysToMake' | 'makeShownDay' | 'shownDays' | 'shownGroups' | 'shownToolVisits' | 'shownCounts'
+  'shownDaysToMake' | 'makeShownDay' | 'makeShownDays' | 'shownDays' | 'shownGroups' | 'shownToolVisits' | 'shownCounts'
 >;
 
 interface RangeParameters {
@@ -143,11 +144,25 @@ export function createShown(
   const isDirty = db.prepare<[string], number>('SELECT EXISTS (SELECT 1 FROM dirty_days WHERE day = ?)').pluck();
   const anyDirtyDay = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM dirty_days)').pluck();
   const everyDayDirty = db.prepare('INSERT OR IGNORE INTO dirty_days SELECT DISTINCT day FROM usage_days');
+  const clear = ['shown_days', 'shown_months', 'shown_fleet', 'withheld_fleet'].map((table) =>
+    db.prepare(`DELETE FROM ${table}`),
+  );
   const madeUnder = (k: number): boolean => settings.get(SHOWN_UNDER_K)?.toString() === String(k);
-  /** Under another k, every day is to be made again; no query reads one before it is (`current`). */
+  /**
+   * Under another k, nothing made under the old one may be read (a larger k withholds more): every shown row goes,
+   * and every day is to be made. Until it is, a day shows nothing, which is what withheld looks like.
+   */
   const startUnder = (k: number): void => {
+    for (const statement of clear) statement.run();
     everyDayDirty.run();
     settings.set(SHOWN_UNDER_K, Buffer.from(String(k)));
+  };
+  const underK = db.transaction((k: number) => {
+    if (!madeUnder(k)) startUnder(k);
+  });
+  /** Before any read: the rows read were made under this k. */
+  const ensureUnder = (k: number): void => {
+    if (!madeUnder(k)) underK.immediate(k);
   };
   const makeDays = (days: readonly string[], k: number): void => {
     for (const day of days) makeDay(day, k);
@@ -157,11 +172,6 @@ export function createShown(
     if (!madeUnder(k)) startUnder(k);
     makeDays(dirtyDays.all(), k);
   });
-  /** Makes the shown rows of the days that changed; every query runs it first, taking the write lock only then. */
-  const current = (k: number): void => {
-    if (madeUnder(k) && anyDirtyDay.get() === 0) return;
-    makeEveryDirtyDay.immediate(k);
-  };
   const daysToMake = db.transaction((k: number) => {
     if (!madeUnder(k)) startUnder(k);
     return dirtyDays.all();
@@ -261,8 +271,11 @@ export function createShown(
   return {
     shownDaysToMake: (k) => (madeUnder(k) ? dirtyDays.all() : daysToMake.immediate(k)),
     makeShownDay: (day, k) => makeOneDay.immediate(day, k),
+    makeShownDays: (k) => {
+      if (!madeUnder(k) || anyDirtyDay.get() === 1) makeEveryDirtyDay.immediate(k);
+    },
     shownDays(filter, k) {
-      current(k);
+      ensureUnder(k);
       const parameters = { from: filter.from, to: filter.to, revision: filter.revision ?? EVERY_REVISION };
       const rows =
         filter.group === undefined
@@ -271,7 +284,7 @@ export function createShown(
       return rows.flatMap((row) => usageOf(row, 1).map((usage): ShownDay => ({ day: row[0] as string, ...usage })));
     },
     shownGroups(filter, k) {
-      current(k);
+      ensureUnder(k);
       if (filter.group !== undefined) {
         const { group } = filter;
         const [row] = oneGroup.all({
@@ -299,7 +312,7 @@ export function createShown(
       );
     },
     shownToolVisits(filter, k) {
-      current(k);
+      ensureUnder(k);
       const parameters = { from: filter.from, to: filter.to, revision: filter.revision ?? EVERY_REVISION };
       if (filter.group !== undefined) {
         return groupVisits.all({ ...parameters, group: filter.group ?? '' }).map(toolVisits);
@@ -321,7 +334,7 @@ export function createShown(
       return [...visits.values()];
     },
     shownCounts(filter, k) {
-      current(k);
+      ensureUnder(k);
       const conditions = [`${SHOWN_N_OF_COUNT} > 0`];
       const parameters: Record<string, string> = {};
       for (const [name, column] of [

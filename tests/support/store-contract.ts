@@ -69,6 +69,7 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           'duplicate',
         ]);
         expect(db.ingest([second])).toEqual(['duplicate']);
+        db.makeShownDays(1);
         expect(db.shownCounts({}, 1).map((row) => [row.n, row.people])).toEqual([[9, 2]]);
       });
 
@@ -85,6 +86,7 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           fakeReport({ group: '' }),
           fakeReport({ policyRevision: 'r2' }),
         ]);
+        db.makeShownDays(1);
         const rows = db.shownCounts({}, 1);
         expect(rows).toHaveLength(7);
         expect(rows.filter((row) => row.group === null)).toEqual([expect.objectContaining({ n: 2, people: 2 })]);
@@ -103,6 +105,7 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
           fakeReport({ group: 'a b c', policyRevision: 'r' }),
           fakeReport({ group: undefined, policyRevision: 'a b c r' }),
         ]);
+        db.makeShownDays(1);
         expect(db.shownCounts({}, 1).map((row) => [row.group, row.policyRevision, row.n])).toEqual([
           [null, 'a b c r', 1],
           ['a', 'b c', 1],
@@ -113,20 +116,26 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
     });
 
     describe('shown rows', () => {
-      it('list the days whose counts changed, newest first, until each is made; every day under a new k', () => {
+      it('are read as made; the days to make are listed newest first; a new k clears them and lists every day', () => {
         const db = open();
         const days = ['2026-03-01', '2026-03-02', '2026-04-10'];
         db.ingest(days.map((day) => fakeReport({ counts: [fakeCount({ day })] })));
         expect(db.shownDaysToMake(1)).toEqual([...days].reverse());
         db.makeShownDay('2026-04-10', 1);
         expect(db.shownDaysToMake(1)).toEqual(['2026-03-02', '2026-03-01']);
-        // A query makes what is left before it reads.
-        const shown = db.shownDays({ from: '2026-03-01', to: '2026-04-30' }, 1);
-        expect([...new Set(shown.map((row) => row.day))]).toEqual(days);
+        // A read gives what is made; making the rest makes every day readable.
+        const read = () => [
+          ...new Set(db.shownDays({ from: '2026-03-01', to: '2026-04-30' }, 1).map((row) => row.day)),
+        ];
+        expect(read()).toEqual(['2026-04-10']);
+        db.makeShownDays(1);
+        expect(read()).toEqual(days);
         expect(db.shownDaysToMake(1)).toEqual([]);
         db.ingest([fakeReport({ counts: [fakeCount({ day: '2026-03-02' })] })]);
         expect(db.shownDaysToMake(1)).toEqual(['2026-03-02']);
         expect(db.shownDaysToMake(2)).toEqual([...days].reverse());
+        // Nothing made under the old k is read under the new one, until each day is made under it.
+        expect(db.shownDays({ from: '2026-03-01', to: '2026-04-30' }, 2)).toEqual([]);
         // A day made under the new k leaves the list; making it again changes nothing.
         db.makeShownDay('2026-03-02', 2);
         db.makeShownDay('2026-03-02', 2);

@@ -642,6 +642,7 @@ describe('the rollups', () => {
     db.ingest([first, ...later]);
     expect(cellsOf(db, 1)).toEqual([['solo', '2026-11-26.1', 'shadow', 49, 1]]);
     // With k = 1, the one person's cell is shown: every visit of every upload is in it.
+    db.makeShownDays(1);
     expect(db.shownToolVisits({ from: day(1), to: day(1), group: 'solo' }, 1)).toEqual(
       expect.arrayContaining([
         { tool: 'chatgpt', sanctioned: false, n: 25 },
@@ -662,6 +663,7 @@ describe('the rollups', () => {
       ['g', 'r1', 'warned', 3, 3],
       ['g', 'r2', 'sanctioned', 10, 2],
     ]);
+    db.makeShownDays(1);
     expect(db.shownToolVisits({ from: day(6), to: day(0) }, 1)).toEqual(
       expect.arrayContaining([
         { tool: 'chat', sanctioned: true, n: 10 },
@@ -676,7 +678,7 @@ describe('the rollups', () => {
     ]);
   });
 
-  it('bring a file of schema 3 to 4: its month rollups go, and what is shown is made at the first query', () => {
+  it('bring a file of schema 3 to 4: its month rollups go, and what is shown is made again', () => {
     open().ingest(peopleOf(5, 'g', [visit('chatgpt', 2)]));
     store?.close();
     store = null;
@@ -696,6 +698,7 @@ describe('the rollups', () => {
     const tables = new Database(join(dir, DATABASE_FILE), { readonly: true });
     expect(tables.prepare("SELECT name FROM sqlite_master WHERE name = 'usage_months'").all()).toEqual([]);
     tables.close();
+    db.makeShownDays(5);
     expect(db.shownGroups({ from: day(6), to: day(0) }, 5)).toEqual([{ group: 'g', kind: 'shadow', n: 10, people: 5 }]);
   });
 
@@ -730,6 +733,7 @@ describe('the rollups', () => {
     ]);
     migrated.close();
     // No people: nothing is shown, even with k = 1.
+    db.makeShownDays(1);
     expect(db.shownCounts({}, 1)).toEqual([]);
     expect(db.dashboardLists()).toEqual({ groups: ['g'], revisions: ['r1', 'r0'] });
     expect(cellsOf(db, 1)).toEqual([
@@ -773,6 +777,7 @@ describe('the rollups', () => {
         { from: monthsAgo(1, 1), to },
       ],
     });
+    db.makeShownDays(1);
     expect(db.shownToolVisits({ from, to }, 1)).toEqual([{ tool: 'chatgpt', sanctioned: false, n: 44 }]);
     expect(cellsOf(db, from, to).reduce((sum, cell) => sum + (cell[3] as number), 0)).toBe(44);
     // From the first counted day to the last, every month is whole.

@@ -160,6 +160,7 @@ function answers(people: readonly Person[]): string {
       }),
     );
     const tools = policyTools(null);
+    store.makeShownDays(K);
     return JSON.stringify({
       dashboards: FILTERS.map((filter) => buildDashboard(store, filter, K, tools)),
       counts: store.shownCounts({}, K),
