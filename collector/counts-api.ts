@@ -5,7 +5,8 @@
  */
 import { ID_PATTERN } from '../lib/policy/schema';
 import { REPORT_EVENTS, isCalendarDay, type ReportEvent } from '../lib/protocol/report-schema';
-import type { CountFilter, CountRow } from './store';
+import { BASE_HEADERS, reply, replyJson, type Exchange } from './http';
+import type { CollectorStore, CountFilter, CountRow } from './store';
 
 const PARAMETERS = ['from', 'to', 'tool', 'event', 'group'] as const;
 
@@ -82,4 +83,41 @@ export function countsCsv(rows: readonly CountRow[]): string {
     csv += `${CSV_COLUMNS.map((column) => csvField(column === 'sanctioned' ? String(row.sanctioned) : row[column])).join(',')}\r\n`;
   }
   return csv;
+}
+
+/**
+ * The handler of both routes: the counts of the released group cells only, what the dashboard may show too
+ * (collector/release.ts), once the days that changed are made (`shownReady`, collector/shown-maker.ts).
+ */
+export function createCountsApi(
+  store: Pick<CollectorStore, 'shownCounts'>,
+  k: number,
+  shownReady: () => Promise<void>,
+) {
+  return async (ex: Exchange, format: 'json' | 'csv'): Promise<void> => {
+    const query = ex.req.url?.includes('?') === true ? ex.req.url.slice(ex.req.url.indexOf('?') + 1) : '';
+    const parsed = parseCountFilter(new URLSearchParams(query));
+    if (!parsed.ok) {
+      replyJson(ex, 400, { error: parsed.error });
+      return;
+    }
+    await shownReady();
+    const rows = store.shownCounts(parsed.filter, k);
+    if (format === 'json') {
+      replyJson(ex, 200, { rows });
+      return;
+    }
+    const csv = countsCsv(rows);
+    reply(
+      ex,
+      200,
+      {
+        ...BASE_HEADERS,
+        'content-type': 'text/csv; charset=utf-8; header=present',
+        'content-disposition': 'attachment; filename="daylight-counts.csv"',
+        'content-length': Buffer.byteLength(csv),
+      },
+      csv,
+    );
+  };
 }

@@ -5,6 +5,7 @@
  * machine itself); anything else gets 421. https://developer.mozilla.org/docs/Web/HTTP/Status/421
  */
 
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 const DEFAULT_PORTS: Readonly<Record<string, string>> = { 'http:': '80', 'https:': '443' };
 
 /** Whether a request's Host header names this collector; every Host passes without a public URL. */
@@ -28,7 +29,20 @@ export function hostCheck(publicUrl: string | undefined, port: number): HostChec
   }
   const allowed = new Set([url.host, `${url.hostname}:${url.port === '' ? defaultPort : url.port}`]);
   if (url.port === '') allowed.add(url.hostname);
-  for (const loopback of ['localhost', '127.0.0.1', '[::1]']) allowed.add(`${loopback}:${port}`);
+  for (const loopback of LOOPBACK_NAMES) allowed.add(`${loopback}:${port}`);
+  return (host) => host !== undefined && allowed.has(host.toLowerCase());
+}
+
+/**
+ * The Host values of the admins' port (`--admin-port`): the public URL's host name on that port, the address it
+ * listens on, and the loopback names (an SSH tunnel); every Host passes without a public URL.
+ */
+export function adminHostCheck(publicUrl: string | undefined, adminHost: string, port: number): HostCheck {
+  if (publicUrl === undefined) return () => true;
+  const allowed = new Set([new URL(publicUrl).hostname, ...LOOPBACK_NAMES].map((name) => `${name}:${port}`));
+  if (!['0.0.0.0', '::', ''].includes(adminHost)) {
+    allowed.add(`${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${port}`.toLowerCase());
+  }
   return (host) => host !== undefined && allowed.has(host.toLowerCase());
 }
 

@@ -13,6 +13,7 @@ import { watch, readFileSync, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { BUNDLED_CATALOG } from '../lib/policy/bundled';
 import { formatProblem, parsePolicyText } from '../lib/policy/validate';
+import { BASE_HEADERS, reply, replyJson, type Exchange } from './http';
 import type { Log } from './log';
 
 export interface ServedFile {
@@ -118,4 +119,26 @@ export class PolicyFile {
     clearTimeout(this.#settle);
     this.#watcher.close();
   }
+}
+
+/** If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x". */
+function matchesEtag(ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
+}
+
+/** GET of the policy or its signature, with its ETag: 304 when the fleet has it already. */
+export function serveFile(ex: Exchange, file: ServedFile | null, contentType: string): void {
+  if (file === null) {
+    replyJson(ex, 404, { error: 'not served here' });
+    return;
+  }
+  // no-cache: kept, but asked again each time, so an edit reaches the fleet at its next refresh.
+  const headers = { ...BASE_HEADERS, 'cache-control': 'no-cache', etag: file.etag };
+  const ifNoneMatch = ex.req.headers['if-none-match'];
+  if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, file.etag)) {
+    reply(ex, 304, headers, '');
+    return;
+  }
+  reply(ex, 200, { ...headers, 'content-type': contentType, 'content-length': file.body.length }, file.body);
 }

@@ -4,44 +4,45 @@
  * to admins who signed in. node:http and nothing else: a dozen routes do not
  * need a framework, and ingestion stays fast.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { AdminAuth } from './admin-auth';
-import { countsCsv, parseCountFilter } from './counts-api';
+import { createCountsApi } from './counts-api';
 import { DEFAULT_K, createDashboardApi, type DashboardApi } from './dashboard-api';
 import { ASSETS_ROUTE, createDashboardAssets, findDashboardDir, routeName } from './dashboard-assets';
-import { BASE_HEADERS, JSON_TYPE, pathOf, reply, replyJson, type Exchange } from './http';
+import { createDispatch, type Listening, type Route } from './dispatch';
+import { JSON_TYPE, replyJson } from './http';
 import { stdoutLog, timestamped, type Log } from './log';
-import { hostCheck, isLoopbackHost, publicHost } from './hosts';
-import { createSignIn, redirect } from './sign-in';
+import { adminHostCheck, hostCheck, isLoopbackHost, publicHost } from './hosts';
+import { createSignIn } from './sign-in';
 import { unknownValues } from './known-values';
-import { PolicyFile, type ServedFile } from './policy-file';
+import { bind, type Bound } from './listen';
+import { PolicyFile, serveFile } from './policy-file';
 import { DEFAULT_RETAIN_DAYS, scheduleRetention } from './retention';
 import { ADMIN_TOKEN_FILE, REPORTING_TOKEN_FILE, reportingToken, writeTokenFile } from './tokens';
 import { createReportsHandler } from './reports';
 import { startShownMaker } from './shown-maker';
 import { openSqliteStore } from './sqlite-store';
 import { TokenBucket } from './token-bucket';
-import { HSTS, createListener, hstsFor, type TlsFiles } from './tls';
+import type { TlsFiles } from './tls';
 
 export const DEFAULT_PORT = 8787;
 /** Far above what a fleet sends (50,000 devices reporting daily is under 1 a second) and well under what one core ingests. */
 export const DEFAULT_MAX_REPORTS_PER_SECOND = 1000;
-/** Headers must arrive within 10 s and a whole request within 30 s, so slow clients cannot hold connections (slowloris). */
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
-/** How often Node looks for connections past those limits (its default, 30 s, would let them last 40 s). */
-const TIMEOUT_CHECK_MS = 2_000;
-/** On close, requests under way get this long to finish before their connections are cut. */
-const CLOSE_GRACE_MS = 5_000;
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 
 export interface CollectorOptions {
   /** Default 8787; 0 picks a free port. */
   readonly port?: number | undefined;
   /** Default 127.0.0.1; `daylight serve` listens on 0.0.0.0. */
   readonly host?: string | undefined;
+  /**
+   * A port of the admins' own (0 picks a free one): the sign-in, the dashboard and its APIs are served there only,
+   * and `port` serves the fleet's routes only (dispatch.ts). Without it, one port serves both.
+   */
+  readonly adminPort?: number | undefined;
+  /** Where the admins' port listens; default 127.0.0.1, reached through an SSH tunnel or a proxy of the admins'. */
+  readonly adminHost?: string | undefined;
   /** Where the database lives; created if missing. */
   readonly dataDir: string;
   /**
@@ -83,6 +84,8 @@ export interface Collector {
   /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 or https://127.0.0.1:8443 (no trailing slash). */
   readonly url: string;
   readonly port: number;
+  /** Where to reach the admins' port from this machine, with `adminPort`; null when one port serves both. */
+  readonly adminUrl: string | null;
   /** The admin token generated at this start; null when it was given or generated earlier. Never printed. */
   readonly generatedAdminToken: string | null;
   /** Likewise the reporting token, for the fleet's managed `reportingToken`. */
@@ -97,19 +100,6 @@ export interface Collector {
   close(): Promise<void>;
 }
 
-type Handler = (ex: Exchange) => void | Promise<void>;
-
-interface Route {
-  /** public: the fleet's routes and signing in; admin: everything else needs a session. */
-  readonly access: 'public' | 'admin';
-  /** How "not signed in" is answered: 401 for an API, a redirect to the sign-in page for a page. */
-  readonly kind: 'api' | 'page';
-  readonly methods: Readonly<Partial<Record<string, Handler>>>;
-}
-
-/** A thrown error's words for the log: its message only, never a request's content. */
-const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));
-
 // Long: a factory; the routes table and its short handlers share the store, the sign-in and the log.
 export async function startCollector(options: CollectorOptions): Promise<Collector> {
   const log: Log = timestamped(options.log ?? stdoutLog);
@@ -122,7 +112,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     throw new RangeError(`retainDays must be a whole number from 1, not ${retainDays}`);
   }
   // Made before anything opens, so that a bad URL stops the start; made again with the port listened on.
-  let knownHost = hostCheck(options.publicUrl, options.port ?? DEFAULT_PORT);
+  hostCheck(options.publicUrl, options.port ?? DEFAULT_PORT);
   const publicHostName = options.publicUrl === undefined ? '' : publicHost(options.publicUrl);
   // Bursts of one second's worth: a fleet that wakes together is spread by Retry-After, not refused outright.
   const capacity = new TokenBucket(rate, Math.max(1, rate));
@@ -185,151 +175,100 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const dashboard = createDashboardAssets(options.dashboardDir ?? findDashboardDir());
 
   const host = options.host ?? '127.0.0.1';
-  // Other machines reach it and nothing encrypts: the sign-in page says so to whoever is not behind a TLS proxy.
-  const plainHttpOnNetwork = options.tls === undefined && !isLoopbackHost(host);
+  const adminHost = options.adminHost ?? '127.0.0.1';
+  const split = options.adminPort !== undefined;
+  // Other machines reach the sign-in and nothing encrypts: the page says so to whoever is not behind a TLS proxy.
+  const plainHttpOnNetwork = options.tls === undefined && !isLoopbackHost(split ? adminHost : host);
   const { showLogin, login, logout } = createSignIn(auth, options.trustProxy === true, plainHttpOnNetwork);
+  const counts = createCountsApi(store, k, () => shown.ready());
+  const fleet = (methods: Route['methods']): Route => ({ surface: 'fleet', access: 'public', kind: 'api', methods });
+  const admin = (kind: Route['kind'], methods: Route['methods']): Route => ({
+    surface: 'admin',
+    access: 'admin',
+    kind,
+    methods,
+  });
   const routes = new Map<string, Route>([
-    ['/v1/reports', { access: 'public', kind: 'api', methods: { POST: reports } }],
+    ['/v1/reports', fleet({ POST: reports })],
+    ['/v1/policy', fleet({ GET: (ex) => serveFile(ex, policy?.current.policy ?? null, JSON_TYPE) })],
+    ['/v1/policy.sig', fleet({ GET: (ex) => serveFile(ex, policy?.current.signature ?? null, TEXT_TYPE) })],
     [
-      '/v1/policy',
+      '/healthz',
       {
+        surface: 'both',
         access: 'public',
         kind: 'api',
-        methods: { GET: (ex) => serveFile(ex, policy?.current.policy ?? null, JSON_TYPE) },
+        methods: { GET: (ex) => replyJson(ex, 200, { status: 'ok' }) },
       },
     ],
-    [
-      '/v1/policy.sig',
-      {
-        access: 'public',
-        kind: 'api',
-        methods: { GET: (ex) => serveFile(ex, policy?.current.signature ?? null, 'text/plain; charset=utf-8') },
-      },
-    ],
-    ['/healthz', { access: 'public', kind: 'api', methods: { GET: (ex) => replyJson(ex, 200, { status: 'ok' }) } }],
-    ['/login', { access: 'public', kind: 'page', methods: { GET: showLogin, POST: login } }],
-    ['/logout', { access: 'public', kind: 'page', methods: { POST: logout } }],
-    ['/', { access: 'admin', kind: 'page', methods: { GET: dashboard.index } }],
-    [ASSETS_ROUTE, { access: 'admin', kind: 'page', methods: { GET: dashboard.asset } }],
-    ['/api/v1/counts', { access: 'admin', kind: 'api', methods: { GET: (ex) => counts(ex, 'json') } }],
-    ['/api/v1/counts.csv', { access: 'admin', kind: 'api', methods: { GET: (ex) => counts(ex, 'csv') } }],
-    ['/api/v1/dashboard', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.json } }],
-    ['/api/v1/dashboard.csv', { access: 'admin', kind: 'api', methods: { GET: dashboardApi.csv } }],
+    ['/login', { surface: 'admin', access: 'public', kind: 'page', methods: { GET: showLogin, POST: login } }],
+    ['/logout', { surface: 'admin', access: 'public', kind: 'page', methods: { POST: logout } }],
+    ['/', admin('page', { GET: dashboard.index })],
+    [ASSETS_ROUTE, admin('page', { GET: dashboard.asset })],
+    ['/api/v1/counts', admin('api', { GET: (ex) => counts(ex, 'json') })],
+    ['/api/v1/counts.csv', admin('api', { GET: (ex) => counts(ex, 'csv') })],
+    ['/api/v1/dashboard', admin('api', { GET: dashboardApi.json })],
+    ['/api/v1/dashboard.csv', admin('api', { GET: dashboardApi.csv })],
   ]);
+  const dispatch = createDispatch({
+    routes,
+    routeName,
+    hasSession: (req) => auth.hasSession(req),
+    tls: options.tls !== undefined,
+    log,
+  });
 
-  async function counts(ex: Exchange, format: 'json' | 'csv'): Promise<void> {
-    const query = ex.req.url?.includes('?') === true ? ex.req.url.slice(ex.req.url.indexOf('?') + 1) : '';
-    const parsed = parseCountFilter(new URLSearchParams(query));
-    if (!parsed.ok) {
-      replyJson(ex, 400, { error: parsed.error });
-      return;
-    }
-    await shown.ready();
-    // Only what the dashboard may show too (collector/release.ts): the counts of the released group cells.
-    const rows = store.shownCounts(parsed.filter, k);
-    if (format === 'json') {
-      replyJson(ex, 200, { rows });
-      return;
-    }
-    const csv = countsCsv(rows);
-    reply(
-      ex,
-      200,
-      {
-        ...BASE_HEADERS,
-        'content-type': 'text/csv; charset=utf-8; header=present',
-        'content-disposition': 'attachment; filename="daylight-counts.csv"',
-        'content-length': Buffer.byteLength(csv),
-      },
-      csv,
-    );
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = pathOf(req.url);
-    const name = routeName(path);
-    const route = routes.get(name);
-    const ex: Exchange = { req, res, route: route === undefined ? '(unknown)' : name, started: performance.now(), log };
-    // /healthz says nothing, and a load balancer's check may name the address rather than the public host.
-    if (name !== '/healthz' && !knownHost(req.headers.host)) {
-      replyJson(ex, 421, { error: `this collector answers to ${publicHostName} (daylight serve --public-url)` });
-      return;
-    }
-    if (options.tls !== undefined && hstsFor(req.headers.host)) res.setHeader('strict-transport-security', HSTS);
-    // Unknown paths are private too: without a session, nothing says which paths exist.
-    const access = route?.access ?? 'admin';
-    const kind = route?.kind ?? (path.startsWith('/api/') || path.startsWith('/v1/') ? 'api' : 'page');
-    try {
-      if (access === 'admin' && !auth.hasSession(req)) {
-        if (kind === 'api') replyJson(ex, 401, { error: 'not signed in; sign in at /login' });
-        else redirect(ex, '/login');
-        return;
-      }
-      if (route === undefined) {
-        replyJson(ex, 404, { error: 'no such route' });
-        return;
-      }
-      const handler = route.methods[req.method ?? ''] ?? (req.method === 'HEAD' ? route.methods.GET : undefined);
-      if (handler === undefined) {
-        const allowed = Object.keys(route.methods);
-        if (allowed.includes('GET')) allowed.push('HEAD');
-        replyJson(ex, 405, { error: `use ${allowed.join(' or ')}` }, { allow: allowed.join(', ') });
-        return;
-      }
-      await handler(ex);
-    } catch (error) {
-      if (res.headersSent || req.destroyed) {
-        log({
-          level: 'info',
-          msg: 'request ended early',
-          method: req.method,
-          route: ex.route,
-          reason: errorMessage(error),
-        });
-        return;
-      }
-      log({ level: 'error', msg: 'request failed', method: req.method, route: ex.route, error: errorMessage(error) });
-      replyJson(ex, 500, { error: 'internal error' }, { connection: 'close' });
-    }
-  }
-
-  let listener: ReturnType<typeof createListener> | null = null;
+  // Made again once the ports are known (port 0 picks one): until then no request arrives.
+  let fleetListening: Listening = { surfaces: [], knownHost: () => false, otherHost: '' };
+  let adminListening: Listening = fleetListening;
+  const bound: Bound[] = [];
   try {
-    listener = createListener(
-      {
-        headersTimeout: HEADERS_TIMEOUT_MS,
-        requestTimeout: REQUEST_TIMEOUT_MS,
-        connectionsCheckingInterval: TIMEOUT_CHECK_MS,
-      },
+    const main = await bind(
+      options.port ?? DEFAULT_PORT,
+      host,
       options.tls,
-      (req, res) => void handle(req, res),
+      (req, res) => {
+        void dispatch(req, res, fleetListening);
+      },
       log,
     );
-    const { server } = listener;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? DEFAULT_PORT, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    bound.push(main);
+    fleetListening = {
+      surfaces: split ? ['fleet'] : ['fleet', 'admin'],
+      knownHost: hostCheck(options.publicUrl, main.port),
+      otherHost: `this collector answers to ${publicHostName} (daylight serve --public-url)`,
+    };
+    if (options.adminPort !== undefined) {
+      const admins = await bind(
+        options.adminPort,
+        adminHost,
+        options.tls,
+        (req, res) => {
+          void dispatch(req, res, adminListening);
+        },
+        log,
+      );
+      bound.push(admins);
+      adminListening = {
+        surfaces: ['admin'],
+        knownHost: adminHostCheck(options.publicUrl, adminHost, admins.port),
+        otherHost: `this dashboard answers on port ${admins.port} (daylight serve --admin-port)`,
+      };
+    }
   } catch (error) {
-    listener?.stop();
+    await Promise.all(bound.map((listener) => listener.close()));
     policy?.close();
     await closeStore();
     throw error;
   }
-  const { server, stop: stopWatchingTls } = listener;
-  const { port } = server.address() as AddressInfo;
-  knownHost = hostCheck(options.publicUrl, port);
+  const [main, admins] = bound as [Bound, Bound | undefined];
   const retention = scheduleRetention(store, retainDays, () => new Date(), log);
-  const url = `${options.tls === undefined ? 'http' : 'https'}://${urlHost(host)}:${port}`;
-  log({ level: 'info', msg: 'listening', host, port });
 
   let closing: Promise<void> | null = null;
   return {
-    url,
-    port,
+    url: main.url,
+    port: main.port,
+    adminUrl: admins?.url ?? null,
     generatedAdminToken: auth.generatedToken,
     generatedReportingToken: token.generated,
     adminTokenFile: options.adminToken === undefined && existsSync(adminTokenFile) ? adminTokenFile : null,
@@ -337,53 +276,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       options.reportingToken === undefined && existsSync(reportingTokenFile) ? reportingTokenFile : null,
     reportingTokenRequired: token.hash !== null,
     close() {
-      closing ??= new Promise<void>((resolve) => {
+      closing ??= (async () => {
         policy?.close();
-        stopWatchingTls();
         retention.stop();
-        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-        server.close(() => {
-          clearTimeout(cut);
-          // A day being deleted is one transaction: the run stops between two.
-          void retention
-            .idle()
-            .then(closeStore)
-            .then(() => {
-              log({ level: 'info', msg: 'stopped' });
-              resolve();
-            });
-        });
-        server.closeIdleConnections();
-      });
+        await Promise.all(bound.map((listener) => listener.close()));
+        // A day being deleted is one transaction: the run stops between two.
+        await retention.idle();
+        await closeStore();
+        log({ level: 'info', msg: 'stopped' });
+      })();
       return closing;
     },
   };
-}
-
-/** A listening address as this machine reaches it: the wildcard addresses through loopback. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-/** If-None-Match compares weakly (RFC 9110 §13.1.2): W/"x" matches "x". */
-function matchesEtag(ifNoneMatch: string, etag: string): boolean {
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === etag);
-}
-
-function serveFile(ex: Exchange, file: ServedFile | null, contentType: string): void {
-  if (file === null) {
-    replyJson(ex, 404, { error: 'not served here' });
-    return;
-  }
-  // no-cache: kept, but asked again each time, so an edit reaches the fleet at its next refresh.
-  const headers = { ...BASE_HEADERS, 'cache-control': 'no-cache', etag: file.etag };
-  const ifNoneMatch = ex.req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined && matchesEtag(ifNoneMatch, file.etag)) {
-    reply(ex, 304, headers, '');
-    return;
-  }
-  reply(ex, 200, { ...headers, 'content-type': contentType, 'content-length': file.body.length }, file.body);
 }

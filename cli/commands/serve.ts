@@ -4,7 +4,8 @@ import { isLoopbackHost } from '../../collector/hosts';
 import { EXIT_OK, EXIT_UNUSABLE, UsageError, type Io } from '../io';
 
 export const serveHelp = `Usage: daylight serve [--port N] [--host H] [--public-url URL] [--data DIR]
-                      [--tls-cert FILE --tls-key FILE] [--policy FILE] [--groups FILE]
+                      [--tls-cert FILE --tls-key FILE] [--admin-port N [--admin-host H]]
+                      [--policy FILE] [--groups FILE]
 
 Runs the collector: receives the extension's usage reports, serves the policy
 to the fleet, and shows the counts to admins who signed in. Logs one JSON
@@ -28,6 +29,11 @@ Options:
                                    certbot's fullchain.pem); needs --tls-key. Both files are read
                                    again when they change: renewal is a file copy, no restart
       --tls-key FILE               the certificate's PEM private key, without a passphrase
+      --admin-port N               serve the sign-in, the dashboard and its APIs on this port only,
+                                   and on --port only what the fleet needs (reports, the policy), so
+                                   that the fleet's network cannot reach the sign-in
+      --admin-host H               address of the admin port (default 127.0.0.1: this machine, or an
+                                   SSH tunnel to it)
   -d, --data DIR                   where the database lives (default ./data, created if missing)
       --policy FILE                a policy to serve: refused at start when invalid; when edited,
                                    reloaded, or kept at the last valid one if the edit is not.
@@ -52,6 +58,7 @@ Environment:
   DAYLIGHT_PUBLIC_URL        as --public-url (the option wins)
   DAYLIGHT_TLS_CERT          as --tls-cert (the option wins)
   DAYLIGHT_TLS_KEY           as --tls-key (the option wins)
+  DAYLIGHT_ADMIN_PORT        as --admin-port (the option wins)
   DAYLIGHT_K                 as --k (the option wins)
   DAYLIGHT_RETAIN_DAYS       as --retain-days (the option wins)
   DAYLIGHT_ADMIN_TOKEN       the admin token, 16 characters or more; without it one is
@@ -96,6 +103,8 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       'public-url': { type: 'string' },
       'tls-cert': { type: 'string' },
       'tls-key': { type: 'string' },
+      'admin-port': { type: 'string' },
+      'admin-host': { type: 'string' },
       'max-reports-per-second': { type: 'string' },
       k: { type: 'string' },
       'retain-days': { type: 'string' },
@@ -125,6 +134,14 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
   const dataDir = resolve(values.data ?? env.DAYLIGHT_DATA_DIR ?? 'data');
   const host = values.host ?? '0.0.0.0';
   const publicUrl = values['public-url'] ?? env.DAYLIGHT_PUBLIC_URL;
+  const adminPortText = values['admin-port'] ?? env.DAYLIGHT_ADMIN_PORT;
+  const adminPort =
+    adminPortText === undefined
+      ? undefined
+      : whole(adminPortText, values['admin-port'] === undefined ? 'DAYLIGHT_ADMIN_PORT' : '--admin-port', 0, 65535);
+  if (values['admin-host'] !== undefined && adminPort === undefined) {
+    throw new UsageError('--admin-host goes with --admin-port');
+  }
   const certFile = values['tls-cert'] ?? env.DAYLIGHT_TLS_CERT;
   const keyFile = values['tls-key'] ?? env.DAYLIGHT_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -152,6 +169,8 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
       tls,
       port,
       host,
+      adminPort,
+      adminHost: values['admin-host'],
       dataDir,
       policyFile: values.policy === undefined ? undefined : resolve(values.policy),
       adminToken: env.DAYLIGHT_ADMIN_TOKEN,
@@ -182,7 +201,9 @@ export async function serveCommand(args: readonly string[], io: Io): Promise<num
     `Daylight collector listening on ${host}:${collector.port} (${tls === undefined ? 'HTTP' : 'HTTPS'}); data in ${dataDir}\n` +
       `Reports: POST /v1/reports${collector.reportingTokenRequired ? ' (reporting token required)' : ' (open to anyone: --no-reporting-token)'}` +
       `${values.policy === undefined ? '' : `; policy: GET /v1/policy (${values.policy})`}\n` +
-      `Sign in: ${publicUrl === undefined ? '' : `${publicUrl.replace(/\/+$/, '')}/login, or on this machine `}${collector.url}/login\n` +
+      (collector.adminUrl === null
+        ? `Sign in: ${publicUrl === undefined ? '' : `${publicUrl.replace(/\/+$/, '')}/login, or on this machine `}${collector.url}/login\n`
+        : `Sign in: ${collector.adminUrl}/login (the admin port; port ${collector.port} serves the fleet only)\n`) +
       (publicUrl === undefined && !isLoopbackHost(host)
         ? 'Warning: no --public-url, so any host name is answered: a web page could reach this collector by DNS rebinding\n'
         : '') +

@@ -45,7 +45,7 @@ function serve(args: readonly string[], env: Record<string, string> = {}): Promi
   return new Promise((resolve, reject) => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk;
-      const url = /Sign in: (?:\S+\/login, or on this machine )?(https?:\/\/127\.0\.0\.1:\d+)\/login\n/.exec(
+      const url = /Sign in: (?:\S+\/login, or on this machine )?(https?:\/\/127\.0\.0\.1:\d+)\/login[ \n]/.exec(
         stderr,
       )?.[1];
       if (url !== undefined) resolve({ child, url, stderr: () => stderr, stdout: () => stdout, exit });
@@ -69,7 +69,7 @@ describe('daylight serve', () => {
     const run = runCli(['serve', '--help']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /^Usage: daylight serve \[--port N\] \[--host H\] \[--public-url URL\] \[--data DIR\]\n\s+\[--tls-cert FILE --tls-key FILE\] \[--policy FILE\] \[--groups FILE\]\n/,
+      /^Usage: daylight serve \[--port N\] \[--host H\] \[--public-url URL\] \[--data DIR\]\n\s+\[--tls-cert FILE --tls-key FILE\] \[--admin-port N \[--admin-host H\]\]\n\s+\[--policy FILE\] \[--groups FILE\]\n/,
     );
     for (const text of [
       'POST /v1/reports',
@@ -78,6 +78,8 @@ describe('daylight serve', () => {
       'DAYLIGHT_PUBLIC_URL',
       '--tls-cert FILE',
       'DAYLIGHT_TLS_KEY',
+      '--admin-port N',
+      'DAYLIGHT_ADMIN_PORT',
       'DAYLIGHT_ADMIN_TOKEN',
       'DAYLIGHT_REPORTING_TOKEN',
       'DAYLIGHT_DATA_DIR',
@@ -203,6 +205,22 @@ describe('daylight serve', () => {
     const bad = await refusedStart(['--tls-cert', 'cert.pem', '--tls-key', 'key.pem']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`daylight serve: --tls-cert ${join(dir, 'cert.pem')}: not a PEM certificate`);
+  });
+
+  it('serves the sign-in on --admin-port only, and the fleet on --port', async () => {
+    const serving = await serve(['--port', '0', '--admin-port', '0', '--no-reporting-token']);
+    const fleetPort = /listening on 0\.0\.0\.0:(\d+)/.exec(serving.stderr())?.[1] ?? '';
+    expect(serving.stderr()).toContain(`/login (the admin port; port ${fleetPort} serves the fleet only)`);
+    const fleet = { url: `http://127.0.0.1:${fleetPort}` };
+    expect(fleet.url).not.toBe(serving.url);
+    expect((await postReport(fleet, fakeReport())).status).toBe(202);
+    expect((await send(`${fleet.url}/login`)).status).toBe(404);
+    expect((await send(`${serving.url}/login`)).status).toBe(200);
+    serving.child.kill('SIGTERM');
+    expect(await serving.exit).toBe(0);
+    const alone = await refusedStart(['--admin-host', '0.0.0.0']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('--admin-host goes with --admin-port');
   });
 
   it('takes the port, admin and reporting tokens from the environment', async () => {

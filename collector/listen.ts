@@ -1,0 +1,75 @@
+/**
+ * The collector's listening sockets: one, or two with `daylight serve --admin-port` (dispatch.ts). Each is HTTP or
+ * HTTPS (tls.ts) with the same limits on slow clients, and closes the same way.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Log } from './log';
+import { createListener, type TlsFiles } from './tls';
+
+/** Headers must arrive within 10 s and a whole request within 30 s, so slow clients cannot hold connections (slowloris). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How often Node looks for connections past those limits (its default, 30 s, would let them last 40 s). */
+const TIMEOUT_CHECK_MS = 2_000;
+/** On close, requests under way get this long to finish before their connections are cut. */
+const CLOSE_GRACE_MS = 5_000;
+
+export interface Bound {
+  /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 (no trailing slash). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening, lets requests under way finish (CLOSE_GRACE_MS at most), stops watching the TLS files. */
+  readonly close: () => Promise<void>;
+}
+
+/** A listening address as this machine reaches it: the wildcard addresses through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** Listens on `host`:`port` (0: a free port); throws, having closed what it opened, when it cannot. */
+export async function bind(
+  port: number,
+  host: string,
+  tls: TlsFiles | undefined,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+  log: Log,
+): Promise<Bound> {
+  const timeouts = {
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  };
+  const { server, stop } = createListener(timeouts, tls, handle, log);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    stop();
+    throw error;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  log({ level: 'info', msg: 'listening', host, port: bound });
+  return {
+    url: `${tls === undefined ? 'http' : 'https'}://${urlHost(host)}:${bound}`,
+    port: bound,
+    close: () =>
+      new Promise<void>((resolve) => {
+        stop();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
