@@ -105,6 +105,7 @@ await build({
     'bench/collector-bench.ts',
     'bench/dashboard-bench.ts',
     'bench/storage-bench.ts',
+    'bench/bound-bench.ts',
   ],
   outdir: 'bench/.data',
   bundle: true,
@@ -211,6 +212,14 @@ const storageRun = runNode([path.join(DATA, 'storage-bench.js')], { capture: tru
 process.stderr.write(storageRun.stderr);
 const storage = storageRun.stdout.trim().startsWith('{') ? lastJsonLine(storageRun.stdout) : null;
 if (storage === null) broken.push(`bench/storage-bench.ts failed (exit ${storageRun.status}); its error is above`);
+
+// 4d: the dashboard at the bound of groups and revisions a collector takes without lists of them.
+progress('flooding a collector with made-up groups and revisions (about 10 s)');
+const boundRun = runNode([path.join(DATA, 'bound-bench.js')], { capture: true, allowFailure: true });
+process.stderr.write(boundRun.stderr);
+const bound = boundRun.stdout.trim().startsWith('{') ? lastJsonLine(boundRun.stdout) : null;
+if (bound === null) broken.push(`bench/bound-bench.ts failed (exit ${boundRun.status}); its error is above`);
+else if (boundRun.status !== 0) broken.push(`bench/bound-bench.ts: ${bound.taken} reports of new groups taken`);
 
 // 5: the extension, built fresh: the nudge in headless Chromium, then bundle sizes.
 progress('building the extension (wxt build)');
@@ -347,8 +356,24 @@ const rows = [
   ...collectorRows(),
   ...dashboardRows(),
   ...storageRows(),
+  ...boundRows(),
   ...extensionRows(),
 ];
+
+function boundRows() {
+  const target = `p99 <= ${TARGETS.dashboardP99Ms} ms`;
+  if (bound === null) return [['Bounds'], ['dashboard at the bound', 'not measured', target, 'BROKEN']];
+  return [
+    [`Bounds: ${int(bound.attempts)} reports, each of a made-up group and revision, no --groups or --policy`],
+    ['reports taken (the rest refused with 400)', int(bound.taken), '<= 1,000', 'info'],
+    [
+      `dashboard then: ${int(bound.lists.groups)} groups, ${int(bound.lists.revisions)} revisions, ${int(bound.dashboardBytes)} B; p50 / p99`,
+      `${ms(bound.p50)} / ${ms(bound.p99)}`,
+      target,
+      verdict(bound.p99 <= TARGETS.dashboardP99Ms),
+    ],
+  ];
+}
 
 function storageRows() {
   if (storage === null) return [['Storage'], ['bytes per million reports', 'not measured', '', 'BROKEN']];

@@ -228,14 +228,23 @@ export function createShown(
     `SELECT tool, sanctioned, SUM(n) AS n FROM visit_months c
      WHERE month BETWEEN @from AND @to AND ${ANY_REVISION} GROUP BY tool, sanctioned`,
   );
-  const visitsOfDay = db.prepare<{ day: string; revision: string; sanctioned: number }, RawToolVisits>(
-    `SELECT tool, sanctioned, SUM(n) AS n FROM counts WHERE day = @day AND policy_revision = @revision
-     AND event = 'visit' AND sanctioned = @sanctioned GROUP BY tool`,
+  /**
+   * The visits of a day's withheld fleet cells, in one pass over the day's counts: a cell at a time, a flood of
+   * revisions each withheld (up to the 1,000 a collector takes, known-values.ts) read the day 1,000 times (53 ms).
+   */
+  const withheldVisitsOfDay = db.prepare<{ day: string; revision: string }, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM counts c
+     WHERE day = @day AND event = 'visit' AND ${ANY_REVISION} AND EXISTS (SELECT 1 FROM withheld_fleet w
+       WHERE w.day = c.day AND w.policy_revision = c.policy_revision
+       AND w.kind = CASE WHEN c.sanctioned THEN 'sanctioned' ELSE 'shadow' END)
+     GROUP BY tool, sanctioned`,
   );
-  const withheldVisits = db.prepare<RangeParameters, { day: string; policy_revision: string; kind: string }>(
-    `SELECT day, policy_revision, kind FROM withheld_fleet WHERE day BETWEEN @from AND @to
-     AND (@revision = '${EVERY_REVISION}' OR policy_revision = @revision) AND kind IN ('sanctioned', 'shadow')`,
-  );
+  const withheldDays = db
+    .prepare<RangeParameters, string>(
+      `SELECT DISTINCT day FROM withheld_fleet WHERE day BETWEEN @from AND @to
+       AND (@revision = '${EVERY_REVISION}' OR policy_revision = @revision) AND kind IN ('sanctioned', 'shadow')`,
+    )
+    .pluck();
   // A count is shown when its group cell is: its kind's count in shown_days is above 0.
   const groupVisits = db.prepare<RangeParameters & { group: string }, RawToolVisits>(
     `SELECT c.tool, c.sanctioned, SUM(c.n) AS n FROM counts c INDEXED BY counts_by_group
@@ -327,9 +336,8 @@ export function createShown(
       };
       const bounds = countedRange.get() as Bounds;
       for (const row of overRange(filter, bounds, visitsOverMonths, visitsOverDays)) add(toolVisits(row), 1);
-      for (const { day, policy_revision: revision, kind } of withheldVisits.all(parameters)) {
-        const sanctioned = kind === 'sanctioned' ? 1 : 0;
-        for (const row of visitsOfDay.all({ day, revision, sanctioned })) add(toolVisits(row), -1);
+      for (const day of withheldDays.all(parameters)) {
+        for (const row of withheldVisitsOfDay.all({ day, revision: parameters.revision })) add(toolVisits(row), -1);
       }
       return [...visits.values()];
     },
