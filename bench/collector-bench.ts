@@ -19,7 +19,7 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -90,7 +90,14 @@ function countLists(): { json: string; counts: number }[] {
   });
 }
 
-async function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<number | null> }> {
+interface Server {
+  readonly url: string;
+  /** The server process's CPU time so far, user and system (Linux's /proc; NaN elsewhere). */
+  readonly cpuMs: () => number;
+  readonly stop: () => Promise<number | null>;
+}
+
+async function startServer(dataDir: string): Promise<Server> {
   const log = openSync(LOG, 'w');
   const child = spawn(
     process.execPath,
@@ -114,6 +121,15 @@ async function startServer(dataDir: string): Promise<{ url: string; stop: () => 
   });
   return {
     url,
+    cpuMs: () => {
+      try {
+        // After the command's name: field 14 (utime) and 15 (stime), in ticks of 10 ms.
+        const fields = (readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ');
+        return (Number(fields[11]) + Number(fields[12])) * 10;
+      } catch {
+        return Number.NaN;
+      }
+    },
     stop: () => {
       child.kill('SIGTERM');
       return exited;
@@ -216,10 +232,14 @@ async function main(): Promise<void> {
     const server = await startServer(dataDir);
     progress(`daylight serve at ${server.url}; warm-up ${WARMUP_SECONDS} s, then ${DURATION_SECONDS} s measured`);
     const warmup = await run(server.url, WARMUP_SECONDS, lists);
+    const cpuBefore = server.cpuMs();
     const result = await run(server.url, DURATION_SECONDS, lists);
+    const cpuMs = server.cpuMs() - cpuBefore;
     progress(`again, ${DURATION_SECONDS} s, beside ${SLOW_CONNECTIONS} connections sending a byte every 2 s`);
     const attack = await attacker(server.url);
+    const cpuAttackedBefore = server.cpuMs();
     const attacked = await run(server.url, DURATION_SECONDS, lists);
+    const cpuAttackedMs = server.cpuMs() - cpuAttackedBefore;
     const slowConnectionsOpened = await attack.stop();
     const exitCode = await server.stop();
 
@@ -245,6 +265,7 @@ async function main(): Promise<void> {
           max: result.latency.max,
         },
         requests: result.requests.total,
+        serverCpuMsPerThousand: (cpuMs / result['2xx']) * 1000,
         accepted,
         storedBatches,
         failures,
@@ -253,6 +274,7 @@ async function main(): Promise<void> {
           connections: SLOW_CONNECTIONS,
           opened: slowConnectionsOpened,
           reportsPerSecond: attacked.requests.average,
+          serverCpuMsPerThousand: (cpuAttackedMs / attacked['2xx']) * 1000,
           latencyMs: { p50: attacked.latency.p50, p99: attacked.latency.p99 },
           statusCodes: attacked.statusCodeStats,
         },

@@ -474,6 +474,12 @@ function collectorRows() {
       verdict(pass.collectorUnderSlowBodies),
     ],
     [
+      '  server CPU per 1,000 reports accepted, without / beside the slow bodies',
+      `${ms(collector.serverCpuMsPerThousand)} / ${ms(collector.underSlowBodies.serverCpuMsPerThousand)}`,
+      '',
+      'info',
+    ],
+    [
       'batches stored / answers 202',
       `${int(collector.storedBatches)} / ${int(collector.accepted)}`,
       '= (+ in flight)',

@@ -3,7 +3,7 @@
  * HTTPS (tls.ts) with the same limits on slow clients, and closes the same way.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import type { Log } from './log';
 import { createListener, type TlsFiles } from './tls';
 
@@ -14,6 +14,31 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const TIMEOUT_CHECK_MS = 2_000;
 /** On close, requests under way get this long to finish before their connections are cut. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * Open connections one client address may hold; one more is closed as it is accepted, before any byte of it is read.
+ * Four times the reports one address may have in flight (reports.ts): a slow-body attacker's surplus connections
+ * then cost a TCP accept, not a request parsed and refused. Held in memory only, like every per-address limit.
+ */
+export const MAX_CONNECTIONS_PER_ADDRESS = 256;
+
+/** Closes a client address's connections past MAX_CONNECTIONS_PER_ADDRESS as they come. */
+function limitConnectionsPerAddress(server: Server): void {
+  const open = new Map<string, number>();
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress ?? '';
+    const count = (open.get(address) ?? 0) + 1;
+    if (count > MAX_CONNECTIONS_PER_ADDRESS) {
+      socket.destroy();
+      return;
+    }
+    open.set(address, count);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
 
 export interface Bound {
   /** Where to reach it from this machine, e.g. http://127.0.0.1:8787 (no trailing slash). */
@@ -30,13 +55,18 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Listens on `host`:`port` (0: a free port); throws, having closed what it opened, when it cannot. */
+/**
+ * Listens on `host`:`port` (0: a free port); throws, having closed what it opened, when it cannot. `perAddress`:
+ * each client address holds MAX_CONNECTIONS_PER_ADDRESS connections at most (not behind a proxy, where every
+ * connection comes from the proxy's).
+ */
 export async function bind(
   port: number,
   host: string,
   tls: TlsFiles | undefined,
   handle: (req: IncomingMessage, res: ServerResponse) => void,
   log: Log,
+  perAddress: boolean,
 ): Promise<Bound> {
   const timeouts = {
     headersTimeout: HEADERS_TIMEOUT_MS,
@@ -44,6 +74,7 @@ export async function bind(
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   };
   const { server, stop } = createListener(timeouts, tls, handle, log);
+  if (perAddress) limitConnectionsPerAddress(server);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -231,6 +231,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         void dispatch(req, res, fleetListening);
       },
       log,
+      options.trustProxy !== true,
     );
     bound.push(main);
     fleetListening = {
@@ -247,6 +248,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
           void dispatch(req, res, adminListening);
         },
         log,
+        options.trustProxy !== true,
       );
       bound.push(admins);
       adminListening = {
