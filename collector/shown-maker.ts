@@ -3,13 +3,14 @@
  * the event loop free between two: reports keep being acknowledged while a year of days is made after an upgrade or
  * a new k (about 3 ms a day for 100 groups; in one go, that year held every report for over a second, as
  * bench/dashboard-bench.ts measured). A query waits, without blocking, until the days that were to be made when it
- * came are made; the store then makes whatever changed since before it reads.
+ * came are made, and one more that changed meanwhile (today, under a steady flow of reports); any further day
+ * shows nothing until a later pass makes it, as the store reads it.
  */
 import type { Log } from './log';
 import type { CollectorStore } from './store';
 
 export interface ShownMaker {
-  /** Resolves once the days to be made when it was called are made. */
+  /** Resolves once the days to be made when it was called are made, and one more that changed since. */
   ready(): Promise<void>;
   /** Stops between two days; `ready()` callers still waiting get an error. */
   stop(): void;
@@ -68,6 +69,10 @@ export function startShownMaker(
       // A pass under way took its days before this call: the days changed since are taken by the next one.
       if (pass !== null) await pass;
       await runPass();
+      // Made in the turn of the read, so that the dashboard is as fresh as the last report: one day is one
+      // transaction, as between two days of a pass. More (a report that marked a year) wait for the next pass.
+      const left = store.shownDaysToMake(k);
+      if (left.length === 1) store.makeShownDay(left[0] as string, k);
     },
     stop() {
       stopped = true;

@@ -137,12 +137,13 @@ export interface CollectorStore {
   shownDaysToMake(k: number): string[];
   /** Makes a day's shown rows under k in one transaction, if they are still to be made. */
   makeShownDay(day: string, k: number): void;
-  /** Makes every day still to be made, in one transaction: for tools and tests that read the store alone. */
+  /** Makes every day still to be made, in one transaction: for tests, which read the store without a collector. */
   makeShownDays(k: number): void;
   /**
    * What may be shown under k (collector/release.ts), per day and kind: of the fleet, or of the filter's group.
-   * Kinds with nothing released are left out. The shown methods read the days as they were last made (make them
-   * first for the latest counts), and never a row made under another k: a new k clears them all.
+   * Kinds with nothing released are left out. The shown methods read the days as they were last made, and a day
+   * not made since its counts changed as what it showed before (the top tools: nothing of it); never a row made
+   * under another k: a new k clears them all.
    */
   shownDays(filter: DashboardFilter, k: number): ShownDay[];
   /** What may be shown under k, per group and kind over the range: of every group, or of the filter's group. */

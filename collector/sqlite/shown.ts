@@ -239,6 +239,13 @@ export function createShown(
        AND w.kind = CASE WHEN c.sanctioned THEN 'sanctioned' ELSE 'shadow' END)
      GROUP BY tool, sanctioned`,
   );
+  const visitsOfDay = db.prepare<{ day: string; revision: string }, RawToolVisits>(
+    `SELECT tool, sanctioned, SUM(n) AS n FROM counts c
+     WHERE day = @day AND event = 'visit' AND ${ANY_REVISION} GROUP BY tool, sanctioned`,
+  );
+  const dirtyDaysIn = db
+    .prepare<RangeParameters, string>('SELECT day FROM dirty_days WHERE day BETWEEN @from AND @to')
+    .pluck();
   const withheldDays = db
     .prepare<RangeParameters, string>(
       `SELECT DISTINCT day FROM withheld_fleet WHERE day BETWEEN @from AND @to
@@ -336,7 +343,13 @@ export function createShown(
       };
       const bounds = countedRange.get() as Bounds;
       for (const row of overRange(filter, bounds, visitsOverMonths, visitsOverDays)) add(toolVisits(row), 1);
+      // A day not made since its counts changed may hold anyone's visits: none of it counts until it is made.
+      const unmade = new Set(dirtyDaysIn.all(parameters));
+      for (const day of unmade) {
+        for (const row of visitsOfDay.all({ day, revision: parameters.revision })) add(toolVisits(row), -1);
+      }
       for (const day of withheldDays.all(parameters)) {
+        if (unmade.has(day)) continue;
         for (const row of withheldVisitsOfDay.all({ day, revision: parameters.revision })) add(toolVisits(row), -1);
       }
       return [...visits.values()];

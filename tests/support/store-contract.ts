@@ -143,6 +143,31 @@ export function describeCollectorStore(name: string, openStore: (dataDir: string
       });
     });
 
+    describe('top tools', () => {
+      it('never count the visits of a day not made yet, under the same k or a new one', () => {
+        const db = open();
+        const day = '2026-03-02';
+        const filter = { from: '2026-03-01', to: '2026-03-31' };
+        const people = (n: number, tool: string) =>
+          Array.from({ length: n }, () => fakeReport({ counts: [fakeCount({ day, tool })] }));
+        db.ingest(people(3, 'chatgpt'));
+        db.makeShownDays(3);
+        expect(db.shownToolVisits(filter, 3)).toEqual([{ tool: 'chatgpt', sanctioned: false, n: 3 }]);
+        // One person more, on a tool no one else uses: until the day is made again, none of its visits count.
+        db.ingest(people(1, 'secret-tool'));
+        expect(db.shownToolVisits(filter, 3)).toEqual([]);
+        expect(db.shownToolVisits(filter, 4)).toEqual([]);
+        db.makeShownDays(4);
+        // Under k = 4, the day's fleet cell (4 people) is shown whole.
+        expect(db.shownToolVisits(filter, 4)).toEqual(
+          expect.arrayContaining([
+            { tool: 'chatgpt', sanctioned: false, n: 3 },
+            { tool: 'secret-tool', sanctioned: false, n: 1 },
+          ]),
+        );
+      });
+    });
+
     describe('sessions', () => {
       it('expire, can be deleted, and end when the admin token changes', () => {
         const db = open();

@@ -48,6 +48,31 @@ describe('the shown-rows maker', () => {
     await maker.idle();
   });
 
+  it('makes at the read the one day that changed while the pass ran, and leaves more to the next pass', async () => {
+    const events: string[] = [];
+    let marks: string[] = [];
+    const store = daysStore([], events, () => {
+      for (const day of marks) store.dirty.add(day);
+      marks = [];
+      // A pass would make the next day after this turn; the read makes it before.
+      setImmediate(() => events.push('turn'));
+    });
+    const maker = startShownMaker(store, 5, quiet);
+    await maker.idle();
+    // A report marks today while the pass makes c: the read makes it too, in its own turn.
+    store.dirty.add('c');
+    marks = ['today'];
+    await maker.ready();
+    expect(events).toEqual(['made c', 'made today']);
+    // Two days marked meanwhile: the read makes neither, and the store shows none of them until a pass does.
+    store.dirty.add('d');
+    marks = ['e1', 'e2'];
+    await maker.ready();
+    expect(events.filter((event) => event !== 'turn').slice(2)).toEqual(['made d']);
+    expect([...store.dirty].sort()).toEqual(['e1', 'e2']);
+    maker.stop();
+  });
+
   it('stops between two days when the collector closes, and says so to a query still waiting', async () => {
     const events: string[] = [];
     const store = daysStore(['d1', 'd2', 'd3'], events);
