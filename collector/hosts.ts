@@ -34,16 +34,22 @@ export function hostCheck(publicUrl: string | undefined, port: number): HostChec
 }
 
 /**
- * The Host values of the admins' port (`--admin-port`): the public URL's host name on that port, the address it
- * listens on, and the loopback names (an SSH tunnel); every Host passes without a public URL.
+ * The Host values of the admins' port (`--admin-port`), on any port (an SSH tunnel's local port, a proxy of the
+ * admins'): the loopback names, the address it listens on, and the public URL's host name. A rebinding page can send
+ * none of these, which are names it does not control. Without a public URL, a port that listens on the network
+ * takes any Host, like the main port.
  */
-export function adminHostCheck(publicUrl: string | undefined, adminHost: string, port: number): HostCheck {
-  if (publicUrl === undefined) return () => true;
-  const allowed = new Set([new URL(publicUrl).hostname, ...LOOPBACK_NAMES].map((name) => `${name}:${port}`));
-  if (!['0.0.0.0', '::', ''].includes(adminHost)) {
-    allowed.add(`${adminHost.includes(':') ? `[${adminHost}]` : adminHost}:${port}`.toLowerCase());
-  }
-  return (host) => host !== undefined && allowed.has(host.toLowerCase());
+export function adminHostCheck(publicUrl: string | undefined, adminHost: string): HostCheck {
+  const onNetwork = ['0.0.0.0', '::', ''].includes(adminHost);
+  if (publicUrl === undefined && onNetwork) return () => true;
+  const names = new Set(['localhost', '127.0.0.1', '::1']);
+  if (!onNetwork) names.add(adminHost.toLowerCase());
+  if (publicUrl !== undefined) names.add(new URL(publicUrl).hostname.replace(/^\[|\]$/g, ''));
+  return (host) => {
+    if (host === undefined) return false;
+    const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
+    return names.has(name.toLowerCase());
+  };
 }
 
 /** The public URL's host, for the answer that refuses another. */

@@ -1,4 +1,5 @@
 /** The small pieces of HTTP every route uses: replying (and logging the reply), reading a bounded body. */
+import { isIP } from 'node:net';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Log, LogEntry } from './log';
 
@@ -115,14 +116,33 @@ export function isJsonType(contentType: string | undefined): boolean {
 }
 
 /**
- * The client's address, for limits held in memory only (never stored or logged): the socket's, or behind a reverse
- * proxy that `trustProxy` says is there, the last X-Forwarded-For entry, which that proxy appended (the ones before
- * it are the client's to write).
+ * The key a client's address is limited by: the address itself for IPv4 (an IPv4-mapped IPv6 address as IPv4), and
+ * its /64 for IPv6, since one host commonly holds a whole /64 and could otherwise take a fresh address per try.
+ */
+export function limitKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped !== null) return mapped[1] as string;
+  if (isIP(address) !== 6) return address;
+  const [head = '', tail] = address.toLowerCase().split('::');
+  const front = head === '' ? [] : head.split(':');
+  // "a:b::c" leaves out the zero groups between: fill them in before taking the first four.
+  const groups =
+    tail === undefined ? front : [...front, ...Array<string>(8 - front.length - tail.split(':').length).fill('0')];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+/**
+ * The client's address, as limitKey keys it, for limits held in memory only (never stored or logged): the
+ * socket's, or behind a reverse proxy that `trustProxy` says is there, the last X-Forwarded-For entry, which that
+ * proxy appended (the ones before it are the client's to write).
  */
 export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
   const socket = req.socket.remoteAddress ?? '';
-  if (!trustProxy) return socket;
+  if (!trustProxy) return limitKey(socket);
   const forwarded = req.headers['x-forwarded-for'];
   const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
-  return last === undefined || last === '' ? socket : last;
+  return limitKey(last === undefined || last === '' ? socket : last);
 }

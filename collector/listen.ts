@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { limitKey } from './http';
 import type { Log } from './log';
 import { createListener, type TlsFiles } from './tls';
 
@@ -21,14 +22,30 @@ const CLOSE_GRACE_MS = 5_000;
  */
 export const MAX_CONNECTIONS_PER_ADDRESS = 256;
 
-/** Closes a client address's connections past MAX_CONNECTIONS_PER_ADDRESS as they come. */
-function limitConnectionsPerAddress(server: Server): void {
+/** Refused connections are logged at most this often, as a count: never which address. */
+const REFUSED_LOG_MS = 60_000;
+
+/** Closes a client address's connections past MAX_CONNECTIONS_PER_ADDRESS as they come (an IPv6 /64 is one). */
+function limitConnectionsPerAddress(server: Server, log: Log): void {
   const open = new Map<string, number>();
+  let refused = 0;
+  let lastLogged = 0;
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress ?? '';
+    const address = limitKey(socket.remoteAddress ?? '');
     const count = (open.get(address) ?? 0) + 1;
     if (count > MAX_CONNECTIONS_PER_ADDRESS) {
       socket.destroy();
+      refused++;
+      if (Date.now() - lastLogged >= REFUSED_LOG_MS) {
+        log({
+          level: 'warn',
+          msg: 'connections refused: one address holds too many',
+          refused,
+          max: MAX_CONNECTIONS_PER_ADDRESS,
+        });
+        lastLogged = Date.now();
+        refused = 0;
+      }
       return;
     }
     open.set(address, count);
@@ -74,7 +91,7 @@ export async function bind(
     connectionsCheckingInterval: TIMEOUT_CHECK_MS,
   };
   const { server, stop } = createListener(timeouts, tls, handle, log);
-  if (perAddress) limitConnectionsPerAddress(server);
+  if (perAddress) limitConnectionsPerAddress(server, log);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

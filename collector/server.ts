@@ -179,7 +179,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const split = options.adminPort !== undefined;
   // Other machines reach the sign-in and nothing encrypts: the page says so to whoever is not behind a TLS proxy.
   const plainHttpOnNetwork = options.tls === undefined && !isLoopbackHost(split ? adminHost : host);
-  const { showLogin, login, logout } = createSignIn(auth, options.trustProxy === true, plainHttpOnNetwork);
+  // --trust-proxy is the fleet's port's: an admin port of its own takes the address of its connection, so that a
+  // made-up X-Forwarded-For cannot spread one host's sign-in tries over many addresses there.
+  const signInTrustsProxy = options.trustProxy === true && !split;
+  const { showLogin, login, logout } = createSignIn(auth, signInTrustsProxy, plainHttpOnNetwork);
   const counts = createCountsApi(store, k, () => shown.ready());
   const fleet = (methods: Route['methods']): Route => ({ surface: 'fleet', access: 'public', kind: 'api', methods });
   const admin = (kind: Route['kind'], methods: Route['methods']): Route => ({
@@ -248,13 +251,13 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
           void dispatch(req, res, adminListening);
         },
         log,
-        options.trustProxy !== true,
+        true,
       );
       bound.push(admins);
       adminListening = {
         surfaces: ['admin'],
-        knownHost: adminHostCheck(options.publicUrl, adminHost, admins.port),
-        otherHost: `this dashboard answers on port ${admins.port} (daylight serve --admin-port)`,
+        knownHost: adminHostCheck(options.publicUrl, adminHost),
+        otherHost: 'this dashboard answers to its public name and to this machine (daylight serve --admin-port)',
       };
     }
   } catch (error) {

@@ -158,7 +158,7 @@ function watchTlsPair(files: TlsFiles, first: TlsPair, use: (pair: TlsPair) => v
   };
 }
 
-export interface ListenerOptions {
+interface ListenerOptions {
   readonly headersTimeout: number;
   readonly requestTimeout: number;
   readonly connectionsCheckingInterval: number;

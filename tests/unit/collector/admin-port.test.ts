@@ -46,19 +46,43 @@ describe('with --admin-port', () => {
     expect((await send(`${admins.url}/healthz`)).status).toBe(200);
   });
 
-  it('answers on the admin port only the public name and loopback names of that port', async () => {
+  it('answers on the admin port its public name and this machine, on any port, and no other name', async () => {
     const server = await collectors.start({ adminPort: 0, publicUrl: 'https://daylight.example.com' });
     const port = new URL(server.adminUrl ?? '').port;
-    for (const host of [`daylight.example.com:${port}`, `localhost:${port}`, `127.0.0.1:${port}`]) {
+    // A proxy of the admins' sends the public name; an SSH tunnel, a loopback name on a port of its own.
+    for (const host of [
+      'daylight.example.com',
+      `daylight.example.com:${port}`,
+      'localhost:9000',
+      `127.0.0.1:${port}`,
+    ]) {
       expect((await send(`${server.adminUrl}/login`, { headers: { host } })).status, host).toBe(200);
     }
-    for (const host of ['daylight.example.com', `attacker-rebind.example:${port}`]) {
+    for (const host of ['attacker-rebind.example', `attacker-rebind.example:${port}`]) {
       const answer = await send(`${server.adminUrl}/login`, { headers: { host } });
       expect(answer.status, host).toBe(421);
       expect(JSON.parse(answer.text)).toEqual({
-        error: `this dashboard answers on port ${port} (daylight serve --admin-port)`,
+        error: 'this dashboard answers to its public name and to this machine (daylight serve --admin-port)',
       });
     }
+    // Without a public URL, an admin port on this machine still answers only this machine's names.
+    const local = await collectors.start({ adminPort: 0 });
+    expect((await send(`${local.adminUrl}/login`, { headers: { host: 'attacker-rebind.example' } })).status).toBe(421);
+    expect((await send(`${local.adminUrl}/login`, { headers: { host: 'localhost:9000' } })).status).toBe(200);
+  });
+
+  it('counts sign-in tries on the admin port by the connection, whatever X-Forwarded-For says', async () => {
+    const server = await collectors.start({ adminPort: 0, trustProxy: true });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const answer = await send(`${server.adminUrl}/login`, {
+        ...form('not-the-token'),
+        headers: { ...form('').headers, 'x-forwarded-for': `203.0.113.${i}` },
+      });
+      statuses.push(answer.status);
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(statuses[10]).toBe(429);
   });
 
   it('does not warn of plain HTTP on a sign-in that only this machine reaches', async () => {
