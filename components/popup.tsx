@@ -27,6 +27,7 @@ const UPDATE_PROBLEM_MESSAGES = {
   invalid: 'popupUpdateInvalid',
   signature: 'popupUpdateSignature',
   rollback: 'popupUpdateRollback',
+  audience: 'popupUpdateAudience',
 } as const satisfies Record<UpdateProblem, MessageKey>;
 
 type State =

@@ -98,7 +98,7 @@ export const PatternSchema = z
 
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
-/** RFC 3339 date-time, `Z` or an offset, and a real calendar date and time. */
+/** RFC 3339 date-time, `Z` or an offset, and a real calendar date and time, without a leap second. */
 export function isRfc3339(value: string): boolean {
   const m = RFC3339.exec(value);
   if (!m) return false;
@@ -119,19 +119,16 @@ export function isRfc3339(value: string): boolean {
     day <= daysInMonth &&
     hour <= 23 &&
     minute <= 59 &&
-    second <= 60 &&
-    offsetOk
+    second <= 59 &&
+    offsetOk &&
+    // What passes is compared as Date.parse reads it (source.ts): nothing that reads as NaN, which no comparison
+    // would ever find older.
+    Number.isFinite(Date.parse(value))
   );
 }
 
-/**
- * The moment an RFC 3339 date-time names, in milliseconds since 1970, for comparing two `issuedAt`s.
- * A leap second (`:60`, which RFC 3339 allows) is the moment after `:59`; `Date.parse` refuses it.
- */
-export function rfc3339Moment(value: string): number {
-  const leap = /^(.{17})60(?=[.Zz+-])/.exec(value);
-  return leap === null ? Date.parse(value) : Date.parse(value.replace(leap[0], `${leap[1]}59`)) + 1000;
-}
+/** A leap second (`:60`, which RFC 3339 allows): refused, since no JavaScript date can hold it. */
+const isLeapSecond = (value: string): boolean => RFC3339.exec(value)?.[6] === '60';
 
 const nonEmpty = z.string().check(z.minLength(1, 'must not be empty'));
 
@@ -214,9 +211,21 @@ export const PolicySchema = z
     ),
     issuedAt: z.optional(
       describe(
-        z.string().check(z.refine(isRfc3339, 'must be an RFC 3339 date-time such as "2026-11-26T09:00:00Z"')),
+        z.string().check(
+          z.refine((value) => !isLeapSecond(value), 'must not be a leap second (:60); write :59'),
+          z.refine(
+            (value) => isLeapSecond(value) || isRfc3339(value),
+            'must be an RFC 3339 date-time such as "2026-11-26T09:00:00Z"',
+          ),
+        ),
         'Rollback protection: a fetched policy older than the fetched policy in force is refused.',
         { format: 'date-time' },
+      ),
+    ),
+    audience: z.optional(
+      describe(
+        webUrl('The policyUrl this policy is meant for'),
+        'Replay protection: a browser whose managed policyUrl is another URL refuses the policy.',
       ),
     ),
     organization: z.prefault(OrganizationSchema, {}),

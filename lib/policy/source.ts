@@ -8,7 +8,6 @@
 import type { Catalog } from './catalog';
 import type { ManagedConfig } from './managed-config';
 import { formatProblem, parsePolicyText, type PolicyResult } from './validate';
-import { rfc3339Moment } from './schema';
 
 export type PolicySourceName = 'managed' | 'url' | 'default';
 
@@ -62,14 +61,22 @@ export function choosePolicy(
  * shows the error itself): the policy could not be downloaded, the policy has errors, its signature is
  * missing or wrong, or it is older than the policy in force.
  */
-export type UpdateProblem = 'unavailable' | 'invalid' | 'signature' | 'rollback';
+export type UpdateProblem = 'unavailable' | 'invalid' | 'signature' | 'rollback' | 'audience';
 
 export type FetchedPolicyCheck =
   | { readonly ok: true; readonly result: Extract<PolicyResult, { ok: true }> }
-  | { readonly ok: false; readonly problem: 'invalid' | 'rollback'; readonly errors: readonly string[] };
+  | { readonly ok: false; readonly problem: 'invalid' | 'rollback' | 'audience'; readonly errors: readonly string[] };
 
-/** A policy fetched from policyUrl: valid, and not older than the fetched policy in force (rollback protection). */
-export function checkFetchedPolicy(text: string, inForce: PolicyInForce, catalog: Catalog): FetchedPolicyCheck {
+/**
+ * A policy fetched from `url`: valid, meant for that URL when it names one (`audience`), and not older than the
+ * fetched policy in force (docs/spec/policy-format.md "Rollback protection").
+ */
+export function checkFetchedPolicy(
+  text: string,
+  url: string,
+  inForce: PolicyInForce,
+  catalog: Catalog,
+): FetchedPolicyCheck {
   const result = parsePolicyText(text, catalog);
   if (!result.ok)
     return {
@@ -77,9 +84,30 @@ export function checkFetchedPolicy(text: string, inForce: PolicyInForce, catalog
       problem: 'invalid',
       errors: result.errors.map((problem) => `fetched policy: ${formatProblem(problem)}`),
     };
+  const { audience } = result.policy;
+  // A policy signed for staging, served again at production's URL, is not production's: the URL is not signed,
+  // so the policy says which one it is for.
+  if (audience !== undefined && audience !== url) {
+    return {
+      ok: false,
+      problem: 'audience',
+      errors: [`fetched policy: audience ${audience} is not this browser's policyUrl (${url}); refused`],
+    };
+  }
   const current = inForce.source === 'url' ? inForce.result.policy.issuedAt : undefined;
+  if (current === undefined) return { ok: true, result };
   const candidate = result.policy.issuedAt;
-  if (current !== undefined && candidate !== undefined && rfc3339Moment(candidate) < rfc3339Moment(current)) {
+  // Without a date, a policy cannot show it is not older: once a dated one is in force, it is refused.
+  if (candidate === undefined) {
+    return {
+      ok: false,
+      problem: 'rollback',
+      errors: [
+        `fetched policy: issuedAt: not set, while the policy in force has one (${current}); refused as a possible rollback`,
+      ],
+    };
+  }
+  if (Date.parse(candidate) < Date.parse(current)) {
     return {
       ok: false,
       problem: 'rollback',

@@ -98,7 +98,7 @@ export function createPolicyRefresh(ctx: BackgroundContext, loader: () => Policy
       await loader().recordStatus(inForce, null);
       return;
     }
-    const check = checkFetchedPolicy(fetched.text, inForce, catalog);
+    const check = checkFetchedPolicy(fetched.text, url, inForce, catalog);
     if (!check.ok) {
       const error = check.errors.join('\n');
       // The refused answer's ETag is not kept: the next refresh must not hear "unchanged" about it.

@@ -121,9 +121,15 @@ describe('the policy in force', () => {
 });
 
 describe('a policy fetched from policyUrl', () => {
-  const config = { ...NO_MANAGED_CONFIG, policyUrl: 'https://it.corp.example/daylight.json' };
-  const policy = (revision: string, issuedAt?: string) =>
-    JSON.stringify({ schemaVersion: 1, revision, ...(issuedAt !== undefined && { issuedAt }) });
+  const POLICY_URL = 'https://it.corp.example/daylight.json';
+  const config = { ...NO_MANAGED_CONFIG, policyUrl: POLICY_URL };
+  const policy = (revision: string, issuedAt?: string, audience?: string) =>
+    JSON.stringify({
+      schemaVersion: 1,
+      revision,
+      ...(issuedAt !== undefined && { issuedAt }),
+      ...(audience !== undefined && { audience }),
+    });
   /** The policy in force after a fetch of revision v2 issued at `issuedAt`. */
   const fetchedInForce = (issuedAt: string) =>
     choosePolicy(config, { text: policy('v2', issuedAt), source: 'url' }, BUNDLED_CATALOG, DEFAULT_POLICY);
@@ -153,12 +159,12 @@ describe('a policy fetched from policyUrl', () => {
 
   it('is refused when invalid, or older than the fetched policy in force', () => {
     const inForce = fetchedInForce('2026-11-26T10:00:00Z');
-    expect(checkFetchedPolicy('{"schemaVersion":1}', inForce, BUNDLED_CATALOG)).toEqual({
+    expect(checkFetchedPolicy('{"schemaVersion":1}', POLICY_URL, inForce, BUNDLED_CATALOG)).toEqual({
       ok: false,
       problem: 'invalid',
       errors: ['fetched policy: revision: is required'],
     });
-    expect(checkFetchedPolicy(policy('v1', '2026-11-26T09:00:00Z'), inForce, BUNDLED_CATALOG)).toEqual({
+    expect(checkFetchedPolicy(policy('v1', '2026-11-26T09:00:00Z'), POLICY_URL, inForce, BUNDLED_CATALOG)).toEqual({
       ok: false,
       problem: 'rollback',
       errors: [
@@ -167,25 +173,61 @@ describe('a policy fetched from policyUrl', () => {
     });
   });
 
-  it('is accepted when newer, equally old, given in another offset, or without issuedAt', () => {
+  it('is accepted when newer, equally old, or given in another offset', () => {
     const inForce = fetchedInForce('2026-11-26T10:00:00Z');
-    expect(checkFetchedPolicy(policy('v3', '2026-11-26T10:00:01Z'), inForce, BUNDLED_CATALOG).ok).toBe(true);
-    expect(checkFetchedPolicy(policy('v2b', '2026-11-26T10:00:00Z'), inForce, BUNDLED_CATALOG).ok).toBe(true);
-    expect(checkFetchedPolicy(policy('v3', '2026-11-26T11:30:00+01:00'), inForce, BUNDLED_CATALOG).ok).toBe(true);
-    expect(checkFetchedPolicy(policy('v4'), inForce, BUNDLED_CATALOG).ok).toBe(true);
+    expect(checkFetchedPolicy(policy('v3', '2026-11-26T10:00:01Z'), POLICY_URL, inForce, BUNDLED_CATALOG).ok).toBe(
+      true,
+    );
+    expect(checkFetchedPolicy(policy('v2b', '2026-11-26T10:00:00Z'), POLICY_URL, inForce, BUNDLED_CATALOG).ok).toBe(
+      true,
+    );
+    expect(checkFetchedPolicy(policy('v3', '2026-11-26T11:30:00+01:00'), POLICY_URL, inForce, BUNDLED_CATALOG).ok).toBe(
+      true,
+    );
   });
 
-  it('compares a leap second (:60, valid RFC 3339) like any other moment', () => {
-    const leap = fetchedInForce('2026-06-30T23:59:60Z');
-    expect(checkFetchedPolicy(policy('v1', '2026-06-30T23:59:59Z'), leap, BUNDLED_CATALOG)).toMatchObject({
+  it('without issuedAt, is refused once a dated policy is in force, and taken while none is', () => {
+    const dated = fetchedInForce('2026-11-26T10:00:00Z');
+    expect(checkFetchedPolicy(policy('old-undated'), POLICY_URL, dated, BUNDLED_CATALOG)).toEqual({
       ok: false,
       problem: 'rollback',
+      errors: [
+        'fetched policy: issuedAt: not set, while the policy in force has one (2026-11-26T10:00:00Z); refused as a possible rollback',
+      ],
     });
-    expect(checkFetchedPolicy(policy('v3', '2026-07-01T00:00:00Z'), leap, BUNDLED_CATALOG).ok).toBe(true);
-    const later = fetchedInForce('2026-07-01T00:00:01Z');
-    expect(checkFetchedPolicy(policy('v1', '2026-06-30T23:59:60Z'), later, BUNDLED_CATALOG)).toMatchObject({
+    const undated = choosePolicy(config, { text: policy('v1'), source: 'url' }, BUNDLED_CATALOG, DEFAULT_POLICY);
+    expect(checkFetchedPolicy(policy('v2'), POLICY_URL, undated, BUNDLED_CATALOG).ok).toBe(true);
+    expect(checkFetchedPolicy(policy('v3', '2026-11-26T10:00:00Z'), POLICY_URL, undated, BUNDLED_CATALOG).ok).toBe(
+      true,
+    );
+  });
+
+  it('refuses a leap second, which no JavaScript date holds, so that no comparison can be skipped', () => {
+    const leap = checkFetchedPolicy(
+      policy('v1', '2026-06-30T23:59:60Z'),
+      POLICY_URL,
+      fetchedInForce('2026-06-01T00:00:00Z'),
+      BUNDLED_CATALOG,
+    );
+    expect(leap).toEqual({
       ok: false,
-      problem: 'rollback',
+      problem: 'invalid',
+      errors: ['fetched policy: issuedAt: must not be a leap second (:60); write :59'],
     });
+  });
+
+  it('is refused when its audience is another policy POLICY_URL: a staging policy signed with the same key', () => {
+    const inForce = fetchedInForce('2026-11-26T10:00:00Z');
+    const staging = 'https://staging.corp.example/daylight.json';
+    expect(
+      checkFetchedPolicy(policy('v3', '2026-11-27T00:00:00Z', staging), POLICY_URL, inForce, BUNDLED_CATALOG),
+    ).toEqual({
+      ok: false,
+      problem: 'audience',
+      errors: [`fetched policy: audience ${staging} is not this browser's policyUrl (${POLICY_URL}); refused`],
+    });
+    expect(
+      checkFetchedPolicy(policy('v3', '2026-11-27T00:00:00Z', POLICY_URL), POLICY_URL, inForce, BUNDLED_CATALOG).ok,
+    ).toBe(true);
   });
 });
