@@ -77,7 +77,8 @@ beforeAll(async () => {
   mkdirSync(join(work, 'policy'));
   const policyFile = join(work, 'policy', 'policy.json');
   writeFileSync(policyFile, POLICY);
-  cli(['sign', policyFile, '--key', join(work, 'keys', 'daylight-signing-key.pem')]);
+  // As IT signs: dated now, and meant for the URL the fleet fetches it from.
+  cli(['sign', policyFile, '--key', join(work, 'keys', 'daylight-signing-key.pem'), '--audience', POLICY_URL]);
 
   sites = await startFakeSites(HOSTS);
   for (const file of ['policy.json', 'policy.json.sig']) {

@@ -79,7 +79,8 @@ function globexPolicy(revision: string, issuedAt: string, chatgptAction: string)
 /** What IT puts on the policy server: the policy, and its signature by the key in `keys`. */
 function publishSigned(text: string, keys: string): void {
   writeFileSync(policyFile(), text);
-  cli(['sign', policyFile(), '--key', join(keys, 'daylight-signing-key.pem')]);
+  // As they are: the tests give each policy the issuedAt its case needs (a rollback, a later one).
+  cli(['sign', policyFile(), '--key', join(keys, 'daylight-signing-key.pem'), '--as-is']);
 }
 
 /** Waits until the collector serves `text` (it reloads an edited file within moments). */

@@ -98,28 +98,37 @@ describe('daylight keygen', () => {
   });
 });
 
+const AUDIENCE = 'https://daylight.example.com/v1/policy';
+
 describe('daylight sign', () => {
-  it('writes POLICY.sig, verified by the extension with the key keygen printed, and says so', async () => {
+  it('dates the policy, names its audience, writes POLICY.sig the extension verifies, and says so', async () => {
     const { dir, privateKeyPath, signingKey } = keygen();
     const policy = writeFile(dir, 'policy.json', policyText());
-    const run = runCli(['sign', policy, '--key', privateKeyPath]);
+    const before = Date.now() - 1000;
+    const run = runCli(['sign', policy, '--key', privateKeyPath, '--audience', AUDIENCE]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toBe('');
     const bytes = readBytes(policy);
+    const written = JSON.parse(Buffer.from(bytes).toString('utf8')) as { issuedAt: string; audience: string };
+    expect(Object.keys(written).slice(0, 4)).toEqual(['schemaVersion', 'revision', 'issuedAt', 'audience']);
+    expect(written.audience).toBe(AUDIENCE);
+    expect(Date.parse(written.issuedAt)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
+    expect(Date.parse(written.issuedAt)).toBeLessThanOrEqual(Date.now());
     expect(run.stdout).toBe(
-      `${policy}.sig: signature of ${policy} (${bytes.length} bytes)\npolicySigningKey: ${signingKey}\n`,
+      `${policy}: issuedAt ${written.issuedAt}, audience ${AUDIENCE}\n` +
+        `${policy}.sig: signature of ${policy} (${bytes.length} bytes)\npolicySigningKey: ${signingKey}\n`,
     );
     const signatureText = readFileSync(`${policy}.sig`, 'utf8');
     expect(signatureText).toMatch(/^[A-Za-z0-9+/]{86}==\n$/);
     expect(await verifyPolicySignature(signingKey, bytes, signatureText)).toEqual({ ok: true });
   });
 
-  it('signs the bytes on disk as they are: CRLF, a byte order mark and non-ASCII text included', async () => {
+  it('with --as-is, signs the bytes on disk as they are: CRLF, a byte order mark and non-ASCII text included', async () => {
     const { dir, privateKeyPath, signingKey } = keygen();
     const text = policyText({ organization: { name: 'Société Générale — 東京' } });
     const policy = writeFile(dir, 'windows.json', `\ufeff${text.replaceAll('\n', '\r\n')}`);
     const signatureFile = join(dir, 'elsewhere.sig');
-    const run = runCli(['sign', policy, '--key', privateKeyPath, '--out', signatureFile]);
+    const run = runCli(['sign', policy, '--key', privateKeyPath, '--out', signatureFile, '--as-is']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout.split('\n')[0]).toBe(
       `${signatureFile}: signature of ${policy} (${readBytes(policy).length} bytes)`,
@@ -150,15 +159,40 @@ describe('daylight sign', () => {
     expect(existsSync(`${policy}.sig`)).toBe(false);
   });
 
-  it('warns, and still signs, when the policy has no issuedAt', () => {
+  it('with --as-is, warns and still signs when the policy has no issuedAt or audience', () => {
     const { dir, privateKeyPath } = keygen();
-    const policy = writeFile(dir, 'policy.json', JSON.stringify(fakePolicy()));
-    const run = runCli(['sign', policy, '--key', privateKeyPath]);
+    const text = JSON.stringify(fakePolicy());
+    const policy = writeFile(dir, 'policy.json', text);
+    const run = runCli(['sign', policy, '--key', privateKeyPath, '--as-is']);
     expect(run.status).toBe(0);
     expect(run.stderr).toBe(
-      `${policy}: warning: issuedAt: not set; without issuedAt the extension cannot refuse an older signed policy replayed later\n`,
+      `${policy}: warning: audience: not set; without it a policy signed with this key is taken at any policyUrl (--audience URL)\n` +
+        `${policy}: warning: issuedAt: not set; without issuedAt the extension cannot refuse an older signed policy replayed later\n`,
     );
+    expect(readFileSync(policy, 'utf8')).toBe(text);
     expect(existsSync(`${policy}.sig`)).toBe(true);
+  });
+
+  it('keeps an issuedAt later than now, and refuses a bad --audience before writing anything', () => {
+    const { dir, privateKeyPath } = keygen();
+    const later = '2999-01-01T00:00:00Z';
+    const policy = writeFile(dir, 'policy.json', JSON.stringify({ ...fakePolicy(), issuedAt: later }));
+    const run = runCli(['sign', policy, '--key', privateKeyPath]);
+    expect(run.status, run.stderr).toBe(0);
+    expect((JSON.parse(readFileSync(policy, 'utf8')) as { issuedAt: string }).issuedAt).toBe(later);
+    expect(run.stderr).toContain('warning: audience: not set');
+    const before = readFileSync(policy, 'utf8');
+    const bad = runCli([
+      'sign',
+      policy,
+      '--key',
+      privateKeyPath,
+      '--audience',
+      'http://daylight.example.com/v1/policy',
+    ]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(`${policy}: error: audience:`);
+    expect(readFileSync(policy, 'utf8')).toBe(before);
   });
 
   describe('refuses a key that is not an Ed25519 private key, naming the file', () => {
@@ -269,10 +303,10 @@ describe('interoperability with OpenSSL Ed25519', () => {
     const publicKeyPath = join(dir, 'openssl-public.pem');
     const signingKey = opensslPublicKey(privateKeyPath, publicKeyPath);
     const policy = writeFile(dir, 'policy.json', policyText());
-    const bytes = readBytes(policy);
 
     const signed = runCli(['sign', policy, '--key', privateKeyPath]);
     expect(signed.status, signed.stderr).toBe(0);
+    const bytes = readBytes(policy);
     expect(signed.stdout).toContain(`policySigningKey: ${signingKey}\n`);
     const daylightSignature = readFileSync(`${policy}.sig`, 'utf8');
     expect(await verifyPolicySignature(signingKey, bytes, daylightSignature)).toEqual({ ok: true });
