@@ -50,6 +50,9 @@ function noRawHtml(): Plugin {
 }
 
 // https://wxt.dev/api/config.html
+/** Every web page, any host and port: what `<all_urls>` covers less file://, ftp:// and the other schemes. */
+const WEB_PAGES = ['http://*/*', 'https://*/*'];
+
 export default defineConfig({
   modules: ['@wxt-dev/webextension-polyfill'],
   vite: () => ({ plugins: [preact(), slimCatalog(), noRawHtml()] }),
@@ -71,10 +74,11 @@ export default defineConfig({
     ],
     // Firefox MV3 treats these as optional: since Firefox 127 they are granted at install (https://bugzil.la/1889402,
     // below strict_min_version), temporary add-ons included, and a person can withdraw them in about:addons.
-    host_permissions: ['<all_urls>'],
+    // Web pages only: AI tools are http(s) sites, and the nudge needs nothing of files, ftp or other schemes.
+    host_permissions: WEB_PAGES,
     // Pages may link to an AI tool; the redirect to the nudge page must then be reachable from them,
     // or Chromium answers ERR_BLOCKED_BY_CLIENT (docs/browsers.md "declarativeNetRequest").
-    web_accessible_resources: [{ resources: ['nudge.html'], matches: ['<all_urls>'] }],
+    web_accessible_resources: [{ resources: ['nudge.html'], matches: WEB_PAGES }],
     // The public half of the signing key: it fixes the extension id (pjldjipjgdlklngggfgapcpfejoijdfe) so
     // IT can name it in policy files (docs/spec/managed-config.md). The private half is never committed.
     ...(browser !== 'firefox' && {

@@ -6,6 +6,7 @@
 import { lookup } from 'node:dns/promises';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { LaunchedChromium } from './support/browser';
 import { launchChromium } from './support/browser';
@@ -18,6 +19,7 @@ import {
 } from './support/extension';
 import type { FakeSites } from './support/fake-sites';
 import { fakeSiteMarker, startFakeSites } from './support/fake-sites';
+import { FIREFOX_BUILD } from './support/firefox';
 import { gotoExpectingError } from './support/pages';
 
 /** What the worker's global scope offers that these tests read (the functions run inside the worker). */
@@ -62,6 +64,18 @@ describe('the built extension', () => {
       version: string;
     };
     expect(running).toEqual({ id: DAYLIGHT_EXTENSION_ID, version: pkg.version });
+  });
+
+  it('asks for web pages only: http and https, never <all_urls> (files, ftp and the rest)', async () => {
+    for (const build of [CHROME_BUILD, FIREFOX_BUILD]) {
+      const manifest = JSON.parse(await readFile(join(build, 'manifest.json'), 'utf8')) as {
+        host_permissions: string[];
+        web_accessible_resources: { matches: string[] }[];
+      };
+      expect(manifest.host_permissions, build).toEqual(['http://*/*', 'https://*/*']);
+      expect(manifest.web_accessible_resources[0]?.matches, build).toEqual(['http://*/*', 'https://*/*']);
+      expect(JSON.stringify(manifest), build).not.toContain('<all_urls>');
+    }
   });
 });
 
