@@ -44,13 +44,13 @@ export function adminHostCheck(publicUrl: string | undefined, adminHost: string)
   if (publicUrl === undefined && onNetwork) return () => true;
   const names = new Set(['localhost', '127.0.0.1', '::1']);
   if (!onNetwork) names.add(adminHost.toLowerCase());
-  if (publicUrl !== undefined) names.add(new URL(publicUrl).hostname.replace(/^\[|\]$/g, ''));
-  return (host) => {
-    if (host === undefined) return false;
-    const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
-    return names.has(name.toLowerCase());
-  };
+  if (publicUrl !== undefined) names.add(hostName(new URL(publicUrl).host));
+  return (host) => host !== undefined && names.has(hostName(host).toLowerCase());
 }
+
+/** The name a Host header gives, without its port or an IPv6 address's brackets: `[::1]:8787` is `::1`. */
+export const hostName = (host: string): string =>
+  host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
 
 /** The public URL's host, for the answer that refuses another. */
 export const publicHost = (publicUrl: string): string => new URL(publicUrl).host;

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Server, Socket } from 'node:net';
+import { AddressCounts } from './address-counts';
 import { limitKey } from './http';
 import type { Log } from './log';
 import { createListener, type TlsFiles } from './tls';
@@ -27,13 +28,12 @@ const REFUSED_LOG_MS = 60_000;
 
 /** Closes a client address's connections past MAX_CONNECTIONS_PER_ADDRESS as they come (an IPv6 /64 is one). */
 function limitConnectionsPerAddress(server: Server, log: Log): void {
-  const open = new Map<string, number>();
+  const open = new AddressCounts();
   let refused = 0;
   let lastLogged = 0;
   server.on('connection', (socket: Socket) => {
     const address = limitKey(socket.remoteAddress ?? '');
-    const count = (open.get(address) ?? 0) + 1;
-    if (count > MAX_CONNECTIONS_PER_ADDRESS) {
+    if (open.of(address) >= MAX_CONNECTIONS_PER_ADDRESS) {
       socket.destroy();
       refused++;
       if (Date.now() - lastLogged >= REFUSED_LOG_MS) {
@@ -48,12 +48,8 @@ function limitConnectionsPerAddress(server: Server, log: Log): void {
       }
       return;
     }
-    open.set(address, count);
-    socket.once('close', () => {
-      const left = (open.get(address) ?? 1) - 1;
-      if (left === 0) open.delete(address);
-      else open.set(address, left);
-    });
+    open.add(address);
+    socket.once('close', () => open.remove(address));
   });
 }
 

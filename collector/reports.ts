@@ -15,6 +15,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { parseJsonText } from '../lib/json-text';
 import { MAX_REPORT_BYTES, parseReport, type ParsedReport } from '../lib/protocol/report-schema';
 import { BASE_HEADERS, CLOSE, JSON_TYPE, clientAddress, isJsonType, readBody, reply, type Exchange } from './http';
+import { AddressCounts } from './address-counts';
 import { IngestQueue } from './ingest-queue';
 import { sha256 } from './tokens';
 import type { CollectorStore } from './store';
@@ -103,7 +104,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
   const tokenHash = options.reportingTokenHash;
   let reportsInFlight = 0;
   /** Reports in flight per client address, in memory only, while they are: never stored or logged. */
-  const inFlightByAddress = new Map<string, number>();
+  const inFlightByAddress = new AddressCounts();
   const refused = (reason: string): void => options.store.countRefusal(now().toISOString().slice(0, 10), reason);
 
   /** Compares hashes, so the time taken says nothing of how much of the token was right, nor of its length. */
@@ -175,7 +176,7 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
       return;
     }
     const address = clientAddress(req, options.trustProxy);
-    const fromAddress = inFlightByAddress.get(address) ?? 0;
+    const fromAddress = inFlightByAddress.of(address);
     if (
       reportsInFlight >= MAX_REPORTS_IN_FLIGHT ||
       fromAddress >= MAX_REPORTS_IN_FLIGHT_PER_ADDRESS ||
@@ -186,14 +187,12 @@ export function createReportsHandler(options: ReportsOptions): (ex: Exchange) =>
       return;
     }
     reportsInFlight++;
-    inFlightByAddress.set(address, fromAddress + 1);
+    inFlightByAddress.add(address);
     try {
       await admitted(ex);
     } finally {
       reportsInFlight--;
-      const left = (inFlightByAddress.get(address) ?? 1) - 1;
-      if (left === 0) inFlightByAddress.delete(address);
-      else inFlightByAddress.set(address, left);
+      inFlightByAddress.remove(address);
     }
   };
 }

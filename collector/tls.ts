@@ -15,6 +15,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { dirname } from 'node:path';
 import { createSecureContext } from 'node:tls';
+import { hostName } from './hosts';
 import type { Log } from './log';
 
 export interface TlsFiles {
@@ -41,7 +42,7 @@ export const HSTS = 'max-age=31536000';
  */
 export function hstsFor(host: string | undefined): boolean {
   if (host === undefined) return false;
-  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d*$/, '');
+  const name = hostName(host);
   const lower = name.toLowerCase();
   return isIP(name) === 0 && lower !== 'localhost' && !lower.endsWith('.localhost');
 }

@@ -76,10 +76,11 @@ export async function signCommand(args: readonly string[], io: Io): Promise<numb
     return EXIT_UNUSABLE;
   }
   // Signing a broken policy would only ship a broken policy: the extension would refuse it after the signature check.
-  let loaded = reportPolicy(parsePolicyText(new TextDecoder().decode(policyBytes), BUNDLED_CATALOG), policyFile, io);
+  const text = new TextDecoder().decode(policyBytes);
+  let loaded = reportPolicy(parsePolicyText(text, BUNDLED_CATALOG), policyFile, io);
   if (loaded === null) return EXIT_UNUSABLE;
   if (values['as-is'] !== true) {
-    const written = writeDated(policyFile, policyBytes, loaded.policy.issuedAt, values.audience, io);
+    const written = writeDated(policyFile, text, loaded.policy.issuedAt, values.audience, io);
     if (written === null) return EXIT_UNUSABLE;
     ({ loaded, policyBytes } = written);
   }
@@ -121,12 +122,12 @@ function warnUnprotected(policyFile: string, { policy }: Loaded, io: Io): void {
  */
 function writeDated(
   policyFile: string,
-  bytes: Uint8Array<ArrayBuffer>,
+  original: string,
   issuedAt: string | undefined,
   audience: string | undefined,
   io: Io,
 ): { loaded: Loaded; policyBytes: Uint8Array<ArrayBuffer> } | null {
-  const text = dated(new TextDecoder().decode(bytes), issuedAt, audience);
+  const text = dated(original, issuedAt, audience);
   const loaded = reportPolicy(parsePolicyText(text, BUNDLED_CATALOG), policyFile, io);
   if (loaded === null) return null;
   const policyBytes = new TextEncoder().encode(text);
