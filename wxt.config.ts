@@ -76,9 +76,10 @@ export default defineConfig({
     // below strict_min_version), temporary add-ons included, and a person can withdraw them in about:addons.
     // Web pages only: AI tools are http(s) sites, and the nudge needs nothing of files, ftp or other schemes.
     host_permissions: WEB_PAGES,
-    // Pages may link to an AI tool; the redirect to the nudge page must then be reachable from them,
-    // or Chromium answers ERR_BLOCKED_BY_CLIENT (docs/browsers.md "declarativeNetRequest").
-    web_accessible_resources: [{ resources: ['nudge.html'], matches: WEB_PAGES }],
+    // Pages may link to an AI tool or frame one; the redirect to the nudge page (a tab) or the framed page (a
+    // frame) must then be reachable from them, or Chromium answers ERR_BLOCKED_BY_CLIENT (docs/browsers.md
+    // "declarativeNetRequest").
+    web_accessible_resources: [{ resources: ['nudge.html', 'framed.html'], matches: WEB_PAGES }],
     // The public half of the signing key: it fixes the extension id (pjldjipjgdlklngggfgapcpfejoijdfe) so
     // IT can name it in policy files (docs/spec/managed-config.md). The private half is never committed.
     ...(browser !== 'firefox' && {

@@ -4,9 +4,10 @@
  * simple-url.ts); the path is normalized only when a host with path-scoped
  * patterns is reached.
  */
+import { isNudge } from './dnr-rules';
 import { pathMatches } from './pattern';
 import { scanSimpleWebUrl, simpleRawPath } from './simple-url';
-import { isIpHost, normalizePath, stripTrailingDots } from './url';
+import { isIpHost, literalPath, normalizePath, stripTrailingDots } from './url';
 import type { Decision, PolicyIndex } from './compile';
 
 /** A URL the WHATWG parser rejects: an error, never silently allowed (step 1). */
@@ -55,7 +56,7 @@ export function decide(index: PolicyIndex, input: string): Decision {
     const byHost = decideByHost(index, simple.host);
     if (byHost !== NEEDS_PATH) return byHost;
     const rawPath = simpleRawPath(input, simple.pathStart);
-    if (rawPath !== null) return decideByPath(index, simple.host, normalizePath(rawPath));
+    if (rawPath !== null) return decideByRawPath(index, simple.host, rawPath);
   }
   let url: URL;
   try {
@@ -71,7 +72,7 @@ export function decideUrl(index: PolicyIndex, url: URL): Decision {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return NO_TOOL;
   const host = stripTrailingDots(url.hostname);
   if (host === '' || isIpHost(host)) return NO_TOOL;
-  return decideByHost(index, host) ?? decideByPath(index, host, normalizePath(url.pathname));
+  return decideByHost(index, host) ?? decideByRawPath(index, host, url.pathname);
 }
 
 /**
@@ -92,6 +93,19 @@ function decideByHost(index: PolicyIndex, host: string): Decision | typeof NEEDS
     if (dot === -1) return NO_TOOL;
     suffix = suffix.slice(dot + 1);
   }
+}
+
+/**
+ * Step 4 on both readings of a path (step 3): a path that a server may read another way than the
+ * normalized one (`/blocked/..%2fok`) never earns an allow over a nudge that its literal reading gets.
+ */
+function decideByRawPath(index: PolicyIndex, host: string, rawPath: string): Decision {
+  const normalized = decideByPath(index, host, normalizePath(rawPath));
+  if (isNudge(normalized)) return normalized;
+  const literal = literalPath(rawPath);
+  if (literal === null) return normalized;
+  const asWritten = decideByPath(index, host, literal);
+  return isNudge(asWritten) ? asWritten : normalized;
 }
 
 /** Step 4 in full: walking from the full host to its parents, the first level with a matching pattern wins. */

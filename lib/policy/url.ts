@@ -60,17 +60,18 @@ function isHex(code: number): boolean {
 }
 
 /**
- * Step 3: the path used for matching. Decoded once, lowercased, runs of `/`
- * collapsed, `.` and `..` resolved, so `/%63hat`, `/CHAT`, `//chat` and
- * `/x/..%2fchat` are all `/chat`.
+ * Step 3: the path used for matching. Decoded once, lowercased, `\` read as `/`, runs of `/`
+ * collapsed, each segment cut at its first `;` (matrix parameters), `.` and `..` resolved, so
+ * `/%63hat`, `/CHAT`, `//chat`, `/chat;x=1` and `/x/..%2fchat` are all `/chat`.
  */
 export function normalizePath(rawPath: string): string {
   if (isPlainPath(rawPath)) return rawPath;
-  const decoded = percentDecodeOnce(rawPath).toLowerCase();
   const out: string[] = [];
-  const segments = decoded.split('/');
+  const segments = percentDecodeOnce(rawPath).toLowerCase().split(SEPARATOR);
   for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i] as string;
+    const full = segments[i] as string;
+    const semicolon = full.indexOf(';');
+    const segment = semicolon === -1 ? full : full.slice(0, semicolon);
     const isLast = i === segments.length - 1;
     if (segment === '' && !isLast) continue;
     if (segment === '.') {
@@ -87,13 +88,31 @@ export function normalizePath(rawPath: string): string {
   return '/' + out.join('/');
 }
 
-/** Fast path: a path with no escape, upper case, `//` or dot segment is already normal. */
+/** After decoding, `/` and `\` both end a segment: servers such as IIS read an encoded `\` as `/`. */
+const SEPARATOR = /[/\\]/;
+
+/** An encoded `/` or `\`, or a segment that a `;` empties or leaves as `.` or `..` (checked on the raw path). */
+const AMBIGUOUS_PATH = /%2f|%5c|\/(?:\.|%2e){0,2}(?:;|%3b)/i;
+
+/**
+ * Step 3's second reading, for a path whose segments a server may split or resolve differently
+ * (an encoded `/` or `\`, `..;`): the path read at its literal `/` only, each segment decoded and
+ * lowercased, nothing resolved or cut. `/blocked/..%2fok` is `/blocked/../ok` here, under `/blocked`,
+ * which is where a server that does not decode `%2f` routes it. Null when there is no second reading.
+ */
+export function literalPath(rawPath: string): string | null {
+  if (!AMBIGUOUS_PATH.test(rawPath)) return null;
+  const segments = rawPath.split('/').filter((segment) => segment !== '');
+  return '/' + segments.map((segment) => percentDecodeOnce(segment).toLowerCase()).join('/');
+}
+
+/** Fast path: a path with no escape, `;`, upper case, `//` or dot segment is already normal. */
 function isPlainPath(path: string): boolean {
   if (path.charCodeAt(0) !== 0x2f) return false;
   let previous = 0x2f;
   for (let i = 1; i < path.length; i++) {
     const code = path.charCodeAt(i);
-    if (code === 0x25 || (code >= 0x41 && code <= 0x5a) || code >= 0x80) return false;
+    if (code === 0x25 || code === 0x3b || (code >= 0x41 && code <= 0x5a) || code >= 0x80) return false;
     if (code === 0x2f && previous === 0x2f) return false;
     if (code === 0x2e && previous === 0x2f) return false;
     previous = code;

@@ -27,6 +27,33 @@ export const NudgeRequestSchema = z.discriminatedUnion('type', [
 ]);
 export type NudgeRequest = z.infer<typeof NudgeRequestSchema>;
 
+/**
+ * From the framed page (framed.html): a nudged tool inside another site's frame. The URL is the one its
+ * address carries; the background trusts the sender's tab and frame, not the message, for where it is.
+ */
+export const FrameRequestSchema = z.discriminatedUnion('type', [
+  /** What to show for the URL. */
+  z.object({ type: z.literal('frame:get'), url: z.string().check(z.maxLength(65536)) }),
+  /** The policy allows the URL after all (DNR saw it undecoded): let this frame through to it once. */
+  z.object({ type: z.literal('frame:pass'), url: z.string().check(z.maxLength(65536)) }),
+  /** "Open in a new tab": the whole nudge for the URL, in a tab next to this one. */
+  z.object({ type: z.literal('frame:open'), url: z.string().check(z.maxLength(65536)) }),
+]);
+export type FrameRequest = z.infer<typeof FrameRequestSchema>;
+
+/** What fits in a frame: what the policy does with the tool, and who set it. */
+export interface FrameView {
+  readonly action: Decision['action'];
+  readonly toolName: string | null;
+  readonly organizationName: string | null;
+}
+
+export type FrameResponse =
+  | { readonly ok: true; readonly view: FrameView }
+  | { readonly ok: true; readonly passed: true }
+  | { readonly ok: true; readonly opened: true }
+  | { readonly ok: false; readonly error: string };
+
 /** What the nudge page needs to explain a decision. */
 export interface NudgeView {
   readonly decision: Decision;

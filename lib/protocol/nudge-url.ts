@@ -9,6 +9,9 @@
 /** The nudge page, as `runtime.getURL` takes it. */
 export const NUDGE_PAGE_PATH = '/nudge.html';
 
+/** The page a nudged tool in a frame shows instead (its address carries the URL the same way). */
+export const FRAMED_PAGE_PATH = '/framed.html';
+
 /** The nudge page about `originalUrl`; `nudgePageUrl` is the page's own address (runtime.getURL). */
 export function nudgeUrl(nudgePageUrl: string, originalUrl: string): string {
   return `${nudgePageUrl}#${originalUrl}`;

@@ -40,6 +40,8 @@ export interface BackgroundContext {
   readonly state: BackgroundState;
   /** chrome-extension://<id>/nudge.html */
   readonly nudgePageUrl: string;
+  /** chrome-extension://<id>/framed.html */
+  readonly framedPageUrl: string;
   /** chrome-extension://<id>/ */
   readonly extensionOrigin: string;
 }

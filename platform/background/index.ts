@@ -4,7 +4,7 @@
  * page opens (navigation.ts), and the messages of the nudge page, banner, popup and options page
  * (messages.ts, surface-messages.ts). entrypoints/background.ts hands it the browser's events.
  */
-import { NUDGE_PAGE_PATH } from '../../lib/protocol/nudge-url';
+import { FRAMED_PAGE_PATH, NUDGE_PAGE_PATH } from '../../lib/protocol/nudge-url';
 import { openPolicyStore } from '../policy-store';
 import { createReporting } from '../reporting';
 import { openUsageStore } from '../usage-store';
@@ -43,6 +43,7 @@ export function createBackground({
     buildDefaults,
     state: backgroundState(browser.storage),
     nudgePageUrl: browser.runtime.getURL(NUDGE_PAGE_PATH),
+    framedPageUrl: browser.runtime.getURL(FRAMED_PAGE_PATH),
     extensionOrigin: browser.runtime.getURL('/'),
   };
   // The loader and the refresh, and the loader and reporting, ask each other: each is reached through
@@ -74,7 +75,13 @@ export function createBackground({
     refreshManaged: loader.refreshManaged,
     onNavigation: navigation.onNavigation,
     onTabRemoved: navigation.onTabRemoved,
-    onMessage: createMessages(ctx, { loader, snoozes, count, onSurfaceMessage }),
+    onMessage: createMessages(ctx, {
+      loader,
+      snoozes,
+      count,
+      onSurfaceMessage,
+      onFrameMessage: navigation.onFrameMessage,
+    }),
     async onAlarm(name: string): Promise<void> {
       await snoozes.onAlarm(name);
       await refresh.onAlarm(name);

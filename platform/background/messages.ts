@@ -8,10 +8,13 @@ import { isNudge } from '../../lib/policy/dnr-rules';
 import { requestAccessLink } from '../../lib/policy/request-access';
 import {
   BannerRequestSchema,
+  FrameRequestSchema,
   NudgeRequestSchema,
   SurfaceRequestSchema,
   type BannerRequest,
   type BannerResponse,
+  type FrameRequest,
+  type FrameResponse,
   type NudgeRequest,
   type NudgeResponse,
   type SurfaceRequest,
@@ -31,11 +34,15 @@ export interface MessageDeps {
   readonly snoozes: Snoozes;
   readonly count: Counter;
   readonly onSurfaceMessage: (request: SurfaceRequest) => Promise<SurfaceResponse>;
+  readonly onFrameMessage: (request: FrameRequest, sender: MessageSender) => Promise<FrameResponse>;
 }
 
 // Long: a factory; each handler inside it is a short function over the parts it closes over.
-export function createMessages({ now, nudgePageUrl, extensionOrigin, state }: BackgroundContext, deps: MessageDeps) {
-  const { loader, snoozes, count, onSurfaceMessage } = deps;
+export function createMessages(
+  { now, nudgePageUrl, framedPageUrl, extensionOrigin, state }: BackgroundContext,
+  deps: MessageDeps,
+) {
+  const { loader, snoozes, count, onSurfaceMessage, onFrameMessage } = deps;
 
   /**
    * The banner on a tool the person continued to after a warning. The URL is the tab's, from the
@@ -106,8 +113,7 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin, state }: Ba
       }
       case 'nudge:pass': {
         const tabId = sender.tab?.id;
-        if (isNudge(decision) || decision.tool === null || tabId === undefined)
-          return { ok: false, error: 'not allowed' };
+        if (isNudge(decision) || tabId === undefined) return { ok: false, error: 'not allowed' };
         await snoozes.passOnce(tabId, request.url);
         return { ok: true, passed: true };
       }
@@ -131,13 +137,18 @@ export function createMessages({ now, nudgePageUrl, extensionOrigin, state }: Ba
   return async function onMessage(
     message: unknown,
     sender: MessageSender,
-  ): Promise<NudgeResponse | BannerResponse | SurfaceResponse> {
+  ): Promise<NudgeResponse | BannerResponse | SurfaceResponse | FrameResponse> {
     const senderUrl = sender.url;
     const banner = BannerRequestSchema.safeParse(message);
     if (banner.success && sender.tab !== undefined) return onBannerMessage(banner.data, sender);
     const surface = SurfaceRequestSchema.safeParse(message);
     // The popup and the options page: pages of this extension. A content script's sender URL is its page's.
     if (surface.success && senderUrl?.startsWith(extensionOrigin) === true) return onSurfaceMessage(surface.data);
+    // The framed page, by its address: the tab and frame it is in are the browser's word.
+    if (senderUrl?.startsWith(framedPageUrl) === true) {
+      const frame = FrameRequestSchema.safeParse(message);
+      return frame.success ? onFrameMessage(frame.data, sender) : { ok: false, error: 'malformed message' };
+    }
     // Only the extension's own nudge page may ask the rest; content scripts and web pages may not.
     if (senderUrl === undefined || !senderUrl.startsWith(nudgePageUrl)) return { ok: false, error: 'not allowed' };
     const parsed = NudgeRequestSchema.safeParse(message);

@@ -2,7 +2,8 @@
  * What happens when a page opens: every top-level navigation is decided, counted
  * (docs/spec/report-protocol.md "What is counted"), and sent to the nudge page when DNR did not
  * redirect it already (ARCHITECTURE.md "Nudge before the request leaves", the second line: a
- * percent-encoded path, a pushState into a path-scoped tool).
+ * pushState into a path-scoped tool, a path pattern past the regex budget). Frames' navigations go to
+ * frames.ts, in the same per-tab order.
  */
 import type { PolicyIndex } from '../../lib/policy/compile';
 import { tryDecide } from '../../lib/policy/decide';
@@ -10,6 +11,7 @@ import { isNudge } from '../../lib/policy/dnr-rules';
 import { nudgeUrl, originalUrl } from '../../lib/protocol/nudge-url';
 import { localDay, nudgeShownEvent, type UsageEvent } from '../../lib/protocol/usage';
 import type { BackgroundContext, NavigationDetails } from './context';
+import { createFrames } from './frames';
 import type { PolicyLoader } from './policy-loader';
 import { decidePage } from './pages';
 import type { Snoozes } from './snoozes';
@@ -137,20 +139,41 @@ export function createNavigation(
     });
   }
 
-  /** Navigation events of each tab, one after another: a commit and the page's own replaceState arrive together. */
+  /**
+   * What happens to each tab, one after another: a commit and the page's own replaceState arrive together,
+   * and its frames' events share the tab's stored state.
+   */
   const tabQueues = new Map<number, Promise<void>>();
 
-  /** Every top-level navigation: about to start ("before"), committed, or same-document ("history"). */
-  function onNavigation(details: NavigationDetails, kind: 'before' | 'committed' | 'history'): Promise<void> {
-    if (details.frameId !== 0) return Promise.resolve();
-    const step = () => (kind === 'before' ? beforeNavigate(details) : handle(details, kind));
-    const handled = (tabQueues.get(details.tabId) ?? Promise.resolve()).then(step);
+  function inTabQueue(tabId: number, step: () => Promise<void>): Promise<void> {
+    const handled = (tabQueues.get(tabId) ?? Promise.resolve()).then(step);
     const settled = handled.catch(() => undefined);
-    tabQueues.set(details.tabId, settled);
+    tabQueues.set(tabId, settled);
     void settled.then(() => {
-      if (tabQueues.get(details.tabId) === settled) tabQueues.delete(details.tabId);
+      if (tabQueues.get(tabId) === settled) tabQueues.delete(tabId);
     });
     return handled;
+  }
+
+  /**
+   * "Open in a new tab" on a framed nudge: the whole nudge page in a tab, where Continue is accepted for
+   * `tool` as in a tab the extension nudged itself. Counted already, when the frame showed it.
+   */
+  async function openNudgeTab(url: string, tool: string, openerTabId: number): Promise<void> {
+    const { id } = await browser.tabs.create({ url: nudgeUrl(nudgePageUrl, url), openerTabId });
+    if (id === undefined) return;
+    await inTabQueue(id, async () => {
+      const tab = await state.tab(id).get();
+      if (!tab.nudged.includes(tool)) await saveTab(id, { ...tab, nudged: [...tab.nudged, tool] });
+    });
+  }
+
+  const frames = createFrames(ctx, { loader, snoozes, count, openNudgeTab });
+
+  /** Every navigation of a tab or a frame: about to start ("before"), committed, or same-document ("history"). */
+  function onNavigation(details: NavigationDetails, kind: 'before' | 'committed' | 'history'): Promise<void> {
+    if (details.frameId !== 0) return inTabQueue(details.tabId, () => frames.onFrameNavigation(details, kind));
+    return inTabQueue(details.tabId, () => (kind === 'before' ? beforeNavigate(details) : handle(details, kind)));
   }
 
   /** A closed tab's state goes with it. */
@@ -158,8 +181,9 @@ export function createNavigation(
     const tabKey = String(tabId);
     await state.tab(tabKey).remove();
     await setContinuedTab(tabKey, null);
-    await snoozes.endPass(tabKey);
+    await snoozes.endPassesOfTab(tabKey);
+    await state.frames(tabId).remove();
   }
 
-  return { onNavigation, onTabRemoved };
+  return { onNavigation, onTabRemoved, onFrameMessage: frames.onFrameMessage };
 }

@@ -35,7 +35,7 @@ export interface PolicyLoaderDeps {
 
 // Long: a factory; the load in flight it closes over is shared by the short functions inside.
 export function createPolicyLoader(ctx: BackgroundContext, { snoozes, reporting, follow }: PolicyLoaderDeps) {
-  const { browser, catalog, defaultPolicy, store, now, state, nudgePageUrl, buildDefaults } = ctx;
+  const { browser, catalog, defaultPolicy, store, now, state, nudgePageUrl, framedPageUrl, buildDefaults } = ctx;
   let current: Promise<PolicyInForce> | null = null;
 
   /**
@@ -133,7 +133,7 @@ export function createPolicyLoader(ctx: BackgroundContext, { snoozes, reporting,
     const key = await rulesKey(inForce);
     if ((await state.installedRules.get()) === key) return null;
     try {
-      const { rules } = compileDnrRules(inForce.result.index, nudgePageUrl);
+      const { rules } = compileDnrRules(inForce.result.index, { tab: nudgePageUrl, frame: framedPageUrl });
       await replaceDynamicRules(browser.declarativeNetRequest, rules);
       await registerBanner(browser.scripting, bannerMatchPatterns(inForce.result.index));
       await snoozes.reconcile(inForce.result.index);

@@ -16,6 +16,10 @@ const ONE_NAVIGATION_MS = 60_000;
 
 export type Snoozes = ReturnType<typeof createSnoozes>;
 
+/** A tab's own pass is under its id (as stored before frames had passes); a frame's under `tab:frame`. */
+const passKey = (tabId: number | string, frameId: number): string =>
+  frameId === 0 ? String(tabId) : `${tabId}:${frameId}`;
+
 // Long: a factory; the order of session rule changes it closes over is shared by the short functions inside.
 export function createSnoozes({ browser, now, state }: BackgroundContext) {
   const dnr = browser.declarativeNetRequest;
@@ -79,23 +83,30 @@ export function createSnoozes({ browser, now, state }: BackgroundContext) {
   }
 
   /**
-   * One navigation of one tab to a URL that decide() allows but a broader DNR rule caught: an allow
-   * for exactly that URL in that tab, removed when the tab commits its next page.
+   * One navigation of one tab (or one frame of it: `frameId`) to a URL that decide() allows but a
+   * broader DNR rule caught: an allow for exactly that URL in that tab, removed when the tab (the
+   * frame) commits its next page.
    */
-  function passOnce(tabId: number, url: string): Promise<void> {
+  function passOnce(tabId: number, url: string, frameId = 0): Promise<void> {
+    const key = passKey(tabId, frameId);
+    const type = frameId === 0 ? 'main_frame' : 'sub_frame';
     return inOrder(async () => {
-      const ruleIds = await addSessionRules(dnr, (firstId) => [compilePassRule(url, tabId, firstId)]);
-      await state.passes.set({ ...(await state.passes.get()), [String(tabId)]: ruleIds });
+      const ruleIds = await addSessionRules(dnr, (firstId) => [compilePassRule(url, tabId, firstId, type)]);
+      await state.passes.set({ ...(await state.passes.get()), [key]: ruleIds });
     });
   }
 
-  function endPass(tabKey: string): Promise<void> {
+  /** Ends the passes whose keys `ends` picks. */
+  function endPasses(ends: (key: string) => boolean): Promise<void> {
     return inOrder(async () => {
       const passes = await state.passes.get();
-      const ruleIds = passes[tabKey];
-      if (ruleIds === undefined) return;
-      await removeSessionRules(dnr, ruleIds);
-      await state.passes.set(Object.fromEntries(Object.entries(passes).filter(([key]) => key !== tabKey)));
+      const ending = Object.entries(passes).filter(([key]) => ends(key));
+      if (ending.length === 0) return;
+      await removeSessionRules(
+        dnr,
+        ending.flatMap(([, ruleIds]) => ruleIds),
+      );
+      await state.passes.set(Object.fromEntries(Object.entries(passes).filter(([key]) => !ends(key))));
     });
   }
 
@@ -107,7 +118,13 @@ export function createSnoozes({ browser, now, state }: BackgroundContext) {
     reconcile,
     dismissBanner,
     passOnce,
-    endPass,
+    /** The pass of a tab's page, or of one of its frames, once it committed the next page. */
+    endPass: (tabId: number | string, frameId = 0) => {
+      const key = passKey(tabId, frameId);
+      return endPasses((k) => k === key);
+    },
+    /** A closed tab's passes, its frames' included. */
+    endPassesOfTab: (tabId: number | string) => endPasses((k) => k === String(tabId) || k.startsWith(`${tabId}:`)),
     async onAlarm(name: string): Promise<void> {
       if (name.startsWith(SNOOZE_ALARM_PREFIX)) await inOrder(() => endNow(name.slice(SNOOZE_ALARM_PREFIX.length)));
     },

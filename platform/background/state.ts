@@ -36,6 +36,16 @@ export interface TabState {
   readonly nudged: readonly string[];
 }
 
+/** What the counting remembers about one frame of a tab (a tool framed by another site). */
+export interface FrameState {
+  /** The tool of the frame's page, so a same-document navigation counts only on entering a tool. */
+  readonly tool: string | null;
+  /** The tool whose framed nudge the extension is sending this frame to: only then does its commit count. */
+  readonly nudging: string | null;
+  /** The tool whose framed nudge the extension showed here: "Open in a tab" is accepted for it only. */
+  readonly nudged: string | null;
+}
+
 export const NO_TAB_STATE: TabState = { tool: null, redirect: null, nudging: null, nudged: [] };
 
 export interface BackgroundState {
@@ -45,12 +55,14 @@ export interface BackgroundState {
   readonly installedRules: StoredItem<string | null>;
   /** Tool id → its snooze. */
   readonly snoozes: StoredItem<Readonly<Record<string, Snooze>>>;
-  /** Tab id → the session rule ids of its one-time pass (nudge:pass). */
+  /** Tab id, or `tab:frame` ids → the session rule ids of its one-time pass (nudge:pass, frame:pass). */
   readonly passes: StoredItem<Readonly<Record<string, readonly number[]>>>;
   /** Tab id → the tool it was let through to once (snoozeMinutes 0), until it loads another tool. */
   readonly continuedTabs: StoredItem<Readonly<Record<string, string>>>;
   /** One item per tab (tabs change at once, and one shared map would lose writes). */
   tab(tabId: number | string): StoredItem<TabState>;
+  /** The frames of a tab that showed a tool or its framed nudge, by frame id; one item per tab. */
+  frames(tabId: number): StoredItem<Readonly<Record<string, FrameState>>>;
 }
 
 // `areas`, not `storage`: WXT's auto-import took a parameter of that name for its storage module (11 kB more).
@@ -72,5 +84,7 @@ export function backgroundState(areas: {
       checked,
     ),
     tab: (tabId) => defineItem<TabState>(areas.session, `tab:${tabId}`, { fallback: NO_TAB_STATE }, checked),
+    frames: (tabId) =>
+      defineItem<Readonly<Record<string, FrameState>>>(areas.session, `frames:${tabId}`, { fallback: {} }, checked),
   };
 }

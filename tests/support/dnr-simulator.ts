@@ -1,10 +1,10 @@
 /**
- * A model of Chrome's declarativeNetRequest matching for main_frame requests,
+ * A model of Chrome's declarativeNetRequest matching for navigations of a tab or a frame,
  * for unit tests only (the e2e suite asks the real Chromium): the highest
  * priority matching rule wins, and on a tie allow beats redirect
  * (https://developer.chrome.com/docs/extensions/reference/api/declarativeNetRequest#matching-algorithm).
  */
-import type { DnrRule } from '../../lib/policy/dnr-rules';
+import type { DnrRule, FrameType } from '../../lib/policy/dnr-rules';
 
 export type DnrOutcome =
   { readonly type: 'none' } | { readonly type: 'allow' } | { readonly type: 'redirect'; readonly url: string };
@@ -13,12 +13,13 @@ function domainMatches(host: string, domains: readonly string[]): boolean {
   return domains.some((domain) => host === domain || host.endsWith(`.${domain}`));
 }
 
-export function simulateDnr(rules: readonly DnrRule[], url: string): DnrOutcome {
+export function simulateDnr(rules: readonly DnrRule[], url: string, type: FrameType = 'main_frame'): DnrOutcome {
   const parsed = new URL(url);
   const href = parsed.href;
   let best: { rule: DnrRule; match: RegExpExecArray | null } | null = null;
   for (const rule of rules) {
-    const { requestDomains, regexFilter } = rule.condition;
+    const { requestDomains, regexFilter, resourceTypes } = rule.condition;
+    if (!resourceTypes.includes(type)) continue;
     if (requestDomains !== undefined && !domainMatches(parsed.hostname, requestDomains)) continue;
     const match = regexFilter === undefined ? null : new RegExp(regexFilter, 'i').exec(href);
     if (regexFilter !== undefined && match === null) continue;

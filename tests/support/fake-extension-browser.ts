@@ -26,6 +26,10 @@ export function fakeExtensionWorld() {
     sessionRules: [] as FakeRule[],
     alarms: new Map<string, FakeAlarm>(),
     tabUpdates: [] as { tabId: number; url: string }[],
+    /** Tabs the extension opened, with the id each got. */
+    createdTabs: [] as { id: number; url: string; openerTabId?: number | undefined }[],
+    /** Scripts run in frames (scripting.executeScript): where, and with what arguments. */
+    frameScripts: [] as { tabId: number; frameIds: number[]; args: unknown[] }[],
     /** The browser refuses the next rule updates, as Chromium does a regexFilter it cannot compile. */
     failRuleUpdates: false,
   };
@@ -70,6 +74,8 @@ export function fakeExtensionBrowser(world: FakeExtensionWorld) {
       registerContentScripts: () => Promise.resolve(),
       updateContentScripts: () => Promise.resolve(),
       unregisterContentScripts: () => Promise.resolve(),
+      executeScript: ({ target, args = [] }: { target: { tabId: number; frameIds: number[] }; args?: unknown[] }) =>
+        Promise.resolve(void world.frameScripts.push({ tabId: target.tabId, frameIds: target.frameIds, args })),
     },
     alarms: {
       get: (name: string) => Promise.resolve(world.alarms.get(name)),
@@ -81,6 +87,11 @@ export function fakeExtensionBrowser(world: FakeExtensionWorld) {
     },
     tabs: {
       update: (tabId: number, { url }: { url: string }) => Promise.resolve(void world.tabUpdates.push({ tabId, url })),
+      create: ({ url, openerTabId }: { url: string; openerTabId?: number }) => {
+        const tab = { id: 1000 + world.createdTabs.length, url, openerTabId };
+        world.createdTabs.push(tab);
+        return Promise.resolve(tab);
+      },
     },
   };
 }

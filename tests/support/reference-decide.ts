@@ -32,12 +32,17 @@ function decodeOnce(path: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
+/** Step 3's first reading: decoded, lowercased, split at `/` and `\\`, each segment cut at `;`, dots resolved. */
 function normalize(path: string): string {
-  const collapsed = decodeOnce(path).toLowerCase().replace(/\/+/g, '/');
-  const segments = collapsed.split('/').slice(1);
+  const segments = decodeOnce(path)
+    .toLowerCase()
+    .split(/[/\\]/)
+    .slice(1)
+    .map((segment) => segment.split(';')[0] as string);
   const out: string[] = [];
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
+    if (segment === '' && !last) return;
     if (segment === '.') {
       if (last) out.push('');
     } else if (segment === '..') {
@@ -46,6 +51,20 @@ function normalize(path: string): string {
     } else out.push(segment);
   });
   return '/' + out.join('/');
+}
+
+/** Step 3's second reading, for a path with an encoded `/` or `\\`, or a segment that is `;`, `.;` or `..;` before its parameters. */
+function literalReading(path: string): string | null {
+  const ambiguous = /%2f|%5c/i.test(path) || path.split('/').some((segment) => /^(\.|%2e){0,2}(;|%3b)/i.test(segment));
+  if (!ambiguous) return null;
+  return (
+    '/' +
+    path
+      .split('/')
+      .filter((segment) => segment !== '')
+      .map((segment) => decodeOnce(segment).toLowerCase())
+      .join('/')
+  );
 }
 
 export function referenceDecide(policy: Policy, catalog: Catalog, input: string): ReferenceDecision | 'error' {
@@ -58,8 +77,17 @@ export function referenceDecide(policy: Policy, catalog: Catalog, input: string)
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return NONE;
   const host = url.hostname.replace(/\.+$/, '');
   if (host.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return NONE;
-  const path = normalize(url.pathname);
+  const first = decideOnPath(policy, catalog, host, normalize(url.pathname));
+  const literal = literalReading(url.pathname);
+  if (literal === null || NUDGES.has(first.action)) return first;
+  const second = decideOnPath(policy, catalog, host, literal);
+  return NUDGES.has(second.action) ? second : first;
+}
 
+const NUDGES = new Set(['warn', 'redirect', 'block']);
+
+/** Steps 4 to 8 for one reading of the path. */
+function decideOnPath(policy: Policy, catalog: Catalog, host: string, path: string): ReferenceDecision {
   type Entry = { kind: 'sanctioned' | 'tool'; id: string; category: string | null; patterns: string[] };
   const entries: Entry[] = [];
   for (const s of policy.sanctioned) {

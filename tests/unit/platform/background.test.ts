@@ -79,9 +79,13 @@ async function wake(
 
 const policyText = (revision: string, chatgpt: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ schemaVersion: 1, revision, rules: [{ tool: 'chatgpt', action: chatgpt }], ...extra });
+/** A whole-host nudge of chatgpt.com (its path patterns, such as chatgpt.com/codex, are another tool's). */
 const nudgesChatgpt = () =>
   fake.world.dynamicRules.some(
-    (rule) => rule.action.type === 'redirect' && (rule.condition.requestDomains ?? []).includes('chatgpt.com'),
+    (rule) =>
+      rule.action.type === 'redirect' &&
+      rule.condition.regexFilter === '^.*$' &&
+      (rule.condition.requestDomains ?? []).includes('chatgpt.com'),
   );
 const NUDGE = 'chrome-extension://id/nudge.html';
 const fromNudgePage = (url: string) => ({ url: `${NUDGE}#${url}` });
@@ -470,7 +474,7 @@ describe('usage counts', () => {
       sanctioned: [{ id: 'corp-chat', name: 'Corp Chat', url: 'https://chat.corp.example/', categories: ['chat'] }],
     });
 
-  it('count each page of a tool opened, each nudge shown and each Continue; nothing for other sites', async () => {
+  it('count each page of a tool opened (in a tab or a frame), each nudge shown and each Continue; nothing for other sites', async () => {
     fake.world.managed = {
       policy: policyWith([
         { tool: 'chatgpt', action: 'warn' },
@@ -488,7 +492,7 @@ describe('usage counts', () => {
     await continueTo(engine, 3, 'https://chatgpt.com/');
     await engine.onNavigation({ tabId: 3, frameId: 0, url: 'https://chatgpt.com/' }, 'committed');
     expect(await counted()).toEqual({
-      [`${today()} gemini visit`]: 1,
+      [`${today()} gemini visit`]: 2,
       [`${today()} corp-chat visit`]: 1,
       [`${today()} claude blocked`]: 1,
       [`${today()} chatgpt warned`]: 1,
@@ -769,5 +773,139 @@ describe("npm start's build", () => {
     await wake(BUNDLED_CATALOG, { policyUrl: LOCAL });
     expect(fake.world.fetches).toBe(fetched);
     expect((await engine.policy()).result.policy.revision).toBe('managed-1');
+  });
+});
+
+describe('a tool inside a frame of another site', () => {
+  const FRAMED = 'chrome-extension://id/framed.html';
+  const today = () => localDay(new Date(fake.world.clock));
+  const counted = async () =>
+    Object.fromEntries(
+      (await fake.usage.list()).map((count) => [`${count.day} ${count.tool} ${count.event}`, count.n]),
+    );
+  /** The framed page in frame 4 of tab 1, as the browser names its sender. */
+  const fromFrame = (url: string, frameId = 4) => ({
+    url: `${FRAMED}#${url}`,
+    frameId,
+    tab: { id: 1, url: 'https://wrapper.example/' },
+  });
+  /** DNR sends the frame to the framed page: the tool's address starts, then the framed page commits. */
+  async function showFramedNudge(engine: Engine, url: string, frameId = 4): Promise<void> {
+    await engine.onNavigation({ tabId: 1, frameId, url }, 'before');
+    await engine.onNavigation(
+      { tabId: 1, frameId, url: `${FRAMED}#${url}`, transitionType: 'auto_subframe' },
+      'committed',
+    );
+  }
+  const blockClaude = () =>
+    policyText('p1', 'warn', {
+      rules: [
+        { tool: 'claude', action: 'block' },
+        { tool: 'chatgpt', action: 'warn' },
+      ],
+    });
+
+  it('counts a framed nudge once, as a nudge in a tab is counted, and not when the frame reloads', async () => {
+    fake.world.managed = { policy: blockClaude() };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://wrapper.example/' }, 'committed');
+    await showFramedNudge(engine, 'https://claude.ai/');
+    await engine.onNavigation(
+      { tabId: 1, frameId: 4, url: `${FRAMED}#https://claude.ai/`, transitionType: 'reload' },
+      'committed',
+    );
+    expect(await counted()).toEqual({ [`${today()} claude blocked`]: 1 });
+  });
+
+  it('counts nothing for a framed page that a web page put in a frame itself', async () => {
+    fake.world.managed = { policy: blockClaude() };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: `${FRAMED}#https://claude.ai/` }, 'committed');
+    expect(await counted()).toEqual({});
+    const open = await engine.onMessage(
+      { type: 'frame:open', url: 'https://claude.ai/' },
+      fromFrame('https://claude.ai/'),
+    );
+    expect(open).toEqual({ ok: false, error: 'not allowed' });
+    expect(fake.world.createdTabs).toEqual([]);
+  });
+
+  it('counts a framed visit to an allowed tool, and a same-document navigation only when it enters a tool', async () => {
+    fake.world.managed = { policy: policyText('p1', 'monitor') };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: 'https://chatgpt.com/' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: 'https://chatgpt.com/c/1' }, 'history');
+    await engine.onNavigation({ tabId: 1, frameId: 5, url: 'https://ads.example/' }, 'committed');
+    expect(await counted()).toEqual({ [`${today()} chatgpt visit`]: 1 });
+    expect(fake.world.session['frames:1']).toEqual({ '4': { tool: 'chatgpt', nudging: null, nudged: null } });
+    await engine.onTabRemoved(1);
+    expect(fake.world.session['frames:1']).toBeUndefined();
+  });
+
+  it('sends a frame that DNR let through to the framed page (the second line), and counts it there', async () => {
+    fake.world.managed = { policy: blockClaude() };
+    const engine = await wake();
+    // A same-document navigation into the tool, which no request shows DNR.
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: 'https://wrapper.example/frame' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: 'https://claude.ai/new' }, 'history');
+    expect(fake.world.frameScripts).toEqual([{ tabId: 1, frameIds: [4], args: [`${FRAMED}#https://claude.ai/new`] }]);
+    expect(fake.world.tabUpdates).toEqual([]);
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: `${FRAMED}#https://claude.ai/new` }, 'committed');
+    expect(await counted()).toEqual({ [`${today()} claude blocked`]: 1 });
+  });
+
+  it('opens the whole nudge in a tab, where Continue is accepted, without counting the nudge twice', async () => {
+    fake.world.managed = { policy: blockClaude() };
+    const engine = await wake();
+    const url = 'https://chatgpt.com/c/1';
+    await showFramedNudge(engine, url);
+    expect(await engine.onMessage({ type: 'frame:open', url }, fromFrame(url))).toEqual({ ok: true, opened: true });
+    expect(fake.world.createdTabs).toEqual([{ id: 1000, url: `${NUDGE}#${url}`, openerTabId: 1 }]);
+    await engine.onNavigation({ tabId: 1000, frameId: 0, url: `${NUDGE}#${url}`, transitionType: 'link' }, 'committed');
+    const answer = await engine.onMessage({ type: 'nudge:continue', url }, fromNudgeTab(1000, url));
+    expect(answer).toEqual({ ok: true, continued: true });
+    expect(await counted()).toEqual({ [`${today()} chatgpt warned`]: 1, [`${today()} chatgpt proceeded`]: 1 });
+  });
+
+  it('tells the framed page what to show, and lets a frame through only to a page the policy allows', async () => {
+    fake.world.managed = {
+      policy: policyText('p1', 'block', {
+        organization: { name: 'Globex' },
+        rules: [{ tool: 'claude', action: 'block' }],
+      }),
+    };
+    const engine = await wake();
+    const get = await engine.onMessage(
+      { type: 'frame:get', url: 'https://claude.ai/' },
+      fromFrame('https://claude.ai/'),
+    );
+    expect(get).toEqual({ ok: true, view: { action: 'block', toolName: 'Claude', organizationName: 'Globex' } });
+    const refused = await engine.onMessage(
+      { type: 'frame:pass', url: 'https://claude.ai/' },
+      fromFrame('https://claude.ai/'),
+    );
+    expect(refused).toEqual({ ok: false, error: 'not allowed' });
+    const page = 'https://example.com/a%2fb';
+    expect(await engine.onMessage({ type: 'frame:pass', url: page }, fromFrame(page))).toEqual({
+      ok: true,
+      passed: true,
+    });
+    expect(fake.world.sessionRules).toHaveLength(1);
+    expect(fake.world.session.passes).toEqual({ '1:4': [fake.world.sessionRules[0]?.id] });
+    // The frame's next page ends its pass; the tab's own navigations do not.
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://wrapper.example/' }, 'committed');
+    expect(fake.world.sessionRules).toHaveLength(1);
+    await engine.onNavigation({ tabId: 1, frameId: 4, url: page }, 'committed');
+    expect(fake.world.sessionRules).toEqual([]);
+  });
+
+  it('answers only the framed page: a web page or the nudge page cannot ask for a frame', async () => {
+    const engine = await wake();
+    const url = 'https://example.com/';
+    const asPage = await engine.onMessage({ type: 'frame:pass', url }, { url, frameId: 4, tab: { id: 1 } });
+    expect(asPage).toEqual({ ok: false, error: 'not allowed' });
+    const asNudge = await engine.onMessage({ type: 'frame:pass', url }, fromNudgeTab(1, url));
+    expect(asNudge).toEqual({ ok: false, error: 'malformed message' });
+    expect(fake.world.sessionRules).toEqual([]);
   });
 });

@@ -24,6 +24,13 @@ const SEGMENTS = [
   'chatter',
   'c',
   'a%2fchat',
+  'chat;x=1',
+  'Chat%3B',
+  ';x',
+  '..;',
+  '%2e%2e%3bx',
+  '..%2fchat',
+  'x%5c..%5cchat',
   '%zz',
 ];
 

@@ -89,7 +89,11 @@ describe('decide() on adversarial URLs', () => {
     ['https://bing.test/x/%2e%2e/chat', 'bingchat'],
     ['https://bing.test/./chat/.', 'bingchat'],
     ['https://bing.test/chat/../x', null],
-    ['https://bing.test/chat%2f..%2fx', null],
+    // a server that does not decode %2f routes this under /chat: the stricter reading wins (spec step 3)
+    ['https://bing.test/chat%2f..%2fx', 'bingchat'],
+    ['https://bing.test/chat/..%2fx', 'bingchat'],
+    ['https://bing.test/chat/..%5cx', 'bingchat'],
+    ['https://bing.test/chat/..;/x', 'bingchat'],
     ['https://bing.test/../../chat', 'bingchat'],
     // double slashes
     ['https://bing.test//chat', 'bingchat'],
@@ -103,7 +107,19 @@ describe('decide() on adversarial URLs', () => {
     ['https://bing.test/chat#top', 'bingchat'],
     ['https://bing.test/chatter', null],
     ['https://bing.test/chat.html', null],
-    ['https://bing.test/chat;x', null],
+    // matrix parameters (`;`), literal or encoded, are cut from each segment: Tomcat and Spring serve /chat for these
+    ['https://bing.test/chat;x', 'bingchat'],
+    ['https://bing.test/chat;', 'bingchat'],
+    ['https://bing.test/chat;x=1/y', 'bingchat'],
+    ['https://bing.test/chat%3bx', 'bingchat'],
+    ['https://bing.test/;x/chat', 'bingchat'],
+    ['https://bing.test/x/..;/chat', 'bingchat'],
+    ['https://bing.test/x/%2e%2e%3b/chat', 'bingchat'],
+    ['https://bing.test/chatx;/', null],
+    ['https://bing.test/x;/chat', null],
+    // an encoded backslash separates segments as a literal one does (IIS reads it so)
+    ['https://bing.test/x%5c..%5cchat', 'bingchat'],
+    ['https://bing.test/chat%5cx', 'bingchat'],
     ['https://bing.test/chat-x', null],
     ['https://bing.test/', null],
     ['https://bing.test/search?q=/chat', null],
