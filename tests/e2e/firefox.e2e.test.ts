@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeSiteMarker, startFakeSites, type FakeSites } from './support/fake-sites';
 import {
   FIREFOX_BUILD,
+  EXTENSION_UUID,
   FIREFOX_NUDGE_PAGE,
   launchFirefox,
   loadedAt,
@@ -41,6 +42,17 @@ let restorePolicies: RestorePolicies | undefined;
 
 beforeAll(async () => {
   sites = await startFakeSites(HOSTS);
+  // claude.ai forbids every framing page, as many AI tools do; the intranet frames it and ChatGPT anyway.
+  sites.route('claude.ai', '/', (_req, res) => {
+    res.writeHead(200, { 'Content-Type': 'text/html', 'Content-Security-Policy': "frame-ancestors 'none'" });
+    res.end('<title>claude</title>claude');
+  });
+  sites.route('it.globex.example', '/frames', (_req, res) => {
+    res.setHeader('Content-Type', 'text/html');
+    res.end(
+      '<title>frames</title><iframe src="https://chatgpt.com/c/44"></iframe><iframe src="https://claude.ai/"></iframe>',
+    );
+  });
   sites.route('it.globex.example', '/links', (_req, res) => {
     res.setHeader('Content-Type', 'text/html');
     res.end('<title>links</title><a id="to-chatgpt" href="https://chatgpt.com/c/42?ref=intranet">ChatGPT</a>');
@@ -66,6 +78,29 @@ afterAll(async () => {
 beforeEach(() => sites.clear());
 
 const requestsTo = (host: string) => sites.requests.filter((request) => request.host === host);
+
+/** How many of `toolEvent` (`chatgpt blocked`) this device counted today, as its options page shows them. */
+async function countOf(toolEvent: string): Promise<number> {
+  const page = await firefox.newPage();
+  // Extension pages cannot be opened by WebDriver; the nudge page, itself one, can go to another. Claude's
+  // redirect page is the way there: it counts nothing until someone reaches the approved tool.
+  await visit(page, 'https://claude.ai/to-options', onNudgePage, 'the nudge page');
+  await page.evaluate((url) => void (location.href = url), `moz-extension://${EXTENSION_UUID}/options.html`);
+  await waitForPage(page, (s) => s.href.endsWith('/options.html') && s.complete, 'the options page');
+  const counts = await page.evaluate(async () => {
+    interface Scope {
+      browser: {
+        runtime: {
+          sendMessage(m: unknown): Promise<{ options: { counts: { tool: string; event: string; n: number }[] } }>;
+        };
+      };
+    }
+    const answer = await (globalThis as unknown as Scope).browser.runtime.sendMessage({ type: 'options:get' });
+    return answer.options.counts.map((count) => [`${count.tool} ${count.event}`, count.n] as const);
+  });
+  await page.close();
+  return counts.filter(([name]) => name === toolEvent).reduce((sum, [, n]) => sum + n, 0);
+}
 
 /** The text of every link and button the nudge page offers. */
 const actions = (page: Page): Promise<string[]> =>
@@ -111,5 +146,27 @@ describe('Daylight in Firefox ESR, with the policy from policies.json', () => {
     expect(typed.href).toBe(`${FIREFOX_NUDGE_PAGE}#https://chatgpt.com/c/43`);
     expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
     expect(requestsTo('chatgpt.com')).toEqual([]);
+  });
+
+  it('shows the framed page for a tool in a frame of another site, also one that forbids framing, with no request', async () => {
+    const blockedBefore = await countOf('chatgpt blocked');
+    const page = await firefox.newPage();
+    await page.goto('https://it.globex.example/frames');
+    // WebDriver BiDi does not name an extension page's frame: the framed nudge shows in the counts, which only
+    // its commit in a frame the extension sent there adds to.
+    await expect.poll(() => countOf('chatgpt blocked'), { timeout: 20_000 }).toBe(blockedBefore + 1);
+    expect(requestsTo('chatgpt.com')).toEqual([]);
+    expect(requestsTo('claude.ai')).toEqual([]);
+    // The frames left the intranet's origin, and no tool answered them: they show the extension's framed page.
+    const origins = await page.evaluate(() =>
+      [...document.querySelectorAll('iframe')].map((frame) => {
+        try {
+          return frame.contentWindow?.location.href ?? null;
+        } catch {
+          return 'another origin';
+        }
+      }),
+    );
+    expect(origins).toEqual(['another origin', 'another origin']);
   });
 });
