@@ -34,6 +34,10 @@ Options:
   --extension-id ID           another id than Daylight's builds have (a CRX packed with
                               your own key, the id the Edge Add-ons store gave you, your
                               own Firefox add-on id)
+  --no-preconnect             not even a handshake: the hardening also turns off the
+                              browser's network prediction, whose preconnect can open a
+                              TLS connection (no request) to a tool before its nudge;
+                              every site loses that head start (see the README.md)
   -o, --out DIR               where to write (default ./daylight-BROWSER-OS, created if missing)
   -f, --force                 overwrite files already there
   -h, --help                  show this help
@@ -62,6 +66,7 @@ export async function deployCommand(args: readonly string[], io: Io): Promise<nu
       'update-url': { type: 'string' },
       'install-url': { type: 'string' },
       'extension-id': { type: 'string' },
+      'no-preconnect': { type: 'boolean' },
       out: { type: 'string', short: 'o' },
       force: { type: 'boolean', short: 'f' },
       help: { type: 'boolean', short: 'h' },
@@ -83,6 +88,7 @@ export async function deployCommand(args: readonly string[], io: Io): Promise<nu
     updateUrl: values['update-url'],
     installUrl: values['install-url'],
     extensionId: values['extension-id'],
+    noPreconnect: values['no-preconnect'],
   });
   if (!check.ok) {
     const lines = check.problems.map((problem) => `${problem.flag}: ${problem.message}`);

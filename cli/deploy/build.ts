@@ -46,7 +46,7 @@ const README_PURPOSE = 'read it first: where each file goes, how to check it wor
 
 async function buildChromium(options: ChromiumDeployOptions): Promise<readonly DeployFile[]> {
   const { browser } = options;
-  const hardening = getChromiumHardening(browser, options.extensionId);
+  const hardening = getChromiumHardening(browser, options.extensionId, options.noPreconnect);
   switch (options.os) {
     case 'linux': {
       const dir = LINUX_POLICY_DIRS[browser];
@@ -161,7 +161,7 @@ export function getFirefoxPolicyJson(options: FirefoxDeployOptions, hardened: bo
     policies: {
       ExtensionSettings: getExtensionSettings(options, hardened),
       '3rdparty': { Extensions: { [options.extensionId]: getManagedObject(options.managed) } },
-      ...(hardened ? settingsObject(getFirefoxHardening()) : {}),
+      ...(hardened ? settingsObject(getFirefoxHardening(options.noPreconnect)) : {}),
     },
   };
 }
@@ -248,7 +248,7 @@ function buildFirefoxReg(options: FirefoxDeployOptions, hardened: boolean): RegF
     .commentLine(settingsJson)
     .multiString('ExtensionSettings', [settingsJson]);
   if (hardened) {
-    for (const setting of getFirefoxHardening()) {
+    for (const setting of getFirefoxHardening(options.noPreconnect)) {
       builder.comment(setting.comment);
       writeScalar(builder, setting.name, setting.value);
     }

@@ -157,7 +157,7 @@ export async function buildFirefoxProfile(options: FirefoxDeployOptions, hardene
       ]),
       comment: `3rdparty: ${MANAGED_INTRO}`,
     },
-    ...(hardened ? settingEntries(getFirefoxHardening()) : []),
+    ...(hardened ? settingEntries(getFirefoxHardening(options.noPreconnect)) : []),
   ];
   return buildProfile(
     {

@@ -31,6 +31,8 @@ interface CommonOptions {
   readonly os: Os;
   readonly extensionId: string;
   readonly managed: ManagedValues;
+  /** `--no-preconnect`: the hardening also turns the browser's network prediction off (policies.ts). */
+  readonly noPreconnect: boolean;
 }
 
 export interface ChromiumDeployOptions extends CommonOptions {
@@ -63,6 +65,7 @@ export interface DeployInput {
   readonly updateUrl?: string | undefined;
   readonly installUrl?: string | undefined;
   readonly extensionId?: string | undefined;
+  readonly noPreconnect?: boolean | undefined;
 }
 
 export interface FlagProblem {
@@ -195,6 +198,7 @@ export function checkDeployInput(input: DeployInput): DeployCheck {
         // Never empty: a Firefox run without --install-url was refused above, as a problem.
         installUrl: input.installUrl ?? '',
         managed,
+        noPreconnect: input.noPreconnect === true,
       },
     };
   }
@@ -206,6 +210,7 @@ export function checkDeployInput(input: DeployInput): DeployCheck {
       extensionId: extensionId ?? DEFAULT_CHROMIUM_EXTENSION_ID,
       updateUrl: input.updateUrl ?? STORE_UPDATE_URLS[browser],
       managed,
+      noPreconnect: input.noPreconnect === true,
     },
   };
 }

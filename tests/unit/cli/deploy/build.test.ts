@@ -195,7 +195,7 @@ function readTarget(options: DeployOptions, files: readonly DeployFile[]): ReadB
         const hardening = readRegValues(
           entries.filter((entry) => entry !== settings),
           REG_ROOT.firefox,
-          ['DisableDeveloperTools'],
+          ['DisableDeveloperTools', 'NetworkPrediction'],
         );
         expect(entries).toHaveLength(2 + Object.keys(hardening).length);
         reads.push({
@@ -312,7 +312,10 @@ function expectTarget(
     for (const read of reads) {
       if (read.hardened === true) {
         expect(read.extensionSettings).toEqual({ '*': { installation_mode: 'blocked' }, [id]: entry });
-        expect(read.hardening).toEqual({ DisableDeveloperTools: true });
+        expect(read.hardening).toEqual({
+          DisableDeveloperTools: true,
+          ...(options.noPreconnect && { NetworkPrediction: false }),
+        });
       } else {
         expect(read.extensionSettings).toEqual({ [id]: entry });
         expect(read.hardening).toEqual({});
@@ -333,6 +336,7 @@ function expectTarget(
       BrowserGuestModeEnabled: false,
       ExtensionInstallBlocklist: ['*'],
       ExtensionInstallAllowlist: [id],
+      ...(options.noPreconnect && { NetworkPredictionOptions: 2 }),
     });
   }
 }
@@ -351,6 +355,25 @@ describe('daylight deploy: every file read back with real parsers', () => {
         policySigningKey: SIGNING_KEY.trim(),
         group: 'example-group',
       });
+    },
+  );
+
+  it.each(PAIRS)(
+    '%s on %s: --no-preconnect turns network prediction off in the hardening, and the README says what it costs',
+    async (browser, os) => {
+      const options = getOptions({ ...exampleInput(browser, os), noPreconnect: true });
+      const files = await buildDeployment(options);
+      expectTarget(options, readTarget(options, files), {
+        policyUrl: 'https://daylight.example.com/policy.json',
+        policySigningKey: SIGNING_KEY.trim(),
+        group: 'example-group',
+      });
+      const readme = text(getFile(files, 'README.md'));
+      expect(readme).toContain(browser === 'firefox' ? 'NetworkPrediction' : 'NetworkPredictionOptions');
+      expect(readme).toContain('Not even a TLS handshake reaches an AI tool before its nudge.');
+      expect(readme).toContain('Every site loses the head start prediction gives');
+      const without = text(getFile(await buildDeployment(getOptions(exampleInput(browser, os))), 'README.md'));
+      expect(without).not.toContain('NetworkPrediction');
     },
   );
 
