@@ -39,7 +39,8 @@ export function FramedPage({ originalUrl, load, pass, openInTab, navigate, t }: 
       async (response) => {
         if (!('view' in response)) return setState({ kind: 'error' });
         // The browser's rules see a URL undecoded and may catch a page the policy allows: go on to it.
-        const allowed = response.view.action === 'allow' || response.view.action === 'monitor';
+        const { action, snoozed } = response.view;
+        const allowed = action === 'allow' || action === 'monitor' || snoozed;
         if (allowed && isWebUrl(originalUrl) && (await pass()).ok) return navigate(originalUrl);
         setState({ kind: 'ready', view: response.view });
       },

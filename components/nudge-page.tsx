@@ -63,7 +63,7 @@ export function NudgePage({
         if (!('view' in response)) return setState({ kind: 'error' });
         const { decision } = response.view;
         // The browser's rules see a URL undecoded and may catch a page the policy allows: go on to it.
-        const allowed = decision.action === 'allow' || decision.action === 'monitor';
+        const allowed = decision.action === 'allow' || decision.action === 'monitor' || response.view.snoozed;
         if (allowed && isWebUrl(originalUrl) && (await pass()).ok) return navigate(originalUrl);
         setState({ kind: 'ready', view: response.view });
       },

@@ -46,6 +46,8 @@ export interface FrameView {
   readonly action: Decision['action'];
   readonly toolName: string | null;
   readonly organizationName: string | null;
+  /** As NudgeView's: the warning was continued past, and the frame goes on. */
+  readonly snoozed: boolean;
 }
 
 export type FrameResponse =
@@ -63,6 +65,11 @@ export interface NudgeView {
   readonly requestAccessUrl: string | null;
   readonly requireReason: boolean;
   readonly snoozeMinutes: number;
+  /**
+   * The person continued past this warning and the snooze still holds: a spelling of the tool's address that
+   * the browser's rules could not read (`/%63hat`) reached the nudge page anyway, which lets it through.
+   */
+  readonly snoozed: boolean;
 }
 
 /**

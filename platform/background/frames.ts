@@ -32,7 +32,7 @@ export interface FrameDeps {
 
 // Long: a factory; the frame state helpers it closes over are shared by the short functions inside.
 export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, openNudgeTab }: FrameDeps) {
-  const { browser, now, state, framedPageUrl } = ctx;
+  const { browser, state, framedPageUrl } = ctx;
 
   /** A frame's state, dropped from its tab's item when there is nothing to remember. */
   async function saveFrame(tabId: number, frameId: number, next: FrameState): Promise<void> {
@@ -68,7 +68,8 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
     const tool = decision?.tool ?? null;
     const frame = await frameOf(details.tabId, details.frameId);
     const madeByExtension = !again && tool !== null && frame.nudging === tool;
-    const event = decision === null ? null : nudgeShownEvent(decision);
+    // A spelling of a continued tool's address that the browser's rules could not read: no new nudge.
+    const event = decision === null || (await snoozes.holdsFor(decision)) ? null : nudgeShownEvent(decision);
     if (madeByExtension && event !== null && tool !== null) await count(tool, event);
     const shown = madeByExtension || (again && tool !== null && frame.nudged === tool);
     await saveFrame(details.tabId, details.frameId, { tool: null, nudging: null, nudged: shown ? tool : null });
@@ -93,8 +94,7 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
     const visit = () =>
       kind === 'committed' || frame.tool !== tool ? count(tool, 'visit', decision.sanctioned) : Promise.resolve();
     if (!isNudge(decision)) return visit();
-    const active = (await snoozes.all())[tool];
-    if (decision.action === 'warn' && active !== undefined && active.until > now()) return visit();
+    if (await snoozes.holdsFor(decision)) return visit();
     await saveFrame(tabId, frameId, { tool, nudging: tool, nudged: frame.nudged });
     // Frames cannot be sent anywhere by tabs.update: the frame itself goes to the framed page.
     await browser.scripting.executeScript({
@@ -129,10 +129,12 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
             action: decision.action,
             toolName: decision.toolName,
             organizationName: result.policy.organization.name ?? null,
+            snoozed: await snoozes.holdsFor(decision),
           },
         };
       case 'frame:pass':
-        if (isNudge(decision) || frameId === 0) return { ok: false, error: 'not allowed' };
+        if ((isNudge(decision) && !(await snoozes.holdsFor(decision))) || frameId === 0)
+          return { ok: false, error: 'not allowed' };
         await snoozes.passOnce(tabId, request.url, frameId);
         return { ok: true, passed: true };
       case 'frame:open':

@@ -108,12 +108,14 @@ export function createMessages(
                 : requestAccessLink(template, decision.tool, host),
             requireReason: p.warn.requireReason,
             snoozeMinutes: p.warn.snoozeMinutes,
+            snoozed: await snoozes.holdsFor(decision),
           },
         };
       }
       case 'nudge:pass': {
         const tabId = sender.tab?.id;
-        if (isNudge(decision) || tabId === undefined) return { ok: false, error: 'not allowed' };
+        const passable = !isNudge(decision) || (await snoozes.holdsFor(decision));
+        if (!passable || tabId === undefined) return { ok: false, error: 'not allowed' };
         await snoozes.passOnce(tabId, request.url);
         return { ok: true, passed: true };
       }

@@ -122,7 +122,8 @@ export function createNavigation(
     const again =
       details.transitionType === 'reload' || details.transitionQualifiers?.includes('forward_back') === true;
     const decision = tryDecide(index, asked);
-    const event = decision === null ? null : nudgeShownEvent(decision);
+    // A spelling of a continued tool's address that the browser's rules could not read: no new nudge.
+    const event = decision === null || (await snoozes.holdsFor(decision)) ? null : nudgeShownEvent(decision);
     const tool = decision?.tool ?? null;
     const tab = await state.tab(details.tabId).get();
     const madeByExtension = !again && tool !== null && tab.nudging === tool;

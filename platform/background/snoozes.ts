@@ -5,7 +5,7 @@
  * end with the browser.
  */
 import { compilePassRule, compileSnoozeRules } from '../../lib/policy/dnr-rules';
-import type { PolicyIndex } from '../../lib/policy/compile';
+import type { Decision, PolicyIndex } from '../../lib/policy/compile';
 import { addSessionRules, removeSessionRules } from '../dnr';
 import type { BackgroundContext } from './context';
 import type { Snooze } from './state';
@@ -113,6 +113,12 @@ export function createSnoozes({ browser, now, state }: BackgroundContext) {
   return {
     /** Every snooze, by tool id (an ended one may linger until its alarm: compare `until` with now). */
     all: (): Promise<Readonly<Record<string, Snooze>>> => state.snoozes.get(),
+    /** Whether `decision` is a warning the person continued past, and that snooze still holds. */
+    async holdsFor(decision: Decision): Promise<boolean> {
+      if (decision.action !== 'warn' || decision.tool === null) return false;
+      const snoozed = (await state.snoozes.get())[decision.tool];
+      return snoozed !== undefined && snoozed.until > now();
+    },
     snooze: (tool: string, minutes: number, index: PolicyIndex) => inOrder(() => snoozeNow(tool, minutes, index)),
     end: (tool: string) => inOrder(() => endNow(tool)),
     reconcile,

@@ -22,6 +22,7 @@ function fakeView(decision: Partial<Decision>, overrides: Partial<NudgeView> = {
     requestAccessUrl: 'https://it.corp.example/request?tool=claude',
     requireReason: false,
     snoozeMinutes: 60,
+    snoozed: false,
     ...overrides,
   };
 }
@@ -169,6 +170,14 @@ describe('a page that turned out to be allowed', () => {
     const navigate = vi.fn();
     const pass = vi.fn(() => Promise.resolve<NudgeResponse>({ ok: true, passed: true }));
     await show(fakeView({ action: 'allow', tool: 'corp-chat', sanctioned: true }), { navigate, pass });
+    expect(pass).toHaveBeenCalled();
+    expect(navigate).toHaveBeenCalledWith('https://claude.ai/new?q=1');
+  });
+
+  it('goes on to a warned tool the person continued past (a spelling the browser could not read)', async () => {
+    const navigate = vi.fn();
+    const pass = vi.fn(() => Promise.resolve<NudgeResponse>({ ok: true, passed: true }));
+    await show(fakeView({ action: 'warn', tool: 'claude' }, { snoozed: true }), { navigate, pass });
     expect(pass).toHaveBeenCalled();
     expect(navigate).toHaveBeenCalledWith('https://claude.ai/new?q=1');
   });

@@ -445,6 +445,41 @@ describe('snoozes', () => {
     expect(fake.world.sessionRules).toEqual([]);
   });
 
+  it('let a spelling of a continued tool that DNR sent to the nudge page through, and count no nudge for it', async () => {
+    fake.world.managed = { policy: policyText('p1', 'warn') };
+    const engine = await wake();
+    await continueTo(engine, 2, 'https://chatgpt.com/');
+    const spelled = 'https://chatgpt.com/%63/1';
+    await showNudge(engine, 3, spelled);
+    const view = await engine.onMessage({ type: 'nudge:get', url: spelled }, fromNudgeTab(3, spelled));
+    expect(view).toMatchObject({ ok: true, view: { snoozed: true } });
+    expect(await engine.onMessage({ type: 'nudge:pass', url: spelled }, fromNudgeTab(3, spelled))).toEqual({
+      ok: true,
+      passed: true,
+    });
+    const events = (await fake.usage.list()).map((count) => `${count.tool} ${count.event} ${count.n}`);
+    expect(events.sort()).toEqual(['chatgpt proceeded 1', 'chatgpt warned 1']);
+  });
+
+  it('give no pass to a path that a server may route under a blocked host, whatever its normalized path allows', async () => {
+    fake.world.managed = {
+      policy: policyText('p1', 'block', {
+        rules: [{ tool: 'claude', action: 'block' }],
+        sanctioned: [{ id: 'ok', name: 'Ok', url: 'https://claude.ai/ok', match: ['claude.ai/ok'] }],
+      }),
+    };
+    const engine = await wake();
+    for (const url of ['https://claude.ai/x/..%2fok', 'https://claude.ai/x/..;/ok', 'https://claude.ai/x%5c..%5cok']) {
+      const answer = await engine.onMessage({ type: 'nudge:pass', url }, fromNudgeTab(1, url));
+      expect({ url, answer }).toEqual({ url, answer: { ok: false, error: 'not allowed' } });
+    }
+    const allowed = 'https://claude.ai/%6fk';
+    expect(await engine.onMessage({ type: 'nudge:pass', url: allowed }, fromNudgeTab(1, allowed))).toEqual({
+      ok: true,
+      passed: true,
+    });
+  });
+
   it('with snoozeMinutes 0, let the continued page keep its own pushState, and ask again next time', async () => {
     fake.world.managed = { policy: policyText('p1', 'warn', { warn: { snoozeMinutes: 0 } }) };
     const engine = await wake();
@@ -879,7 +914,10 @@ describe('a tool inside a frame of another site', () => {
       { type: 'frame:get', url: 'https://claude.ai/' },
       fromFrame('https://claude.ai/'),
     );
-    expect(get).toEqual({ ok: true, view: { action: 'block', toolName: 'Claude', organizationName: 'Globex' } });
+    expect(get).toEqual({
+      ok: true,
+      view: { action: 'block', toolName: 'Claude', organizationName: 'Globex', snoozed: false },
+    });
     const refused = await engine.onMessage(
       { type: 'frame:pass', url: 'https://claude.ai/' },
       fromFrame('https://claude.ai/'),
