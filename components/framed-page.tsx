@@ -6,6 +6,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { FrameResponse, FrameView } from '../lib/protocol/messages';
+import { isWebUrl } from '../lib/protocol/nudge-url';
 import type { Translate } from './i18n';
 
 export interface FramedPageProps {
@@ -16,16 +17,6 @@ export interface FramedPageProps {
   readonly openInTab: () => Promise<FrameResponse>;
   readonly navigate: (url: string) => void;
   readonly t: Translate;
-}
-
-/** The fragment is anyone's to write (the page is web-accessible): only a web URL is navigated to. */
-function isWebUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 type State =

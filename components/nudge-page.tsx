@@ -7,7 +7,7 @@
 import type { Ref } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { NudgeResponse, NudgeView } from '../lib/protocol/messages';
-
+import { isWebUrl } from '../lib/protocol/nudge-url';
 import { formatDuration, type Translate } from './i18n';
 import { TrainingLinks } from './training-links';
 
@@ -23,16 +23,6 @@ export interface NudgePageProps {
   readonly redirectSeconds?: number;
   /** The browser's language, for durations. */
   readonly locale: string;
-}
-
-/** The page's fragment is anyone's to write (the page is web-accessible): only a web URL becomes a link. */
-function isWebUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }
 
 type State =

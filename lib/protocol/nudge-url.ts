@@ -17,6 +17,16 @@ export function nudgeUrl(nudgePageUrl: string, originalUrl: string): string {
   return `${nudgePageUrl}#${originalUrl}`;
 }
 
+/** The fragment is anyone's to write (the pages are web-accessible): only an http(s) URL is linked or gone to. */
+export function isWebUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
 /** The URL a nudge page's address carries, or null when `url` is not the nudge page about a URL. */
 export function originalUrl(nudgePageUrl: string, url: string): string | null {
   const prefix = nudgeUrl(nudgePageUrl, '');

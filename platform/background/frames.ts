@@ -11,14 +11,11 @@ import type { FrameRequest, FrameResponse } from '../../lib/protocol/messages';
 import { nudgeUrl, originalUrl } from '../../lib/protocol/nudge-url';
 import { nudgeShownEvent } from '../../lib/protocol/usage';
 import type { BackgroundContext, MessageSender, NavigationDetails } from './context';
+import { eventually } from './eventually';
 import type { Counter } from './navigation';
 import type { PolicyLoader } from './policy-loader';
 import type { Snoozes } from './snoozes';
 import type { FrameState } from './state';
-
-/** How often, and how long apart, "Open in a new tab" looks for the framed nudge before it is refused. */
-const SHOWN_TRIES = 10;
-const SHOWN_WAIT_MS = 50;
 
 const NO_FRAME: FrameState = { tool: null, nudging: null, nudged: null };
 
@@ -105,13 +102,8 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
   }
 
   /** Whether the extension showed its framed nudge for `tool` in the frame; its commit may still be on its way. */
-  async function shownInFrame(tabId: number, frameId: number, tool: string): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      if ((await frameOf(tabId, frameId)).nudged === tool) return true;
-      if (attempt === SHOWN_TRIES) return false;
-      await new Promise((resolve) => setTimeout(resolve, SHOWN_WAIT_MS));
-    }
-  }
+  const shownInFrame = (tabId: number, frameId: number, tool: string): Promise<boolean> =>
+    eventually(async () => (await frameOf(tabId, frameId)).nudged === tool);
 
   /** The framed page's messages; the tab and frame are the browser's word, the URL the page's address. */
   async function onFrameMessage(request: FrameRequest, sender: MessageSender): Promise<FrameResponse> {

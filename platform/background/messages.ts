@@ -21,13 +21,10 @@ import {
   type SurfaceResponse,
 } from '../../lib/protocol/messages';
 import type { BackgroundContext, MessageSender } from './context';
+import { eventually } from './eventually';
 import type { Counter } from './navigation';
 import type { PolicyLoader } from './policy-loader';
 import type { Snoozes } from './snoozes';
-
-/** How often, and how long apart, Continue looks for the nudge the tab showed before it is refused. */
-const NUDGED_TRIES = 10;
-const NUDGED_WAIT_MS = 50;
 
 export interface MessageDeps {
   readonly loader: PolicyLoader;
@@ -73,18 +70,9 @@ export function createMessages(
     }
   }
 
-  /**
-   * Whether the extension showed its nudge for `tool` in the tab. The page's Continue can arrive before the
-   * background has handled the navigation that showed it (Firefox delivers its commit late at times): a few tries,
-   * half a second at most, before a refusal.
-   */
-  async function nudgedInTab(tabId: number, tool: string): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      if ((await state.tab(tabId).get()).nudged.includes(tool)) return true;
-      if (attempt === NUDGED_TRIES) return false;
-      await new Promise((resolve) => setTimeout(resolve, NUDGED_WAIT_MS));
-    }
-  }
+  /** Whether the extension showed its nudge for `tool` in the tab; the page's Continue may come first. */
+  const nudgedInTab = (tabId: number, tool: string): Promise<boolean> =>
+    eventually(async () => (await state.tab(tabId).get()).nudged.includes(tool));
 
   /** The nudge page: what to show, the one-time pass when DNR over-nudged, and Continue. */
   async function onNudgeMessage(request: NudgeRequest, sender: MessageSender): Promise<NudgeResponse> {

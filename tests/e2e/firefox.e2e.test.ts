@@ -22,7 +22,14 @@ import {
   type RestorePolicies,
 } from './support/firefox';
 
-const HOSTS = ['chatgpt.com', 'claude.ai', 'copilot.microsoft.com', 'chat.globex.example', 'it.globex.example'];
+const HOSTS = [
+  'chatgpt.com',
+  'claude.ai',
+  'copilot.microsoft.com',
+  'github.com',
+  'chat.globex.example',
+  'it.globex.example',
+];
 
 const POLICY = {
   schemaVersion: 1,
@@ -33,6 +40,7 @@ const POLICY = {
     { tool: 'chatgpt', action: 'block', message: 'Customer data must stay in Globex Chat.' },
     { tool: 'claude', action: 'redirect' },
     { tool: 'copilot', action: 'warn' },
+    { tool: 'github-copilot', action: 'block' },
   ],
 };
 
@@ -146,6 +154,31 @@ describe('Daylight in Firefox ESR, with the policy from policies.json', () => {
     expect(typed.href).toBe(`${FIREFOX_NUDGE_PAGE}#https://chatgpt.com/c/43`);
     expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
     expect(requestsTo('chatgpt.com')).toEqual([]);
+  });
+
+  it('blocks every spelling of a path-scoped tool before its request, as Chromium does', async () => {
+    const page = await firefox.newPage();
+    for (const path of [
+      '/copilot',
+      '/%63opilot',
+      '//copilot',
+      '/COPILOT/x',
+      '/copilot;x=1',
+      '/copilot%3bx',
+      '/x/..%2fcopilot',
+      '/copilot%2f',
+      '/x/..;/copilot',
+    ]) {
+      const url = `https://github.com${path}`;
+      await page.goto('https://it.globex.example/');
+      const shown = await visit(page, url, onNudgePage, `the nudge page for ${path}`);
+      expect(shown.href).toBe(`${FIREFOX_NUDGE_PAGE}#${url}`);
+      expect(await nudgeHeading(page)).toBe('GitHub Copilot is not available here');
+    }
+    expect(requestsTo('github.com')).toEqual([]);
+    // The same server answers what the policy allows: the silence above is the nudge's.
+    await visit(page, 'https://github.com/explore', loadedAt('https://github.com/explore'), 'github.com/explore');
+    expect(requestsTo('github.com').map((request) => request.path)).toContain('/explore');
   });
 
   it('shows the framed page for a tool in a frame of another site, also one that forbids framing, with no request', async () => {
