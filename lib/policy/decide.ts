@@ -95,17 +95,26 @@ function decideByHost(index: PolicyIndex, host: string): Decision | typeof NEEDS
   }
 }
 
+/** How strict a decision is: a nudge over none, then block over redirect over warn. */
+const STRICTNESS: Readonly<Record<Decision['action'], number>> = {
+  allow: 0,
+  monitor: 0,
+  warn: 1,
+  redirect: 2,
+  block: 3,
+};
+
 /**
  * Step 4 on both readings of a path (step 3): a path that a server may read another way than the
- * normalized one (`/blocked/..%2fok`) never earns an allow over a nudge that its literal reading gets.
+ * normalized one (`/blocked/..%2fok`) never earns an allow, or a milder nudge, over what its literal
+ * reading gets.
  */
 function decideByRawPath(index: PolicyIndex, host: string, rawPath: string): Decision {
   const normalized = decideByPath(index, host, normalizePath(rawPath));
-  if (isNudge(normalized)) return normalized;
   const literal = literalPath(rawPath);
   if (literal === null) return normalized;
   const asWritten = decideByPath(index, host, literal);
-  return isNudge(asWritten) ? asWritten : normalized;
+  return isNudge(asWritten) && STRICTNESS[asWritten.action] >= STRICTNESS[normalized.action] ? asWritten : normalized;
 }
 
 /** Step 4 in full: walking from the full host to its parents, the first level with a matching pattern wins. */

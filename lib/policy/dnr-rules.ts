@@ -112,7 +112,7 @@ function literalSegments(path: string): string {
   return path
     .slice(1)
     .split('/')
-    .map((segment) => `/+${escapeRegex(segment)}(;${SEGMENT_CHAR}*)?`)
+    .map((segment) => `/+${escapeRegex(segment)}(?:;${SEGMENT_CHAR}*)?`)
     .join('');
 }
 
@@ -121,30 +121,40 @@ function literalSegments(path: string): string {
  * escaped spelling of it meets the nudge page, which decides it exactly and lets it through.
  */
 function allowPathRegex(path: string): string {
-  return `${AUTHORITY}${literalSegments(path)}([/?#]|$)`;
+  return `${AUTHORITY}${literalSegments(path)}(?:[/?#]|$)`;
 }
 
 /**
- * A nudged path in every spelling decide() reads as it: literal segments, or a segment holding an
- * escape where a segment of the pattern stands. Past SEGMENTS_SPELLED segments, an escape anywhere
- * in the first as many segments as the pattern has. The whole URL is matched: the redirect carries it.
+ * A nudged path in every spelling decide() reads as it: literal segments, or, where a segment of the
+ * pattern stands, a segment holding an escape, after which anything may follow (an escaped `/` may
+ * join it to the next). Past SEGMENTS_SPELLED segments, an escape anywhere in the first as many
+ * segments as the pattern has. The whole URL is matched: the redirect carries it.
  */
 function nudgePathRegex(path: string): string {
   const segments = path.slice(1).split('/');
-  const escaped = `/+${SEGMENT_CHAR}*%${SEGMENT_CHAR}*`;
+  const escaped = `${SEGMENT_CHAR}*%.*`;
   if (segments.length <= SEGMENTS_SPELLED) {
-    const each = segments.map((segment) => `/+(${escapeRegex(segment)}(;${SEGMENT_CHAR}*)?|${escaped.slice(2)})`);
-    return `${AUTHORITY}${each.join('')}([/?#].*)?$`;
+    const spelled = segments.reduceRight(
+      (rest, segment) => `/+(?:${escapeRegex(segment)}(?:;${SEGMENT_CHAR}*)?${rest}|${escaped})`,
+      '(?:[/?#].*)?',
+    );
+    return `${AUTHORITY}${spelled}$`;
   }
-  const before = `(/+${SEGMENT_CHAR}*){0,${segments.length - 1}}`;
-  return `${AUTHORITY}(${literalSegments(path)}([/?#].*)?|${before}/+${SEGMENT_CHAR}*%.*)$`;
+  const before = `(?:/+${SEGMENT_CHAR}*){0,${segments.length - 1}}`;
+  return `${AUTHORITY}(?:${literalSegments(path)}(?:[/?#].*)?|${before}/+${escaped})$`;
 }
 
-/** A path a server may split or resolve otherwise than decide()'s first reading (lib/policy/url.ts literalPath). */
-const AMBIGUOUS_PATH_URL = `${AUTHORITY}/[^?#]*(%2f|%5c|/(\\.|%2e){0,2}(;|%3b)).*$`;
+/**
+ * A dot segment that decide()'s first reading resolves and the browser did not (lib/policy/url.ts
+ * literalPath): one next to an encoded `/` or `\`, or one that `;` leaves (`..;`, and `;` alone,
+ * which leaves an empty segment). The browser resolved every other `.` and `..` itself.
+ */
+const AMBIGUOUS_PATH_URL =
+  `${AUTHORITY}(?:/[^?#]*)?(?:(?:/|%2f|%5c)(?:\\.|%2e){0,2}(?:;|%3b)|(?:/|%2f|%5c)(?:\\.|%2e){1,2}(?:%2f|%5c)` +
+  `|(?:%2f|%5c)(?:\\.|%2e){1,2}(?:[/?#]|$)).*$`;
 
 /** A host with a trailing dot, which `requestDomains` never matches (spec step 2 strips it). */
-const TRAILING_DOT_URL = '^https?://[^/]*\\.(:[0-9]*)?/.*$';
+const TRAILING_DOT_URL = '^https?://[^/]*\\.(?::[0-9]*)?/.*$';
 
 /** Priorities: twice the level, so that a snooze (level × 2 + 1) beats its own pattern's nudge and nothing more specific. */
 const priorityOf = (level: number, snooze: boolean): number => level * 2 + (snooze ? 1 : 0);

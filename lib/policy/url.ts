@@ -96,14 +96,22 @@ const AMBIGUOUS_PATH = /%2f|%5c|\/(?:\.|%2e){0,2}(?:;|%3b)/i;
 
 /**
  * Step 3's second reading, for a path whose segments a server may split or resolve differently
- * (an encoded `/` or `\`, `..;`): the path read at its literal `/` only, each segment decoded and
- * lowercased, nothing resolved or cut. `/blocked/..%2fok` is `/blocked/../ok` here, under `/blocked`,
- * which is where a server that does not decode `%2f` routes it. Null when there is no second reading.
+ * (an encoded `/` or `\`, `..;`): the path read at its literal `/` only, each segment decoded,
+ * lowercased and cut at its first `;`, nothing resolved. `/blocked/..%2fok` is `/blocked/../ok` here,
+ * under `/blocked`, which is where a server that does not decode `%2f` routes it. Null when there is
+ * no second reading.
  */
 export function literalPath(rawPath: string): string | null {
   if (!AMBIGUOUS_PATH.test(rawPath)) return null;
-  const segments = rawPath.split('/').filter((segment) => segment !== '');
-  return '/' + segments.map((segment) => percentDecodeOnce(segment).toLowerCase()).join('/');
+  const segments = rawPath
+    .split('/')
+    .map((segment) => {
+      const decoded = percentDecodeOnce(segment).toLowerCase();
+      const semicolon = decoded.indexOf(';');
+      return semicolon === -1 ? decoded : decoded.slice(0, semicolon);
+    })
+    .filter((segment) => segment !== '');
+  return '/' + segments.join('/');
 }
 
 /** Fast path: a path with no escape, `;`, upper case, `//` or dot segment is already normal. */

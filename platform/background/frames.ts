@@ -9,7 +9,7 @@ import { tryDecide } from '../../lib/policy/decide';
 import { isNudge } from '../../lib/policy/dnr-rules';
 import type { FrameRequest, FrameResponse } from '../../lib/protocol/messages';
 import { nudgeUrl, originalUrl } from '../../lib/protocol/nudge-url';
-import { nudgeShownEvent } from '../../lib/protocol/usage';
+import { nudgeShownEvent, type UsageEvent } from '../../lib/protocol/usage';
 import type { BackgroundContext, MessageSender, NavigationDetails } from './context';
 import { eventually } from './eventually';
 import type { Counter } from './navigation';
@@ -37,14 +37,25 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
     const frames = await item.get();
     const key = String(frameId);
     const empty = next.tool === null && next.nudging === null && next.nudged === null;
-    if (empty && frames[key] === undefined) return;
-    const rest = Object.fromEntries(Object.entries(frames).filter(([k]) => k !== key));
-    const all = empty ? rest : { ...rest, [key]: next };
-    await (Object.keys(all).length === 0 ? item.remove() : item.set(all));
+    if (empty && frames.byFrame[key] === undefined) return;
+    const rest = Object.fromEntries(Object.entries(frames.byFrame).filter(([k]) => k !== key));
+    const byFrame = empty ? rest : { ...rest, [key]: next };
+    const all = { ...frames, byFrame };
+    await (Object.keys(byFrame).length === 0 && all.counted.length === 0 ? item.remove() : item.set(all));
   }
 
   const frameOf = async (tabId: number, frameId: number): Promise<FrameState> =>
-    (await state.frames(tabId).get())[String(frameId)] ?? NO_FRAME;
+    (await state.frames(tabId).get()).byFrame[String(frameId)] ?? NO_FRAME;
+
+  /** Counts `event` for `tool` once per page of the tab, however many of its frames show the tool. */
+  async function countOnce(tabId: number, tool: string, event: UsageEvent, sanctioned = false): Promise<void> {
+    const item = state.frames(tabId);
+    const frames = await item.get();
+    const key = `${tool} ${event}`;
+    if (frames.counted.includes(key)) return;
+    await item.set({ ...frames, counted: [...frames.counted, key] });
+    await count(tool, event, sanctioned);
+  }
 
   /** A frame is about to load `url`: when the policy nudges it, DNR is sending the frame to the framed page. */
   async function beforeNavigate({ tabId, frameId, url }: NavigationDetails): Promise<void> {
@@ -67,7 +78,7 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
     const madeByExtension = !again && tool !== null && frame.nudging === tool;
     // A spelling of a continued tool's address that the browser's rules could not read: no new nudge.
     const event = decision === null || (await snoozes.holdsFor(decision)) ? null : nudgeShownEvent(decision);
-    if (madeByExtension && event !== null && tool !== null) await count(tool, event);
+    if (madeByExtension && event !== null && tool !== null) await countOnce(details.tabId, tool, event);
     const shown = madeByExtension || (again && tool !== null && frame.nudged === tool);
     await saveFrame(details.tabId, details.frameId, { tool: null, nudging: null, nudged: shown ? tool : null });
   }
@@ -89,16 +100,24 @@ export function createFrames(ctx: BackgroundContext, { loader, snoozes, count, o
     await saveFrame(tabId, frameId, { tool, nudging: null, nudged: frame.nudged });
     if (tool === null) return;
     const visit = () =>
-      kind === 'committed' || frame.tool !== tool ? count(tool, 'visit', decision.sanctioned) : Promise.resolve();
+      kind === 'committed' || frame.tool !== tool
+        ? countOnce(tabId, tool, 'visit', decision.sanctioned)
+        : Promise.resolve();
     if (!isNudge(decision)) return visit();
     if (await snoozes.holdsFor(decision)) return visit();
     await saveFrame(tabId, frameId, { tool, nudging: tool, nudged: frame.nudged });
     // Frames cannot be sent anywhere by tabs.update: the frame itself goes to the framed page.
-    await browser.scripting.executeScript({
-      target: { tabId, frameIds: [frameId] },
-      func: (to: string) => location.replace(to),
-      args: [nudgeUrl(framedPageUrl, url)],
-    });
+    try {
+      await browser.scripting.executeScript({
+        target: { tabId, frameIds: [frameId] },
+        func: (to: string) => location.replace(to),
+        args: [nudgeUrl(framedPageUrl, url)],
+      });
+    } catch (error) {
+      // The frame went away meanwhile, or shows an error page: nothing is on its way to the framed page.
+      console.warn('Daylight: could not send a frame to its nudge', error);
+      await saveFrame(tabId, frameId, { tool, nudging: null, nudged: frame.nudged });
+    }
   }
 
   /** Whether the extension showed its framed nudge for `tool` in the frame; its commit may still be on its way. */

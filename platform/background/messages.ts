@@ -103,7 +103,8 @@ export function createMessages(
       case 'nudge:pass': {
         const tabId = sender.tab?.id;
         const passable = !isNudge(decision) || (await snoozes.holdsFor(decision));
-        if (!passable || tabId === undefined) return { ok: false, error: 'not allowed' };
+        // From the top of a tab only: in a frame the nudge page renders nothing, and a frame has frame:pass.
+        if (!passable || tabId === undefined || sender.frameId !== 0) return { ok: false, error: 'not allowed' };
         await snoozes.passOnce(tabId, request.url);
         return { ok: true, passed: true };
       }

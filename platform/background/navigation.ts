@@ -61,7 +61,8 @@ export function createNavigation(
     }
     const decision = tryDecide(result.index, details.url);
     if (decision === null) return;
-    if (kind === 'committed') await snoozes.endPass(tabKey);
+    // The tab's next page ends its pass and its frames' passes (the frames went with the page).
+    if (kind === 'committed') await snoozes.endPassesOfTab(tabKey);
     const continued = await state.continuedTabs.get();
     if (kind === 'committed' && continued[tabKey] !== undefined && continued[tabKey] !== decision.tool) {
       await setContinuedTab(tabKey, null);
@@ -141,20 +142,12 @@ export function createNavigation(
   }
 
   /**
-   * What happens to each tab, one after another: a commit and the page's own replaceState arrive together,
-   * and its frames' events share the tab's stored state.
+   * What happens to each tab, one after another: a commit and the page's own replaceState arrive together.
+   * Its frames have a queue of their own (their state is another item), so a page that floods frame
+   * navigations cannot hold up the tab's own second line.
    */
-  const tabQueues = new Map<number, Promise<void>>();
-
-  function inTabQueue(tabId: number, step: () => Promise<void>): Promise<void> {
-    const handled = (tabQueues.get(tabId) ?? Promise.resolve()).then(step);
-    const settled = handled.catch(() => undefined);
-    tabQueues.set(tabId, settled);
-    void settled.then(() => {
-      if (tabQueues.get(tabId) === settled) tabQueues.delete(tabId);
-    });
-    return handled;
-  }
+  const inTabQueue = keyedQueue();
+  const inFrameQueue = keyedQueue();
 
   /**
    * "Open in a new tab" on a framed nudge: the whole nudge page in a tab, where Continue is accepted for
@@ -173,18 +166,39 @@ export function createNavigation(
 
   /** Every navigation of a tab or a frame: about to start ("before"), committed, or same-document ("history"). */
   function onNavigation(details: NavigationDetails, kind: 'before' | 'committed' | 'history'): Promise<void> {
-    if (details.frameId !== 0) return inTabQueue(details.tabId, () => frames.onFrameNavigation(details, kind));
-    return inTabQueue(details.tabId, () => (kind === 'before' ? beforeNavigate(details) : handle(details, kind)));
+    const { tabId } = details;
+    if (details.frameId !== 0) return inFrameQueue(tabId, () => frames.onFrameNavigation(details, kind));
+    // A new page: its frames start afresh, before any of their own events (which arrive after this one).
+    if (kind === 'committed') void inFrameQueue(tabId, () => state.frames(tabId).remove());
+    return inTabQueue(tabId, () => (kind === 'before' ? beforeNavigate(details) : handle(details, kind)));
   }
 
-  /** A closed tab's state goes with it. */
-  async function onTabRemoved(tabId: number): Promise<void> {
+  /** A closed tab's state goes with it, after whatever of its events is still being handled. */
+  function onTabRemoved(tabId: number): Promise<void> {
     const tabKey = String(tabId);
-    await state.tab(tabKey).remove();
-    await setContinuedTab(tabKey, null);
-    await snoozes.endPassesOfTab(tabKey);
-    await state.frames(tabId).remove();
+    return Promise.all([
+      inTabQueue(tabId, async () => {
+        await state.tab(tabKey).remove();
+        await setContinuedTab(tabKey, null);
+        await snoozes.endPassesOfTab(tabKey);
+      }),
+      inFrameQueue(tabId, () => state.frames(tabId).remove()),
+    ]).then(() => undefined);
   }
 
   return { onNavigation, onTabRemoved, onFrameMessage: frames.onFrameMessage };
+}
+
+/** Steps run one after another per key (a tab id); the map forgets a key once its steps are done. */
+function keyedQueue(): (key: number, step: () => Promise<void>) => Promise<void> {
+  const queues = new Map<number, Promise<void>>();
+  return (key, step) => {
+    const handled = (queues.get(key) ?? Promise.resolve()).then(step);
+    const settled = handled.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
+    return handled;
+  };
 }

@@ -15,7 +15,7 @@ import { choosePolicy, type PolicyInForce } from '../../lib/policy/source';
 import { INDEX_FORMAT_VERSION, loadIndex } from '../../lib/policy/compile';
 import { parsePolicyText, type PolicyResult } from '../../lib/policy/validate';
 import { registerBanner } from '../content-scripts';
-import { replaceDynamicRules } from '../dnr';
+import { compilableRules, replaceDynamicRules } from '../dnr';
 import type { FetchState, PolicyState, PolicyStatus } from '../policy-store';
 import type { Reporting, ReportingTarget } from '../reporting';
 import type { BackgroundContext } from './context';
@@ -131,17 +131,25 @@ export function createPolicyLoader(ctx: BackgroundContext, { snoozes, reporting,
    */
   async function installRules(inForce: PolicyInForce): Promise<string | null> {
     const key = await rulesKey(inForce);
-    if ((await state.installedRules.get()) === key) return null;
+    if ((await state.installedRules.get()) === key) return state.installedRulesNote.get();
+    let note: string | null;
     try {
-      const { rules } = compileDnrRules(inForce.result.index, { tab: nudgePageUrl, frame: framedPageUrl });
+      const compiled = compileDnrRules(inForce.result.index, { tab: nudgePageUrl, frame: framedPageUrl });
+      const { rules, refused } = await compilableRules(browser.declarativeNetRequest, compiled.rules);
       await replaceDynamicRules(browser.declarativeNetRequest, rules);
       await registerBanner(browser.scripting, bannerMatchPatterns(inForce.result.index));
       await snoozes.reconcile(inForce.result.index);
+      note =
+        refused.length === 0
+          ? null
+          : `the browser could not take ${refused.length} path rule(s) of the policy (too long for its rules); ` +
+            'those paths are checked as their pages start loading';
     } catch (error) {
       return `the browser refused the policy's rules: ${error instanceof Error ? error.message : String(error)}`;
     }
     await state.installedRules.set(key);
-    return null;
+    await state.installedRulesNote.set(note);
+    return note;
   }
 
   /** What the options page and popup show: where the policy came from, and the last problem verbatim. */

@@ -16,6 +16,9 @@ const ONE_NAVIGATION_MS = 60_000;
 
 export type Snoozes = ReturnType<typeof createSnoozes>;
 
+/** Passes one tab holds at once (its page's and its frames'); asking for another ends the oldest. */
+const MAX_PASSES_PER_TAB = 4;
+
 /** A tab's own pass is under its id (as stored before frames had passes); a frame's under `tab:frame`. */
 const passKey = (tabId: number | string, frameId: number): string =>
   frameId === 0 ? String(tabId) : `${tabId}:${frameId}`;
@@ -91,8 +94,18 @@ export function createSnoozes({ browser, now, state }: BackgroundContext) {
     const key = passKey(tabId, frameId);
     const type = frameId === 0 ? 'main_frame' : 'sub_frame';
     return inOrder(async () => {
+      const passes = await state.passes.get();
+      // A page can ask again and again (the pages are web-accessible): a tab holds a few passes, never a pile.
+      const ofTab = Object.keys(passes).filter((k) => k === String(tabId) || k.startsWith(`${tabId}:`));
+      const others = ofTab.filter((k) => k !== key);
+      const replaced = [key, ...others.slice(0, Math.max(0, others.length - (MAX_PASSES_PER_TAB - 1)))];
+      const kept = Object.fromEntries(Object.entries(passes).filter(([k]) => !replaced.includes(k)));
+      await removeSessionRules(
+        dnr,
+        replaced.flatMap((k) => passes[k] ?? []),
+      );
       const ruleIds = await addSessionRules(dnr, (firstId) => [compilePassRule(url, tabId, firstId, type)]);
-      await state.passes.set({ ...(await state.passes.get()), [key]: ruleIds });
+      await state.passes.set({ ...kept, [key]: ruleIds });
     });
   }
 

@@ -46,6 +46,19 @@ export interface FrameState {
   readonly nudged: string | null;
 }
 
+/** The frames of a tab's page: what each remembers, and what they counted, since the page loaded. */
+export interface TabFrames {
+  /** By frame id: the frames that showed a tool or its framed nudge. */
+  readonly byFrame: Readonly<Record<string, FrameState>>;
+  /**
+   * `tool event` counted from a frame of this page: frames count once per page and tool, so a page cannot
+   * book a person a hundred visits with a hundred hidden frames (docs/spec/report-protocol.md).
+   */
+  readonly counted: readonly string[];
+}
+
+export const NO_TAB_FRAMES: TabFrames = { byFrame: {}, counted: [] };
+
 export const NO_TAB_STATE: TabState = { tool: null, redirect: null, nudging: null, nudged: [] };
 
 export interface BackgroundState {
@@ -53,6 +66,8 @@ export interface BackgroundState {
   readonly managedCache: StoredItem<unknown>;
   /** What the installed DNR rules were built from (a digest), or null before any install. */
   readonly installedRules: StoredItem<string | null>;
+  /** What of those rules the browser could not take (a regex past its limit), said to the person; or null. */
+  readonly installedRulesNote: StoredItem<string | null>;
   /** Tool id → its snooze. */
   readonly snoozes: StoredItem<Readonly<Record<string, Snooze>>>;
   /** Tab id, or `tab:frame` ids → the session rule ids of its one-time pass (nudge:pass, frame:pass). */
@@ -61,8 +76,8 @@ export interface BackgroundState {
   readonly continuedTabs: StoredItem<Readonly<Record<string, string>>>;
   /** One item per tab (tabs change at once, and one shared map would lose writes). */
   tab(tabId: number | string): StoredItem<TabState>;
-  /** The frames of a tab that showed a tool or its framed nudge, by frame id; one item per tab. */
-  frames(tabId: number): StoredItem<Readonly<Record<string, FrameState>>>;
+  /** The frames of a tab's page; one item per tab, dropped when the tab loads another page. */
+  frames(tabId: number | string): StoredItem<TabFrames>;
 }
 
 // `areas`, not `storage`: WXT's auto-import took a parameter of that name for its storage module (11 kB more).
@@ -75,6 +90,7 @@ export function backgroundState(areas: {
   return {
     managedCache: defineItem<unknown>(areas.local, 'managedConfigCache', { fallback: {} }, checked),
     installedRules: defineItem<string | null>(areas.local, 'installedRulesKey', { fallback: null }, checked),
+    installedRulesNote: defineItem<string | null>(areas.local, 'installedRulesNote', { fallback: null }, checked),
     snoozes: defineItem<Readonly<Record<string, Snooze>>>(areas.session, 'snoozes', { fallback: {} }, checked),
     passes: defineItem<Readonly<Record<string, readonly number[]>>>(areas.session, 'passes', { fallback: {} }, checked),
     continuedTabs: defineItem<Readonly<Record<string, string>>>(
@@ -84,7 +100,6 @@ export function backgroundState(areas: {
       checked,
     ),
     tab: (tabId) => defineItem<TabState>(areas.session, `tab:${tabId}`, { fallback: NO_TAB_STATE }, checked),
-    frames: (tabId) =>
-      defineItem<Readonly<Record<string, FrameState>>>(areas.session, `frames:${tabId}`, { fallback: {} }, checked),
+    frames: (tabId) => defineItem<TabFrames>(areas.session, `frames:${tabId}`, { fallback: NO_TAB_FRAMES }, checked),
   };
 }

@@ -32,6 +32,8 @@ export function fakeExtensionWorld() {
     frameScripts: [] as { tabId: number; frameIds: number[]; args: unknown[] }[],
     /** The browser refuses the next rule updates, as Chromium does a regexFilter it cannot compile. */
     failRuleUpdates: false,
+    /** The longest regexFilter isRegexSupported accepts (Chromium's limit is 2 KB of compiled RE2), or null. */
+    regexLimit: null as number | null,
   };
 }
 
@@ -68,6 +70,12 @@ export function fakeExtensionBrowser(world: FakeExtensionWorld) {
       updateDynamicRules: updateRules('dynamicRules', true),
       getSessionRules: () => Promise.resolve(world.sessionRules),
       updateSessionRules: updateRules('sessionRules', false),
+      isRegexSupported: ({ regex }: { regex: string }) =>
+        Promise.resolve(
+          world.regexLimit !== null && regex.length > world.regexLimit
+            ? { isSupported: false, reason: 'memoryLimitExceeded' }
+            : { isSupported: true },
+        ),
     },
     scripting: {
       getRegisteredContentScripts: () => Promise.resolve([]),

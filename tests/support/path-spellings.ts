@@ -22,7 +22,25 @@ const spelledSegment = (segment: string): fc.Arbitrary<string> =>
 const separator = fc.constantFrom('/', '/', '/', '//', '///', '%2f', '/%2F');
 const parameters = fc.constantFrom('', '', '', ';', ';x=1', ';jsessionid=AB12', '%3bx', '%3B');
 /** What may come before the pattern's path and take the server back to it. */
-const detour = fc.constantFrom('', '', '', '/x/..', '/x/%2e%2e', '/x/.%2E', '/x/..%2f', '/x/..;', '/x/%2e%2e%3b', '/.');
+const detour = fc.constantFrom(
+  '',
+  '',
+  '',
+  '/x/..',
+  '/x/%2e%2e',
+  '/x/.%2E',
+  '/x/..%2f',
+  '/x/..;',
+  '/x/%2e%2e%3b',
+  '/.',
+  // A first segment that `;` empties or leaves as a dot segment.
+  '/;',
+  '/;x',
+  '/.;',
+  '/..;',
+  '/%3bx',
+  '/x%2f..',
+);
 const ending = fc.constantFrom('', '', '/', '%2f', '%2F', '/more', '/more/deep', '?q=1', '#top', '/?q=/x', '/.');
 
 /** `https://<host><spelled path>` for the pattern's path (`/a/b`), as the browser would send it. */

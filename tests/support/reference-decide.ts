@@ -57,14 +57,11 @@ function normalize(path: string): string {
 function literalReading(path: string): string | null {
   const ambiguous = /%2f|%5c/i.test(path) || path.split('/').some((segment) => /^(\.|%2e){0,2}(;|%3b)/i.test(segment));
   if (!ambiguous) return null;
-  return (
-    '/' +
-    path
-      .split('/')
-      .filter((segment) => segment !== '')
-      .map((segment) => decodeOnce(segment).toLowerCase())
-      .join('/')
-  );
+  const segments = path
+    .split('/')
+    .map((segment) => decodeOnce(segment).toLowerCase().split(';')[0] as string)
+    .filter((segment) => segment !== '');
+  return '/' + segments.join('/');
 }
 
 export function referenceDecide(policy: Policy, catalog: Catalog, input: string): ReferenceDecision | 'error' {
@@ -79,12 +76,14 @@ export function referenceDecide(policy: Policy, catalog: Catalog, input: string)
   if (host.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(host)) return NONE;
   const first = decideOnPath(policy, catalog, host, normalize(url.pathname));
   const literal = literalReading(url.pathname);
-  if (literal === null || NUDGES.has(first.action)) return first;
+  if (literal === null) return first;
   const second = decideOnPath(policy, catalog, host, literal);
-  return NUDGES.has(second.action) ? second : first;
+  const rank = (action: string): number => RANK[action] ?? 0;
+  return rank(second.action) > 0 && rank(second.action) >= rank(first.action) ? second : first;
 }
 
-const NUDGES = new Set(['warn', 'redirect', 'block']);
+/** allow and monitor are no nudge; then warn, redirect, block. */
+const RANK: Readonly<Record<string, number>> = { allow: 0, monitor: 0, warn: 1, redirect: 2, block: 3 };
 
 /** Steps 4 to 8 for one reading of the path. */
 function decideOnPath(policy: Policy, catalog: Catalog, host: string, path: string): ReferenceDecision {

@@ -402,6 +402,25 @@ describe('installed rules', () => {
     expect(nudgesChatgpt()).toBe(false);
   });
 
+  it('leave out a path rule whose regex the browser cannot compile, install the rest, and say so', async () => {
+    fake.world.regexLimit = 300;
+    const long = `chatgpt.com/${Array.from({ length: 12 }, (_, i) => `segment-${i}`).join('/')}`;
+    fake.world.managed = {
+      policy: policyText('p1', 'warn', { tools: [{ id: 'deep', name: 'Deep', category: 'chat', match: [long] }] }),
+    };
+    await wake();
+    expect(nudgesChatgpt()).toBe(true);
+    expect(fake.world.dynamicRules.some((rule) => (rule.condition.regexFilter ?? '').includes('segment-11'))).toBe(
+      false,
+    );
+    const note =
+      'the browser could not take 1 path rule(s) of the policy (too long for its rules); those paths are checked as their pages start loading';
+    expect(fake.world.state?.status?.errors).toContain(note);
+    // Said again after a wake, when the same rules are already in place.
+    await wake();
+    expect(fake.world.state?.status?.errors).toContain(note);
+  });
+
   it('refused by the browser leave the policy working through the second line, and say why', async () => {
     fake.world.failRuleUpdates = true;
     const engine = await wake();
@@ -872,7 +891,10 @@ describe('a tool inside a frame of another site', () => {
     await engine.onNavigation({ tabId: 1, frameId: 4, url: 'https://chatgpt.com/c/1' }, 'history');
     await engine.onNavigation({ tabId: 1, frameId: 5, url: 'https://ads.example/' }, 'committed');
     expect(await counted()).toEqual({ [`${today()} chatgpt visit`]: 1 });
-    expect(fake.world.session['frames:1']).toEqual({ '4': { tool: 'chatgpt', nudging: null, nudged: null } });
+    expect(fake.world.session['frames:1']).toEqual({
+      byFrame: { '4': { tool: 'chatgpt', nudging: null, nudged: null } },
+      counted: ['chatgpt visit'],
+    });
     await engine.onTabRemoved(1);
     expect(fake.world.session['frames:1']).toBeUndefined();
   });
@@ -930,11 +952,43 @@ describe('a tool inside a frame of another site', () => {
     });
     expect(fake.world.sessionRules).toHaveLength(1);
     expect(fake.world.session.passes).toEqual({ '1:4': [fake.world.sessionRules[0]?.id] });
-    // The frame's next page ends its pass; the tab's own navigations do not.
-    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://wrapper.example/' }, 'committed');
-    expect(fake.world.sessionRules).toHaveLength(1);
+    // The frame's next page ends its pass, and so does the tab's next page (its frames went with it).
     await engine.onNavigation({ tabId: 1, frameId: 4, url: page }, 'committed');
     expect(fake.world.sessionRules).toEqual([]);
+    await engine.onMessage({ type: 'frame:pass', url: page }, fromFrame(page));
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://wrapper.example/' }, 'committed');
+    expect(fake.world.sessionRules).toEqual([]);
+    expect(fake.world.session.passes).toEqual({});
+  });
+
+  it('keeps at most a few passes for a tab however often a page asks, and none for a nudge page in a frame', async () => {
+    const engine = await wake();
+    for (let frameId = 1; frameId <= 20; frameId++) {
+      const page = `https://example.com/a%2fb?${frameId}`;
+      await engine.onMessage({ type: 'frame:pass', url: page }, fromFrame(page, frameId));
+      await engine.onMessage({ type: 'frame:pass', url: page }, fromFrame(page, frameId));
+    }
+    expect(fake.world.sessionRules).toHaveLength(4);
+    expect(Object.keys(fake.world.session.passes as object)).toEqual(['1:17', '1:18', '1:19', '1:20']);
+    const framedNudge = {
+      url: `${NUDGE}#https://example.com/`,
+      frameId: 3,
+      tab: { id: 1, url: 'https://wrapper.example/' },
+    };
+    const answer = await engine.onMessage({ type: 'nudge:pass', url: 'https://example.com/' }, framedNudge);
+    expect(answer).toEqual({ ok: false, error: 'not allowed' });
+  });
+
+  it('counts a tool once per page however many frames show it', async () => {
+    fake.world.managed = { policy: policyText('p1', 'monitor') };
+    const engine = await wake();
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://wrapper.example/' }, 'committed');
+    for (let frameId = 1; frameId <= 30; frameId++)
+      await engine.onNavigation({ tabId: 1, frameId, url: 'https://chatgpt.com/' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 0, url: 'https://wrapper.example/2' }, 'committed');
+    await engine.onNavigation({ tabId: 1, frameId: 1, url: 'https://chatgpt.com/' }, 'committed');
+    const events = (await fake.usage.list()).map((c) => `${c.tool} ${c.event} ${c.n}`);
+    expect(events).toEqual(['chatgpt visit 2']);
   });
 
   it('answers only the framed page: a web page or the nudge page cannot ask for a frame', async () => {

@@ -94,6 +94,8 @@ describe('decide() on adversarial URLs', () => {
     ['https://bing.test/chat/..%2fx', 'bingchat'],
     ['https://bing.test/chat/..%5cx', 'bingchat'],
     ['https://bing.test/chat/..;/x', 'bingchat'],
+    ['https://bing.test/chat;x/..%2fx', 'bingchat'],
+    ['https://bing.test/chat%3bx/..%2fx', 'bingchat'],
     ['https://bing.test/../../chat', 'bingchat'],
     // double slashes
     ['https://bing.test//chat', 'bingchat'],

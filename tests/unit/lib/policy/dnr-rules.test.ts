@@ -248,6 +248,13 @@ describe('every spelling of a path pattern meets the first line', () => {
     const compiled = compileDnrRules(index, PAGES).rules;
     const pathPatterns = BUNDLED_CATALOG.tools.flatMap((tool) => tool.match.filter((p) => p.includes('/')));
     expect(pathPatterns.length).toBeGreaterThan(20);
+    // Everyday addresses on those hosts, with an escape where no pattern's segment stands, are not detoured.
+    for (const url of [
+      'https://github.com/org/repo/tree/feature%2Fx',
+      'https://github.com/org/repo/blob/main/a%20b.md',
+      'https://console.cloud.google.com/logs/query;query=a%2Fb',
+    ])
+      expect({ url, outcome: simulateDnr(compiled, url).type }).toEqual({ url, outcome: 'none' });
     for (const pattern of pathPatterns) {
       const slash = pattern.indexOf('/');
       fc.assert(
@@ -257,6 +264,47 @@ describe('every spelling of a path pattern meets the first line', () => {
         { numRuns: 200 },
       );
     }
+  });
+
+  it('on random policies over a few hosts and paths, including three-segment ones', () => {
+    const hosts = ['talk.example', 'a.talk.example', 'b.test'];
+    const paths = ['', '/chat', '/chat/x', '/ai', '/a/b/c', '/x'];
+    const pattern = fc.tuple(fc.constantFrom(...hosts), fc.constantFrom(...paths)).map(([h, p]) => h + p);
+    const policy = fc
+      .record({
+        tools: fc.array(
+          fc.record({
+            match: fc.array(pattern, { minLength: 1, maxLength: 3 }),
+            action: fc.constantFrom('allow', 'monitor', 'warn', 'redirect', 'block'),
+          }),
+          { maxLength: 5 },
+        ),
+        sanctioned: fc.array(fc.array(pattern, { minLength: 1, maxLength: 2 }), { maxLength: 2 }),
+      })
+      .map((p) => ({
+        schemaVersion: 1,
+        revision: 'r',
+        catalog: 'none',
+        tools: p.tools.map((t, i) => ({ id: `t${i}`, name: `T${i}`, category: 'chat', match: t.match })),
+        sanctioned: p.sanctioned.map((match, i) => ({
+          id: `s${i}`,
+          name: `S${i}`,
+          url: 'https://corp.example/',
+          match,
+        })),
+        rules: p.tools.map((t, i) => ({ tool: `t${i}`, action: t.action })),
+      }));
+    const spelling = fc
+      .tuple(fc.constantFrom(...hosts), fc.constantFrom(...paths.filter((p) => p !== '')))
+      .chain(([host, path]) => pathSpelling(host, path));
+    fc.assert(
+      fc.property(policy, fc.array(spelling, { minLength: 1, maxLength: 20 }), (input, urls) => {
+        const index = indexOf(input);
+        const compiled = compileDnrRules(index, PAGES).rules;
+        for (const url of urls) expectAgreement(index, compiled, url);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('on a blocked host with an approved path, and with a longer path nudged under it', () => {
