@@ -247,3 +247,34 @@ describe('training on a sanctioned tool without categories', () => {
     });
   });
 });
+
+describe('the literal reading of a path a server may route elsewhere', () => {
+  const result = parsePolicy(
+    {
+      schemaVersion: 1,
+      revision: 'r',
+      catalog: 'none',
+      tools: [
+        { id: 'chat', name: 'Chat', category: 'chat', match: ['chat.test'] },
+        { id: 'codex', name: 'Codex', category: 'coding', match: ['chat.test/codex'] },
+      ],
+      rules: [
+        { tool: 'chat', action: 'warn' },
+        { tool: 'codex', action: 'block' },
+      ],
+    },
+    EMPTY_CATALOG,
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+
+  it.each([
+    ['https://chat.test/codex/..%2fx', 'codex', 'block'],
+    ['https://chat.test/codex;x/..%2fx', 'codex', 'block'],
+    ['https://chat.test/x/..%2fcodex', 'codex', 'block'],
+    ['https://chat.test/codex%2f..%2fx', 'codex', 'block'],
+    ['https://chat.test/x%2f..%2fy', 'chat', 'warn'],
+  ])('%s is %s, %s: the stricter reading wins', (url, tool, action) => {
+    const decision = decide(result.index, url);
+    expect({ tool: decision.tool, action: decision.action }).toEqual({ tool, action });
+  });
+});
