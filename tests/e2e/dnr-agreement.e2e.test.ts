@@ -226,6 +226,29 @@ describe("Chromium's DNR outcome and decide()", () => {
     expect(result.missed).toEqual([]);
   });
 
+  it('leaves out a path rule too long for the browser, keeps every other rule, and says so', async () => {
+    const conformance = JSON.parse(readFileSync(CONFORMANCE_POLICY_FILE, 'utf8')) as {
+      revision: string;
+      tools: unknown[];
+    };
+    const deep = Array.from({ length: 14 }, (_, i) => `segment-number-${i}`).join('/');
+    const policy = {
+      ...conformance,
+      revision: 'conformance-long-path',
+      tools: [...conformance.tools, { id: 'deep', name: 'Deep', category: 'chat', match: [`deep.example/${deep}`] }],
+    };
+    await removePolicy?.();
+    removePolicy = await writeManagedPolicy(DAYLIGHT_EXTENSION_ID, { policy: JSON.stringify(policy) });
+    const status = await waitForPolicyStatus(chromium, (s) => s.revision === 'conformance-long-path');
+    expect(status.errors).toEqual([
+      'the browser could not take 1 path rule(s) of the policy (too long for its rules); those paths are checked as their pages start loading',
+    ]);
+    const parsed = parsePolicy(policy, BUNDLED_CATALOG);
+    if (!parsed.ok) throw new Error('policy invalid');
+    const result = await compare(parsed.index, ['https://talkbot.example/c/1', 'https://searchy.example/assistant']);
+    expect(result).toEqual({ falseNudges: [], missed: [], passedThrough: 0 });
+  });
+
   it('never lets a path through that a server may route under the nudged host, however an allowed path is spelled in it', async () => {
     sites.clear();
     const page = await chromium.context.newPage();

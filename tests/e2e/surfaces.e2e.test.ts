@@ -253,12 +253,13 @@ describe('a web page that wants around the nudge', () => {
       await sendTabTo('https://chatgpt.com/forged');
       expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
     }
+    // DeepSeek warns and was not continued to (Claude was, above: its snooze lets any spelling of it through).
     await page.goto('https://github.com/forge');
-    await sendTabTo('https://claude.ai/forged');
-    expect(await nudgeHeading(page)).toBe('Before you use Claude');
-    await page.getByRole('button', { name: 'Continue to Claude' }).click();
+    await sendTabTo('https://chat.deepseek.com/forged');
+    expect(await nudgeHeading(page)).toBe('Before you use DeepSeek');
+    await page.getByRole('button', { name: 'Continue to DeepSeek' }).click();
     await page.getByRole('alert').waitFor();
-    expect(page.url()).toBe(`${NUDGE_PAGE}#https://claude.ai/forged`);
+    expect(page.url()).toBe(`${NUDGE_PAGE}#https://chat.deepseek.com/forged`);
     // A real navigation to a blocked tool, in the same tab, still counts: counting is caught up once it shows.
     await page.goto('https://chatgpt.com/real');
     expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
@@ -269,9 +270,9 @@ describe('a web page that wants around the nudge', () => {
     await expect.poll(async () => added(await usageTable(), 'ChatGPT', 'Blocked')).toBe(1);
     const after = await usageTable();
     expect({
-      claudeWarned: added(after, 'Claude', 'Warning shown'),
-      claudeContinued: added(after, 'Claude', 'Continued after a warning'),
-    }).toEqual({ claudeWarned: 0, claudeContinued: 0 });
+      deepseekWarned: added(after, 'DeepSeek', 'Warning shown'),
+      deepseekContinued: added(after, 'DeepSeek', 'Continued after a warning'),
+    }).toEqual({ deepseekWarned: 0, deepseekContinued: 0 });
     await page.close();
   });
 });
