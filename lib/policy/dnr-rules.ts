@@ -107,12 +107,18 @@ const AUTHORITY = '^https?://[^/]*';
 /** Segments a path pattern holds at most for its nudge to take escaped spellings segment by segment. */
 const SEGMENTS_SPELLED = 2;
 
+/**
+ * A segment character other than `%`: an allow's `;` parameters must hold no escape, or `/a;x%2fy/b`,
+ * which decide() reads as `/a/y/b`, would pass for `/a/b`.
+ */
+const PLAIN_SEGMENT_CHAR = '[!-"$&-.0->@-~]';
+
 /** The path's segments as written: each may be followed by `;` parameters, and `/` may repeat. */
-function literalSegments(path: string): string {
+function literalSegments(path: string, parameterChar = SEGMENT_CHAR): string {
   return path
     .slice(1)
     .split('/')
-    .map((segment) => `/+${escapeRegex(segment)}(?:;${SEGMENT_CHAR}*)?`)
+    .map((segment) => `/+${escapeRegex(segment)}(?:;${parameterChar}*)?`)
     .join('');
 }
 
@@ -121,7 +127,7 @@ function literalSegments(path: string): string {
  * escaped spelling of it meets the nudge page, which decides it exactly and lets it through.
  */
 function allowPathRegex(path: string): string {
-  return `${AUTHORITY}${literalSegments(path)}(?:[/?#]|$)`;
+  return `${AUTHORITY}${literalSegments(path, PLAIN_SEGMENT_CHAR)}(?:[/?#]|$)`;
 }
 
 /**

@@ -169,7 +169,7 @@ export function createNavigation(
     const { tabId } = details;
     if (details.frameId !== 0) return inFrameQueue(tabId, () => frames.onFrameNavigation(details, kind));
     // A new page: its frames start afresh, before any of their own events (which arrive after this one).
-    if (kind === 'committed') void inFrameQueue(tabId, () => state.frames(tabId).remove());
+    if (kind === 'committed') void inFrameQueue(tabId, () => state.frames(tabId).remove()).catch(() => undefined);
     return inTabQueue(tabId, () => (kind === 'before' ? beforeNavigate(details) : handle(details, kind)));
   }
 

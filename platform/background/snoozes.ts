@@ -16,8 +16,8 @@ const ONE_NAVIGATION_MS = 60_000;
 
 export type Snoozes = ReturnType<typeof createSnoozes>;
 
-/** Passes one tab holds at once (its page's and its frames'); asking for another ends the oldest. */
-const MAX_PASSES_PER_TAB = 4;
+/** Frame passes one tab holds at once, beside its page's own; a frame asking for another ends the oldest. */
+const MAX_FRAME_PASSES = 4;
 
 /** A tab's own pass is under its id (as stored before frames had passes); a frame's under `tab:frame`. */
 const passKey = (tabId: number | string, frameId: number): string =>
@@ -95,10 +95,12 @@ export function createSnoozes({ browser, now, state }: BackgroundContext) {
     const type = frameId === 0 ? 'main_frame' : 'sub_frame';
     return inOrder(async () => {
       const passes = await state.passes.get();
-      // A page can ask again and again (the pages are web-accessible): a tab holds a few passes, never a pile.
-      const ofTab = Object.keys(passes).filter((k) => k === String(tabId) || k.startsWith(`${tabId}:`));
-      const others = ofTab.filter((k) => k !== key);
-      const replaced = [key, ...others.slice(0, Math.max(0, others.length - (MAX_PASSES_PER_TAB - 1)))];
+      // A page can ask again and again (the pages are web-accessible): a tab holds its page's pass and a few of
+      // its frames', never a pile. Frame keys are not integers, so Object.keys gives them oldest first.
+      const otherFrames = Object.keys(passes).filter((k) => k.startsWith(`${tabId}:`) && k !== key);
+      const ending =
+        frameId === 0 ? [] : otherFrames.slice(0, Math.max(0, otherFrames.length - (MAX_FRAME_PASSES - 1)));
+      const replaced = [key, ...ending];
       const kept = Object.fromEntries(Object.entries(passes).filter(([k]) => !replaced.includes(k)));
       await removeSessionRules(
         dnr,

@@ -20,7 +20,7 @@ const spelledSegment = (segment: string): fc.Arbitrary<string> =>
   fc.tuple(...[...segment].map(spelledChar)).map((chars) => chars.join(''));
 
 const separator = fc.constantFrom('/', '/', '/', '//', '///', '%2f', '/%2F');
-const parameters = fc.constantFrom('', '', '', ';', ';x=1', ';jsessionid=AB12', '%3bx', '%3B');
+const parameters = fc.constantFrom('', '', '', ';', ';x=1', ';jsessionid=AB12', '%3bx', '%3B', ';x%2fy', ';%5cy');
 /** What may come before the pattern's path and take the server back to it. */
 const detour = fc.constantFrom(
   '',

@@ -970,6 +970,17 @@ describe('a tool inside a frame of another site', () => {
     }
     expect(fake.world.sessionRules).toHaveLength(4);
     expect(Object.keys(fake.world.session.passes as object)).toEqual(['1:17', '1:18', '1:19', '1:20']);
+    // The tab's own pass is not one of the frames' to end.
+    await engine.onMessage(
+      { type: 'nudge:pass', url: 'https://example.com/a%2fb' },
+      fromNudgeTab(1, 'https://example.com/a%2fb'),
+    );
+    await engine.onMessage(
+      { type: 'frame:pass', url: 'https://example.com/c' },
+      fromFrame('https://example.com/c', 21),
+    );
+    expect(Object.keys(fake.world.session.passes as object).sort()).toEqual(['1', '1:18', '1:19', '1:20', '1:21']);
+    expect(fake.world.sessionRules).toHaveLength(4 + 1);
     const framedNudge = {
       url: `${NUDGE}#https://example.com/`,
       frameId: 3,

@@ -266,6 +266,23 @@ describe('every spelling of a path pattern meets the first line', () => {
     }
   });
 
+  it('takes no escape in the parameters of an approved path: /app;x%2fy/ok is /app/y/ok, under the block', () => {
+    const index = indexOf({
+      schemaVersion: 1,
+      revision: 'r',
+      catalog: 'none',
+      tools: [{ id: 'host', name: 'Host', category: 'chat', match: ['talk.example'] }],
+      sanctioned: [{ id: 'ok', name: 'Ok', url: 'https://talk.example/app/ok', match: ['talk.example/app/ok'] }],
+      rules: [{ tool: 'host', action: 'block' }],
+    });
+    const compiled = compileDnrRules(index, PAGES).rules;
+    for (const url of ['https://talk.example/app;x%2fy/ok', 'https://talk.example/app;%5cy/ok/1']) {
+      expect(isNudge(decide(index, url))).toBe(true);
+      expect({ url, outcome: simulateDnr(compiled, url).type }).toEqual({ url, outcome: 'redirect' });
+    }
+    expect(simulateDnr(compiled, 'https://talk.example/app;v=1/ok').type).toBe('allow');
+  });
+
   it('on random policies over a few hosts and paths, including three-segment ones', () => {
     const hosts = ['talk.example', 'a.talk.example', 'b.test'];
     const paths = ['', '/chat', '/chat/x', '/ai', '/a/b/c', '/x'];
@@ -316,14 +333,16 @@ describe('every spelling of a path pattern meets the first line', () => {
         { id: 'host', name: 'Host', category: 'chat', match: ['talk.example'] },
         { id: 'deep', name: 'Deep', category: 'chat', match: ['talk.example/ok/labs', 'talk.example/a/b/c'] },
       ],
-      sanctioned: [{ id: 'ok', name: 'Ok', url: 'https://talk.example/ok', match: ['talk.example/ok'] }],
+      sanctioned: [
+        { id: 'ok', name: 'Ok', url: 'https://talk.example/ok', match: ['talk.example/ok', 'talk.example/app/ok'] },
+      ],
       rules: [
         { tool: 'host', action: 'block' },
         { tool: 'deep', action: 'warn' },
       ],
     });
     const compiled = compileDnrRules(index, PAGES).rules;
-    for (const path of ['/ok', '/ok/labs', '/a/b/c', '/x'])
+    for (const path of ['/ok', '/ok/labs', '/app/ok', '/a/b/c', '/x'])
       fc.assert(
         fc.property(pathSpelling('talk.example', path), (url) => expectAgreement(index, compiled, url)),
         { numRuns: 300 },
