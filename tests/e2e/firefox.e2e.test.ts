@@ -87,6 +87,13 @@ beforeEach(() => sites.clear());
 
 const requestsTo = (host: string) => sites.requests.filter((request) => request.host === host);
 
+/** The tab, once `url` has sent it to the nudge page. */
+async function visitNudge(page: Page, url: string): Promise<Page> {
+  await page.goto('https://it.globex.example/');
+  await visit(page, url, onNudgePage, `the nudge page for ${url}`);
+  return page;
+}
+
 /** How many of `toolEvent` (`chatgpt blocked`) this device counted today, as its options page shows them. */
 async function countOf(toolEvent: string): Promise<number> {
   const page = await firefox.newPage();
@@ -154,6 +161,35 @@ describe('Daylight in Firefox ESR, with the policy from policies.json', () => {
     expect(typed.href).toBe(`${FIREFOX_NUDGE_PAGE}#https://chatgpt.com/c/43`);
     expect(await nudgeHeading(page)).toBe('ChatGPT is not available here');
     expect(requestsTo('chatgpt.com')).toEqual([]);
+  });
+
+  it('shows text at 16 px on the nudge page, the options page and the popup', async () => {
+    const page = await firefox.newPage();
+    const sizes = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('main p, main li, main td, .popup p')]
+          .filter((element) => (element.textContent ?? '').trim() !== '')
+          .map((element) => parseFloat(getComputedStyle(element).fontSize)),
+      );
+    expect(await nudgeHeading(await visitNudge(page, 'https://chatgpt.com/size'))).toBe(
+      'ChatGPT is not available here',
+    );
+    const measured: Record<string, number[]> = { nudge: await sizes() };
+    for (const name of ['options', 'popup']) {
+      // Extension pages cannot be opened by WebDriver; an extension page can go to another.
+      await page.evaluate((url) => void (location.href = url), `moz-extension://${EXTENSION_UUID}/${name}.html`);
+      await waitForPage(page, (s) => s.href.endsWith(`/${name}.html`) && s.complete, `the ${name} page`);
+      await page.waitForFunction(() => document.querySelector('main p, .popup p') !== null);
+      measured[name] = await sizes();
+    }
+    for (const [name, values] of Object.entries(measured)) {
+      expect({ name, some: values.length > 0, smallest: Math.min(...values) }).toEqual({
+        name,
+        some: true,
+        smallest: 16,
+      });
+    }
+    await page.close();
   });
 
   it('blocks every spelling of a path-scoped tool before its request, as Chromium does', async () => {

@@ -302,6 +302,29 @@ describe('keyboard alone', () => {
   });
 });
 
+/** The computed size of every paragraph, list item and table cell of the page's text, in px. */
+const textSizes = (page: Page): Promise<number[]> =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('main p, main li, main td, .popup p')]
+      .filter((element) => (element.textContent ?? '').trim() !== '')
+      .map((element) => parseFloat(getComputedStyle(element).fontSize)),
+  );
+
+describe('text people read', () => {
+  // Chromium's own style for extension pages sets body to 75% (12 px); Daylight's text is 16 px, as in Firefox.
+  it.each([
+    ['the nudge page', () => nudgePage('https://chat.deepseek.com/size', 'Before you use DeepSeek')],
+    ['the popup', async () => (await popupFor('https://gemini.google.com/size')).popup],
+    ['the options page', openOptions],
+  ] as const)('is 16 px on %s', async (_name, open) => {
+    const page = await open();
+    const sizes = await textSizes(page);
+    expect(sizes.length).toBeGreaterThan(0);
+    expect(Math.min(...sizes)).toBeGreaterThanOrEqual(16);
+    await page.close();
+  });
+});
+
 describe('axe-core finds no violation', () => {
   const pages: [name: string, open: () => Promise<Page>][] = [
     // DeepSeek warns by the default action; Claude was continued to above, and that snooze still holds.
